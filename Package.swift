@@ -1,0 +1,92 @@
+// swift-tools-version: 6.0
+// Deep learning from scratch in Swift: the map of the curriculum.
+//
+// Support modules come first; then the chapters, in the order they are taught. Each
+// chapter is six targets with one name:
+//
+//   Sources/<Chapter>             the chapter's library: the ideas, as plain loops
+//   Lessons/<Chapter>             the lesson executable: `swift run <lesson>`
+//   Exercises/<Chapter>           stubs the learner fills in
+//   Solutions/<Chapter>           worked answers with the same API
+//   Tests/<Chapter>Checks         the exercise checks, shared by the two test targets
+//   Tests/<Chapter>Tests          tests of the chapter's library (gradient checks included)
+//   Tests/<Chapter>ExerciseTests  the checks run on Exercises and on Solutions
+//
+// Adding a chapter is one line in `chapters` below plus its folders.
+
+import PackageDescription
+
+// MARK: - Support modules
+
+let support: [Target] = [
+    .target(name: "Randomness"),
+    .target(name: "LinearAlgebra"),
+    .target(name: "NumericChecks"),
+    .target(
+        name: "Datasets", dependencies: ["Randomness"],
+        resources: [.copy("Resources/digits.csv"), .copy("Resources/LICENSE-scikit-learn.txt"), .copy("Resources/ATTRIBUTION.md")]),
+    .target(name: "Notebook"),
+    .target(name: "ExerciseSupport", dependencies: ["NumericChecks"]),
+]
+
+let supportTests: [Target] = [
+    .testTarget(
+        name: "SupportTests",
+        dependencies: ["Randomness", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook", "ExerciseSupport"]),
+]
+
+// MARK: - Chapters, in teaching order
+
+struct Chapter {
+    /// The module name, also the folder name under Sources, Lessons, Exercises and Solutions.
+    let name: String
+    /// The lesson's executable name: `swift run <lesson>`.
+    let lesson: String
+    /// Earlier chapters this one builds on.
+    let after: [String]
+}
+
+let chapters: [Chapter] = [
+    Chapter(name: "Perceptron", lesson: "perceptron", after: []),
+]
+
+// MARK: - Targets of one chapter
+
+let supportModules: [Target.Dependency] = [
+    "Randomness", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook",
+]
+
+func targets(of chapter: Chapter) -> [Target] {
+    let name = chapter.name
+    let library = Target.Dependency(stringLiteral: name)
+    let earlier = chapter.after.map { Target.Dependency(stringLiteral: $0) }
+    return [
+        .target(name: name, dependencies: supportModules + earlier, path: "Sources/\(name)"),
+        .executableTarget(
+            name: "\(name)Lesson", dependencies: [library] + supportModules + earlier, path: "Lessons/\(name)"),
+        .target(
+            name: "\(name)Exercises", dependencies: [library, "ExerciseSupport"] + supportModules + earlier,
+            path: "Exercises/\(name)"),
+        .target(
+            name: "\(name)Solutions", dependencies: [library] + supportModules + earlier,
+            path: "Solutions/\(name)"),
+        .target(
+            name: "\(name)Checks",
+            dependencies: [library, .target(name: "\(name)Exercises"), .target(name: "\(name)Solutions"), "ExerciseSupport"]
+                + supportModules,
+            path: "Tests/\(name)Checks"),
+        .testTarget(name: "\(name)Tests", dependencies: [library] + supportModules, path: "Tests/\(name)Tests"),
+        .testTarget(
+            name: "\(name)ExerciseTests", dependencies: [.target(name: "\(name)Checks"), "ExerciseSupport", library],
+            path: "Tests/\(name)ExerciseTests"),
+    ]
+}
+
+// MARK: - The package
+
+let package = Package(
+    name: "DeepLearningFromScratch",
+    products: chapters.map { .executable(name: $0.lesson, targets: ["\($0.name)Lesson"]) },
+    targets: support + supportTests + chapters.flatMap(targets(of:)),
+    swiftLanguageModes: [.v6]
+)

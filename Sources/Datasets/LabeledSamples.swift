@@ -1,0 +1,36 @@
+/// Samples for classification: one input vector and one class label each.
+public struct ClassificationSet: Sendable {
+    /// One row per sample; every row has the same length.
+    public var inputs: [[Double]]
+    /// The class of each sample, in `0..<classCount`.
+    public var labels: [Int]
+    /// The number of classes.
+    public var classCount: Int
+
+    public init(inputs: [[Double]], labels: [Int], classCount: Int) {
+        precondition(
+            inputs.count == labels.count,
+            "ClassificationSet: \(inputs.count) inputs but \(labels.count) labels")
+        self.inputs = inputs
+        self.labels = labels
+        self.classCount = classCount
+    }
+
+    public var count: Int { inputs.count }
+}
+
+/// Samples for regression: one input vector and one real-valued target each.
+public struct RegressionSet: Sendable {
+    public var inputs: [[Double]]
+    public var targets: [Double]
+
+    public init(inputs: [[Double]], targets: [Double]) {
+        precondition(
+            inputs.count == targets.count,
+            "RegressionSet: \(inputs.count) inputs but \(targets.count) targets")
+        self.inputs = inputs
+        self.targets = targets
+    }
+
+    public var count: Int { inputs.count }
+}

@@ -1,0 +1,126 @@
+/// A dense matrix of `Double`s stored row-major in one flat array.
+///
+/// This is a thin shape helper, not a tensor library: it keeps `rows`, `columns` and the
+/// values together so that shapes can be checked and named in error messages. The
+/// chapters still write their own math as loops over `values`.
+///
+/// Element (r, c) lives at `values[r * columns + c]`: a row is a contiguous run of
+/// `columns` numbers, and the next row starts right after it.
+public struct Matrix: Equatable, Sendable, CustomStringConvertible {
+    public let rows: Int
+    public let columns: Int
+    /// The elements, row after row: `values[r * columns + c]` is element (r, c).
+    public var values: [Double]
+
+    /// A matrix with the given shape and row-major values.
+    public init(rows: Int, columns: Int, values: [Double]) {
+        precondition(rows >= 0 && columns >= 0, "Matrix: negative shape (\(rows)×\(columns))")
+        precondition(
+            values.count == rows * columns,
+            "Matrix: shape (\(rows)×\(columns)) needs \(rows * columns) values, got \(values.count)")
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+    }
+
+    /// A matrix of the given shape filled with `value`.
+    public init(rows: Int, columns: Int, repeating value: Double = 0) {
+        self.init(rows: rows, columns: columns, values: Array(repeating: value, count: rows * columns))
+    }
+
+    /// A matrix from nested rows, e.g. `Matrix([[1, 2], [3, 4]])`.
+    public init(_ nestedRows: [[Double]]) {
+        let columns = nestedRows.first?.count ?? 0
+        for (r, row) in nestedRows.enumerated() {
+            precondition(
+                row.count == columns,
+                "Matrix: row 0 has \(columns) values but row \(r) has \(row.count)")
+        }
+        self.init(rows: nestedRows.count, columns: columns, values: nestedRows.flatMap { $0 })
+    }
+
+    /// The shape written the way the error messages write it: "(rows×columns)".
+    public var shapeDescription: String { "(\(rows)×\(columns))" }
+
+    public subscript(row: Int, column: Int) -> Double {
+        get {
+            checkIndex(row, column)
+            return values[row * columns + column]
+        }
+        set {
+            checkIndex(row, column)
+            values[row * columns + column] = newValue
+        }
+    }
+
+    private func checkIndex(_ row: Int, _ column: Int) {
+        precondition(
+            (0..<rows).contains(row) && (0..<columns).contains(column),
+            "Matrix: index (\(row), \(column)) is outside shape \(shapeDescription)")
+    }
+
+    /// Row `r` as an array.
+    public func row(_ r: Int) -> [Double] {
+        precondition((0..<rows).contains(r), "Matrix: row \(r) is outside shape \(shapeDescription)")
+        return Array(values[(r * columns)..<((r + 1) * columns)])
+    }
+
+    /// The rows as nested arrays.
+    public var nestedRows: [[Double]] { (0..<rows).map(row) }
+
+    /// The transpose: element (r, c) of the result is element (c, r) of `self`.
+    public var transposed: Matrix {
+        var t = Matrix(rows: columns, columns: rows)
+        for r in 0..<rows {
+            for c in 0..<columns {
+                t.values[c * rows + r] = values[r * columns + c]
+            }
+        }
+        return t
+    }
+
+    public var description: String {
+        let body = nestedRows.map { row in row.map { "\($0)" }.joined(separator: ", ") }
+        return "Matrix\(shapeDescription) [" + body.map { "[\($0)]" }.joined(separator: ", ") + "]"
+    }
+}
+
+/// The matrix product C = A·B, where C[i, j] = Σₖ A[i, k]·B[k, j].
+///
+/// ```
+/// (m×n) · (n×p) → (m×p)
+/// ```
+/// The inner dimensions must agree; otherwise the precondition names both shapes,
+/// e.g. "matmul: (3×4) · (5×2): inner dimensions 4 ≠ 5".
+public func matmul(_ a: Matrix, _ b: Matrix) -> Matrix {
+    precondition(
+        a.columns == b.rows,
+        "matmul: \(a.shapeDescription) · \(b.shapeDescription): inner dimensions \(a.columns) ≠ \(b.rows)")
+    var c = Matrix(rows: a.rows, columns: b.columns)
+    // i-k-j order: the innermost loop walks a row of B and a row of C contiguously.
+    for i in 0..<a.rows {
+        for k in 0..<a.columns {
+            let aik = a.values[i * a.columns + k]
+            for j in 0..<b.columns {
+                c.values[i * b.columns + j] += aik * b.values[k * b.columns + j]
+            }
+        }
+    }
+    return c
+}
+
+/// The matrix-vector product y = A·x, where yᵢ = Σⱼ A[i, j]·xⱼ.
+public func matvec(_ a: Matrix, _ x: [Double]) -> [Double] {
+    precondition(
+        a.columns == x.count,
+        "matvec: \(a.shapeDescription) · (\(x.count)): inner dimensions \(a.columns) ≠ \(x.count)")
+    var y = [Double](repeating: 0, count: a.rows)
+    for i in 0..<a.rows {
+        var sum = 0.0
+        for j in 0..<a.columns {
+            sum += a.values[i * a.columns + j] * x[j]
+        }
+        y[i] = sum
+    }
+    return y
+}

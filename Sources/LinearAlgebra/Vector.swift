@@ -1,0 +1,58 @@
+/// Helpers over plain `[Double]` vectors.
+///
+/// Each one checks that its operands have the same length and names both lengths when
+/// they do not, so that a shape mistake is reported where it happens instead of as an
+/// index out of range deep inside a loop.
+
+/// The dot product a·b = Σᵢ aᵢbᵢ.
+public func dot(_ a: [Double], _ b: [Double]) -> Double {
+    precondition(a.count == b.count, "dot: lengths differ: (\(a.count)) · (\(b.count))")
+    var sum = 0.0
+    for i in 0..<a.count {
+        sum += a[i] * b[i]
+    }
+    return sum
+}
+
+/// The elementwise sum a + b.
+public func add(_ a: [Double], _ b: [Double]) -> [Double] {
+    precondition(a.count == b.count, "add: lengths differ: (\(a.count)) + (\(b.count))")
+    return (0..<a.count).map { a[$0] + b[$0] }
+}
+
+/// The elementwise difference a − b.
+public func subtract(_ a: [Double], _ b: [Double]) -> [Double] {
+    precondition(a.count == b.count, "subtract: lengths differ: (\(a.count)) − (\(b.count))")
+    return (0..<a.count).map { a[$0] - b[$0] }
+}
+
+/// The vector a scaled by s: (s·a₁, …, s·aₙ).
+public func scale(_ a: [Double], by s: Double) -> [Double] {
+    a.map { $0 * s }
+}
+
+/// The Euclidean norm ‖a‖ = √(Σᵢ aᵢ²).
+public func norm(_ a: [Double]) -> Double {
+    dot(a, a).squareRoot()
+}
+
+/// The arithmetic mean of `a`; 0 for an empty vector.
+public func mean(_ a: [Double]) -> Double {
+    a.isEmpty ? 0 : a.reduce(0, +) / Double(a.count)
+}
+
+/// The index of the largest element (the first one on ties); nil for an empty vector.
+public func argmax(_ a: [Double]) -> Int? {
+    guard var best = a.indices.first else { return nil }
+    for i in a.indices where a[i] > a[best] {
+        best = i
+    }
+    return best
+}
+
+/// `count` evenly spaced values from `start` to `end`, both included.
+public func linspace(_ start: Double, _ end: Double, count: Int) -> [Double] {
+    precondition(count >= 2, "linspace: count must be at least 2, got \(count)")
+    let step = (end - start) / Double(count - 1)
+    return (0..<count).map { start + Double($0) * step }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// A lesson notebook being run: it reads the command line, then shows each cell the
+/// lesson adds — on the terminal as it goes, or collected into a Markdown page with
+/// SVG figures when run with `--markdown DIR`.
+///
+/// ```swift
+/// let lesson = Lesson(command: "perceptron", title: "The perceptron", summary: "…")
+/// var rng = SeededGenerator(seed: lesson.seed)
+/// lesson.section("The artificial neuron")
+/// lesson.prose("…")
+/// lesson.finish()
+/// ```
+public final class Lesson {
+    /// The executable's name, as typed after `swift run`.
+    public let command: String
+    public let title: String
+    /// The seed for every random number of the run (`--seed N`).
+    public let seed: UInt64
+    private let summary: String
+    private let markdownDirectory: String?
+    private let terminal: TerminalRenderer
+    private var cells: [(cell: Cell, number: Int)] = []
+    private var sectionNumber = 0
+    private var ranReducedVersion = false
+
+    /// The seed used when `--seed` is not given.
+    public static let defaultSeed: UInt64 = 42
+
+    /// Parses the command line and starts the lesson. `--help` prints the usage and exits;
+    /// an unknown or malformed option prints an error and the usage to standard error and
+    /// exits with status 2.
+    public convenience init(
+        command: String, title: String, summary: String,
+        arguments: [String] = Array(CommandLine.arguments.dropFirst())
+    ) {
+        let usage = Lesson.usage(command: command, title: title, summary: summary)
+        switch LessonOptions.parse(arguments) {
+        case .success(.help):
+            print(usage)
+            exit(0)
+        case .success(.run(let options)):
+            self.init(command: command, title: title, summary: summary, options: options)
+        case .failure(let error):
+            FileHandle.standardError.write(Data("error: \(error.message)\n\n\(usage)\n".utf8))
+            exit(2)
+        }
+    }
+
+    init(command: String, title: String, summary: String, options: LessonOptions) {
+        self.command = command
+        self.title = title
+        self.summary = summary
+        self.seed = options.seed
+        self.markdownDirectory = options.markdownDirectory
+        self.terminal = TerminalRenderer(useColor: options.markdownDirectory == nil && TerminalRenderer.shouldUseColor())
+        if markdownDirectory == nil {
+            emit(terminal.styled("\(title)", .bold) + "\n" + terminal.render(.prose(summary)))
+            if Lesson.isDebugBuild {
+                emit(terminal.styled("(debug build — for the fast, full run: swift run -c release \(command))", .dim) + "\n")
+            }
+        }
+    }
+
+    /// Whether this binary was compiled without optimization (the default of `swift run`).
+    public static var isDebugBuild: Bool {
+        #if DEBUG
+            true
+        #else
+            false
+        #endif
+    }
+
+    /// `quick` in a debug build on the terminal, `full` otherwise: lets a lesson train for
+    /// fewer steps when unoptimized, and says so at the end. Pages are always full.
+    public func budget<T: Equatable>(quick: T, full: T) -> T {
+        guard Lesson.isDebugBuild, markdownDirectory == nil else { return full }
+        if quick != full { ranReducedVersion = true }
+        return quick
+    }
+
+    // MARK: Cells
+
+    /// Starts a numbered section.
+    public func section(_ title: String) {
+        sectionNumber += 1
+        add(.heading(title), number: sectionNumber)
+    }
+
+    public func prose(_ text: String) { add(.prose(text)) }
+    public func equation(_ text: String) { add(.equation(text)) }
+    public func output(_ text: String) { add(.output(text)) }
+    public func table(headers: [String], rows: [[String]]) { add(.table(Table(headers: headers, rows: rows))) }
+    public func figure(_ figure: Figure) { add(.figure(figure)) }
+    public func plot(_ plot: LinePlot) { add(.figure(.line(plot))) }
+    public func plot(_ plot: ScatterPlot) { add(.figure(.scatter(plot))) }
+    public func plot(_ map: Heatmap) { add(.figure(.heatmap(map))) }
+
+    private func add(_ cell: Cell, number: Int = 0) {
+        if markdownDirectory == nil {
+            emit(terminal.render(cell, heading: number))
+        } else {
+            cells.append((cell, number))
+        }
+    }
+
+    private func emit(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// A progress bar for a long loop; silent when writing a page.
+    public func progress(_ label: String, total: Int) -> ProgressBar {
+        ProgressBar(
+            label: label, total: total,
+            style: markdownDirectory != nil ? .silent : isatty(STDOUT_FILENO) == 1 ? .redraw : .milestones)
+    }
+
+    // MARK: Finishing
+
+    /// Ends the lesson: on the terminal, a closing note; with `--markdown`, writes the page.
+    public func finish() {
+        if let directory = markdownDirectory {
+            do {
+                let page = try MarkdownPage(command: command, title: title, summary: summary, seed: seed, cells: cells)
+                try page.write(to: directory)
+                print("wrote \(directory)/\(command).md and \(page.figureCount) figures in \(directory)/\(command)/")
+            } catch {
+                FileHandle.standardError.write(Data("error: could not write the page: \(error)\n".utf8))
+                exit(1)
+            }
+            return
+        }
+        if Lesson.isDebugBuild {
+            let note =
+                ranReducedVersion
+                ? "This debug build ran a shortened version of the lesson. For the full run, "
+                    + "build with optimizations: swift run -c release \(command)"
+                : "This debug build ran the whole lesson; an optimized build runs it faster: "
+                    + "swift run -c release \(command)"
+            emit(terminal.styled(wrap(note, width: terminal.width).joined(separator: "\n"), .dim) + "\n")
+        }
+    }
+
+    static func usage(command: String, title: String, summary: String) -> String {
+        """
+        \(command) — \(title)
+
+        \(wrap(summary, width: 78).joined(separator: "\n"))
+
+        USAGE: swift run \(command) [--seed N] [--markdown DIR]
+
+        OPTIONS:
+          --seed N          seed for every random number in the lesson (default \(defaultSeed));
+                            the same seed prints the same output
+          --markdown DIR    write the lesson as DIR/\(command).md with SVG figures in
+                            DIR/\(command)/ instead of printing it
+          -h, --help        show this help
+
+        Colour is used on a terminal unless NO_COLOR is set. A debug build (the default of
+        swift run) may shorten long training; for the full run: swift run -c release \(command)
+        """
+    }
+}

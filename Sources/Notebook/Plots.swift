@@ -1,0 +1,171 @@
+import Foundation
+
+/// Line plots, scatter plots with decision regions, and heatmaps: the data of a figure,
+/// independent of how it is drawn. `TerminalRenderer` draws them with characters and
+/// `SVGRenderer` draws them as vector graphics.
+
+/// One or more curves y(x) on shared axes.
+public struct LinePlot: Sendable {
+    /// A named curve: points (x, y) joined in order.
+    public struct Series: Sendable {
+        public var name: String
+        public var x: [Double]
+        public var y: [Double]
+
+        public init(_ name: String, x: [Double], y: [Double]) {
+            precondition(
+                x.count == y.count, "LinePlot.Series \(name): \(x.count) x values but \(y.count) y values")
+            self.name = name
+            self.x = x
+            self.y = y
+        }
+
+        /// A series over x = 1, 2, 3, …: e.g. a loss per epoch.
+        public init(_ name: String, y: [Double]) {
+            self.init(name, x: (1...max(y.count, 1)).prefix(y.count).map(Double.init), y: y)
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [Series]
+    /// Plot y on a logarithmic axis (non-positive values are dropped).
+    public var logScaleY: Bool
+    /// Fixed y range; by default the data's range.
+    public var yRange: ClosedRange<Double>?
+
+    public init(
+        title: String, xLabel: String, yLabel: String, series: [Series],
+        logScaleY: Bool = false, yRange: ClosedRange<Double>? = nil
+    ) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+        self.logScaleY = logScaleY
+        self.yRange = yRange
+    }
+}
+
+/// Labelled points in the plane, optionally over the regions a classifier assigns.
+public struct ScatterPlot: Sendable {
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    /// The points, each (x, y).
+    public var points: [[Double]]
+    /// The class of each point, in `0..<classNames.count`.
+    public var labels: [Int]
+    public var classNames: [String]
+    /// The class a model predicts at (x, y), drawn as shaded regions behind the points.
+    public var regions: (@Sendable (Double, Double) -> Int)?
+    public var xRange: ClosedRange<Double>
+    public var yRange: ClosedRange<Double>
+
+    public init(
+        title: String, xLabel: String = "x₁", yLabel: String = "x₂",
+        points: [[Double]], labels: [Int], classNames: [String],
+        xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
+        regions: (@Sendable (Double, Double) -> Int)? = nil
+    ) {
+        precondition(
+            points.count == labels.count, "ScatterPlot: \(points.count) points but \(labels.count) labels")
+        for (i, p) in points.enumerated() {
+            precondition(p.count == 2, "ScatterPlot: point \(i) has \(p.count) coordinates, expected 2")
+        }
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.points = points
+        self.labels = labels
+        self.classNames = classNames
+        self.regions = regions
+        self.xRange = xRange
+        self.yRange = yRange
+    }
+}
+
+/// A grid of values drawn as shades: an image, a weight matrix, an attention map.
+public struct Heatmap: Sendable {
+    public var title: String
+    /// Row-major values: `values[r * columns + c]`.
+    public var values: [Double]
+    public var rows: Int
+    public var columns: Int
+    public var rowLabels: [String]?
+    public var columnLabels: [String]?
+    /// The value range mapped to the lightest…darkest shade; by default the data's range.
+    public var range: ClosedRange<Double>?
+
+    public init(
+        title: String, values: [Double], rows: Int, columns: Int,
+        rowLabels: [String]? = nil, columnLabels: [String]? = nil,
+        range: ClosedRange<Double>? = nil
+    ) {
+        precondition(
+            values.count == rows * columns,
+            "Heatmap \(title): shape (\(rows)×\(columns)) needs \(rows * columns) values, got \(values.count)")
+        self.title = title
+        self.values = values
+        self.rows = rows
+        self.columns = columns
+        self.rowLabels = rowLabels
+        self.columnLabels = columnLabels
+        self.range = range
+    }
+
+    /// The range the shades span.
+    var valueRange: ClosedRange<Double> {
+        if let range { return range }
+        let finite = values.filter(\.isFinite)
+        let low = finite.min() ?? 0
+        let high = finite.max() ?? 1
+        return low < high ? low...high : (low - 1)...(high + 1)
+    }
+}
+
+// MARK: - Axis helpers shared by both renderers
+
+/// The data range of a line plot's axes, after the log transform when asked for.
+struct PlotBounds {
+    var x: ClosedRange<Double>
+    var y: ClosedRange<Double>
+
+    init(_ plot: LinePlot) {
+        let xs = plot.series.flatMap(\.x).filter(\.isFinite)
+        let ys = plot.series.flatMap { s in s.y.map { plot.logScaleY ? log10OrNil($0) : $0 } }
+            .compactMap { $0 }.filter(\.isFinite)
+        x = padded(xs.min() ?? 0, xs.max() ?? 1)
+        if let range = plot.yRange {
+            y = plot.logScaleY ? log10(range.lowerBound)...log10(range.upperBound) : range
+        } else {
+            y = padded(ys.min() ?? 0, ys.max() ?? 1)
+        }
+    }
+}
+
+func log10OrNil(_ v: Double) -> Double? { v > 0 ? log10(v) : nil }
+
+/// A range that is never empty: a constant series gets a little room above and below.
+func padded(_ low: Double, _ high: Double) -> ClosedRange<Double> {
+    if low < high { return low...high }
+    let pad = low == 0 ? 1 : abs(low) * 0.1
+    return (low - pad)...(high + pad)
+}
+
+/// Tick positions at "nice" numbers (1, 2 or 5 times a power of ten) covering `range`.
+func niceTicks(_ range: ClosedRange<Double>, target: Int = 5) -> [Double] {
+    let span = range.upperBound - range.lowerBound
+    guard span > 0, span.isFinite else { return [range.lowerBound] }
+    let rough = span / Double(target)
+    let magnitude = pow(10, floor(log10(rough)))
+    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+    var ticks: [Double] = []
+    var t = (range.lowerBound / step).rounded(.up) * step
+    while t <= range.upperBound + step * 1e-9 {
+        ticks.append(abs(t) < step * 1e-9 ? 0 : t)
+        t += step
+    }
+    return ticks
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Progress through a long loop, such as training epochs.
+///
+/// On a terminal the bar redraws itself on one line; when the output is piped to a file
+/// it degrades to a plain line at each quarter, so logs stay readable and the output of
+/// a run stays the same from run to run.
+public final class ProgressBar {
+    enum Style { case redraw, milestones, silent }
+
+    let label: String
+    let total: Int
+    let style: Style
+    private(set) var done = 0
+    private var nextMilestone = 1
+
+    init(label: String, total: Int, style: Style) {
+        self.label = label
+        self.total = max(total, 1)
+        self.style = style
+    }
+
+    /// Marks one more step done; `note` (e.g. "loss 0.123") is shown beside the bar.
+    public func advance(note: String = "") {
+        done = min(done + 1, total)
+        switch style {
+        case .silent:
+            return
+        case .redraw:
+            let width = 30
+            let filled = done * width / total
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            write("\r  \(label) [\(bar)] \(done)/\(total) \(note)\u{1B}[K" + (done == total ? "\n" : ""))
+        case .milestones:
+            // one line at 25%, 50%, 75% and 100%
+            while nextMilestone <= 4 && done * 4 >= nextMilestone * total {
+                write("  \(label): \(done)/\(total) \(note)\n")
+                nextMilestone += 1
+            }
+        }
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

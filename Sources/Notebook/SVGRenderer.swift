@@ -1,0 +1,173 @@
+import Foundation
+
+/// Draws figures as standalone SVG documents for the Markdown pages under `docs/`.
+///
+/// Coordinates are written with two decimals so that the same figure always produces
+/// the same bytes: the docs are checked for staleness by regenerating and diffing.
+public enum SVGRenderer {
+    static let width = 640.0, height = 360.0
+    /// The plot area inside the margins left for ticks, labels and the legend.
+    static let left = 70.0, right = 620.0, top = 40.0, bottom = 300.0
+    static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf"]
+    static let regionColors = ["#dbe8f5", "#f8dcdc", "#dcf0dc", "#e8def2", "#fde9d5", "#d7f2f5"]
+
+    public static func render(_ figure: Figure) -> String {
+        switch figure {
+        case .line(let plot): render(plot)
+        case .scatter(let plot): render(plot)
+        case .heatmap(let map): render(map)
+        }
+    }
+
+    static func number(_ x: Double) -> String { decimal(x, 2) }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    static func document(_ title: String, height h: Double = height, body: [String]) -> String {
+        ([
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(number(width)) \(number(h))\" "
+                + "width=\"\(Int(width))\" height=\"\(Int(h))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">",
+            "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
+            text(escape(title), x: width / 2, y: 22, anchor: "middle", extra: " font-size=\"15\" font-weight=\"bold\""),
+        ] + body + ["</svg>"]).joined(separator: "\n") + "\n"
+    }
+
+    static func text(_ s: String, x: Double, y: Double, anchor: String = "start", extra: String = "") -> String {
+        "<text x=\"\(number(x))\" y=\"\(number(y))\" text-anchor=\"\(anchor)\"\(extra)>\(s)</text>"
+    }
+
+    /// Axes with ticks; `sx`/`sy` map data to pixels, `yTickLabel` formats a y tick.
+    static func axes(
+        x xRange: ClosedRange<Double>, y yRange: ClosedRange<Double>, xLabel: String, yLabel: String,
+        yTickLabel: (Double) -> String = { compact($0) }
+    ) -> [String] {
+        let sx = { (x: Double) in left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * (right - left) }
+        let sy = { (y: Double) in bottom - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * (bottom - top) }
+        var parts = [
+            "<rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(right - left))\" height=\"\(number(bottom - top))\" fill=\"none\" stroke=\"#444\"/>"
+        ]
+        for t in niceTicks(xRange, target: 6) {
+            parts.append("<line x1=\"\(number(sx(t)))\" y1=\"\(number(bottom))\" x2=\"\(number(sx(t)))\" y2=\"\(number(bottom + 5))\" stroke=\"#444\"/>")
+            parts.append(text(compact(t), x: sx(t), y: bottom + 18, anchor: "middle"))
+        }
+        for t in niceTicks(yRange, target: 5) {
+            parts.append("<line x1=\"\(number(left - 5))\" y1=\"\(number(sy(t)))\" x2=\"\(number(left))\" y2=\"\(number(sy(t)))\" stroke=\"#444\"/>")
+            parts.append("<line x1=\"\(number(left))\" y1=\"\(number(sy(t)))\" x2=\"\(number(right))\" y2=\"\(number(sy(t)))\" stroke=\"#eee\"/>")
+            parts.append(text(yTickLabel(t), x: left - 8, y: sy(t) + 4, anchor: "end"))
+        }
+        parts.append(text(escape(xLabel), x: (left + right) / 2, y: bottom + 36, anchor: "middle"))
+        parts.append(
+            "<text x=\"18\" y=\"\(number((top + bottom) / 2))\" text-anchor=\"middle\" "
+                + "transform=\"rotate(-90 18 \(number((top + bottom) / 2)))\">\(escape(yLabel))</text>")
+        return parts
+    }
+
+    static func legend(_ entries: [(name: String, color: String, circle: Bool)]) -> [String] {
+        var parts: [String] = []
+        var x = left
+        for entry in entries {
+            let mark =
+                entry.circle
+                ? "<circle cx=\"\(number(x + 6))\" cy=\"\(number(bottom + 52))\" r=\"4\" fill=\"\(entry.color)\"/>"
+                : "<line x1=\"\(number(x))\" y1=\"\(number(bottom + 52))\" x2=\"\(number(x + 14))\" y2=\"\(number(bottom + 52))\" stroke=\"\(entry.color)\" stroke-width=\"2.5\"/>"
+            parts.append(mark)
+            parts.append(text(escape(entry.name), x: x + 20, y: bottom + 56))
+            x += 34 + Double(entry.name.count) * 7
+        }
+        return parts
+    }
+
+    static func render(_ plot: LinePlot) -> String {
+        let bounds = PlotBounds(plot)
+        let sx = { (x: Double) in left + (x - bounds.x.lowerBound) / (bounds.x.upperBound - bounds.x.lowerBound) * (right - left) }
+        let sy = { (y: Double) in bottom - (y - bounds.y.lowerBound) / (bounds.y.upperBound - bounds.y.lowerBound) * (bottom - top) }
+        var body = axes(
+            x: bounds.x, y: bounds.y, xLabel: plot.xLabel,
+            yLabel: plot.yLabel + (plot.logScaleY ? " (log scale)" : ""),
+            yTickLabel: { plot.logScaleY ? compact(pow(10, $0)) : compact($0) })
+        for (s, series) in plot.series.enumerated() {
+            // A point off the axis (or not positive on a log axis) breaks the line.
+            var runs: [[String]] = [[]]
+            for (x, rawY) in zip(series.x, series.y) {
+                guard let y = plot.logScaleY ? log10OrNil(rawY) : rawY, y.isFinite, x.isFinite,
+                    bounds.y.contains(y)
+                else {
+                    runs.append([])
+                    continue
+                }
+                runs[runs.count - 1].append("\(number(sx(x))),\(number(sy(y)))")
+            }
+            for run in runs where !run.isEmpty {
+                body.append(
+                    "<polyline fill=\"none\" stroke=\"\(colors[s % colors.count])\" stroke-width=\"2\" points=\"\(run.joined(separator: " "))\"/>"
+                )
+            }
+        }
+        body += legend(plot.series.enumerated().map { ($1.name, colors[$0 % colors.count], false) })
+        return document(plot.title, body: body)
+    }
+
+    static func render(_ plot: ScatterPlot) -> String {
+        let sx = { (x: Double) in left + (x - plot.xRange.lowerBound) / (plot.xRange.upperBound - plot.xRange.lowerBound) * (right - left) }
+        let sy = { (y: Double) in bottom - (y - plot.yRange.lowerBound) / (plot.yRange.upperBound - plot.yRange.lowerBound) * (bottom - top) }
+        var body: [String] = []
+        if let regions = plot.regions {
+            // Shade a grid of small rectangles by the class predicted at each centre.
+            let nx = 110, ny = 52
+            let w = (right - left) / Double(nx), h = (bottom - top) / Double(ny)
+            for j in 0..<ny {
+                for i in 0..<nx {
+                    let x = plot.xRange.lowerBound + (Double(i) + 0.5) / Double(nx) * (plot.xRange.upperBound - plot.xRange.lowerBound)
+                    let y = plot.yRange.upperBound - (Double(j) + 0.5) / Double(ny) * (plot.yRange.upperBound - plot.yRange.lowerBound)
+                    let k = regions(x, y)
+                    body.append(
+                        "<rect x=\"\(number(left + Double(i) * w))\" y=\"\(number(top + Double(j) * h))\" width=\"\(number(w + 0.3))\" height=\"\(number(h + 0.3))\" fill=\"\(regionColors[k % regionColors.count])\"/>"
+                    )
+                }
+            }
+        }
+        body += axes(x: plot.xRange, y: plot.yRange, xLabel: plot.xLabel, yLabel: plot.yLabel)
+        for (point, label) in zip(plot.points, plot.labels)
+        where plot.xRange.contains(point[0]) && plot.yRange.contains(point[1]) {
+            body.append(
+                "<circle cx=\"\(number(sx(point[0])))\" cy=\"\(number(sy(point[1])))\" r=\"4\" fill=\"\(colors[label % colors.count])\" stroke=\"white\" stroke-width=\"0.8\"/>"
+            )
+        }
+        body += legend(plot.classNames.enumerated().map { ($1, colors[$0 % colors.count], true) })
+        return document(plot.title, body: body)
+    }
+
+    static func render(_ map: Heatmap) -> String {
+        let range = map.valueRange
+        let labelSpace = map.rowLabels == nil ? 0.0 : 50.0
+        let cell = min((right - left - labelSpace) / Double(map.columns), (bottom - top) / Double(map.rows))
+        let x0 = left + labelSpace, y0 = top + (map.columnLabels == nil ? 0 : 16)
+        var body: [String] = []
+        for r in 0..<map.rows {
+            for c in 0..<map.columns {
+                let v = map.values[r * map.columns + c]
+                let t = v.isFinite ? min(1, max(0, (v - range.lowerBound) / (range.upperBound - range.lowerBound))) : 0
+                let grey = Int((255 * (1 - t)).rounded())
+                let hex = String(format: "#%02x%02x%02x", grey, grey, grey)
+                body.append(
+                    "<rect x=\"\(number(x0 + Double(c) * cell))\" y=\"\(number(y0 + Double(r) * cell))\" width=\"\(number(cell))\" height=\"\(number(cell))\" fill=\"\(hex)\"/>"
+                )
+            }
+            if let labels = map.rowLabels {
+                body.append(text(escape(labels[r]), x: x0 - 6, y: y0 + (Double(r) + 0.6) * cell, anchor: "end"))
+            }
+        }
+        if let labels = map.columnLabels {
+            for (c, label) in labels.enumerated() {
+                body.append(text(escape(label), x: x0 + (Double(c) + 0.5) * cell, y: y0 - 4, anchor: "middle"))
+            }
+        }
+        body.append(
+            text("light = \(compact(range.lowerBound)), dark = \(compact(range.upperBound))",
+                x: x0, y: y0 + Double(map.rows) * cell + 18))
+        return document(map.title, height: max(height, y0 + Double(map.rows) * cell + 30), body: body)
+    }
+}

@@ -1,0 +1,18 @@
+/// A milestone on the road from the first artificial neuron to today's networks.
+public struct Milestone: Sendable {
+    public let year: Int
+    public let name: String
+    public let idea: String
+}
+
+/// The milestones the curriculum walks through, in order.
+public let milestones: [Milestone] = [
+    Milestone(year: 1943, name: "McCulloch–Pitts neuron", idea: "a threshold unit computes logic"),
+    Milestone(year: 1958, name: "Rosenblatt's perceptron", idea: "weights learned from examples"),
+    Milestone(year: 1969, name: "Minsky & Papert, Perceptrons", idea: "one unit cannot compute XOR"),
+    Milestone(year: 1986, name: "Backpropagation", idea: "train hidden layers by the chain rule"),
+    Milestone(year: 1997, name: "LSTM", idea: "gated memory for long sequences"),
+    Milestone(year: 2012, name: "AlexNet", idea: "deep CNNs on GPUs win ImageNet"),
+    Milestone(year: 2014, name: "GANs", idea: "two networks trained against each other"),
+    Milestone(year: 2017, name: "Transformer", idea: "attention is all you need"),
+]

@@ -1,0 +1,172 @@
+import ExerciseSupport
+import Foundation
+import Perceptron
+import PerceptronChecks
+import Testing
+
+// The checks are proven in both directions: the worked solutions pass every one, and
+// untouched stubs and plausible wrong answers are rejected, with the hint that names
+// the mistake.
+
+@Suite("Chapter 1 · Perceptron · the checks themselves")
+struct PerceptronCheckTests {
+    @Test("the worked solutions pass every check", arguments: PerceptronExercise.allCases)
+    func solutionsPass(_ exercise: PerceptronExercise) {
+        let outcome = PerceptronAnswers.solutions.check(exercise)
+        #expect(outcome.isPassed, "\(exercise.title): \(outcome.failures.joined(separator: "\n"))")
+    }
+
+    @Test("an untouched stub is reported as not attempted, not as failed", arguments: PerceptronExercise.allCases)
+    func stubsAreNotAttempted(_ exercise: PerceptronExercise) {
+        let outcome = PerceptronAnswers.allStubs.check(exercise)
+        #expect(outcome.isNotAttempted)
+    }
+
+    @Test("each exercise's file exists and declares its function", arguments: PerceptronExercise.allCases)
+    func exerciseFilesExist(_ exercise: PerceptronExercise) throws {
+        // Reads the source instead of calling it: the learner's code must only ever run
+        // inside the crash-isolated checks of YourExercises.swift.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let source = try String(contentsOf: root.appendingPathComponent(exercise.file), encoding: .utf8)
+        #expect(source.contains("public func \(exercise.rawValue)("))
+    }
+
+    @Test("a stub's message names the file and function to open")
+    func stubMessageNamesFileAndFunction() {
+        let stub = NotAttempted(function: "weightedSum(inputs:weights:bias:)", filePath: "/home/me/dl/Exercises/Perceptron/WeightedSum.swift")
+        #expect(stub.file == "Exercises/Perceptron/WeightedSum.swift")
+        #expect("\(stub)" == "not attempted yet: open Exercises/Perceptron/WeightedSum.swift and fill in weightedSum(inputs:weights:bias:)")
+    }
+
+    @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: wrongAnswers)
+    func wrongAnswersAreRejected(_ wrong: WrongAnswer) {
+        let outcome = wrong.answers.check(wrong.exercise)
+        let text = outcome.failures.joined(separator: "\n")
+        #expect(!outcome.isPassed && !outcome.isNotAttempted, "\(wrong) was not rejected")
+        #expect(text.contains(wrong.expectedHint), "\(wrong): the hint should say '\(wrong.expectedHint)', got:\n\(text)")
+    }
+
+    @Test("a failure message shows the input, the expected and the actual value")
+    func failureMessagesAreComplete() throws {
+        var answers = PerceptronAnswers.solutions
+        answers.weightedSum = { _, _, _ in 42 }
+        let first = try #require(answers.check(.weightedSum).failures.first)
+        #expect(first.contains("for inputs [1.0, 2.0], weights [0.5, -0.3], bias 0.1"))
+        #expect(first.contains("expected: "))
+        #expect(first.contains("actual:   42.0"))
+        #expect(first.contains("hint: "))
+    }
+
+    @Test("an answer that throws its own error fails with that error's text")
+    func thrownErrorsFail() {
+        struct Oops: Error {}
+        var answers = PerceptronAnswers.solutions
+        answers.predict = { _, _, _ in throw Oops() }
+        let outcome = answers.check(.predict)
+        #expect(outcome.failures.contains { $0.contains("threw an error") })
+    }
+}
+
+/// A deliberately wrong answer to one exercise and the hint its check should give.
+struct WrongAnswer: Sendable, CustomTestStringConvertible {
+    let exercise: PerceptronExercise
+    let mistake: String
+    let expectedHint: String
+    let answers: PerceptronAnswers
+
+    init(
+        _ exercise: PerceptronExercise, _ mistake: String, hint: String,
+        _ change: (inout PerceptronAnswers) -> Void
+    ) {
+        var answers = PerceptronAnswers.solutions
+        change(&answers)
+        self.exercise = exercise
+        self.mistake = mistake
+        self.expectedHint = hint
+        self.answers = answers
+    }
+
+    var testDescription: String { "\(exercise.rawValue): \(mistake)" }
+}
+
+let wrongAnswers: [WrongAnswer] = [
+    WrongAnswer(.weightedSum, "forgets the bias", hint: "the bias is missing") {
+        $0.weightedSum = { x, w, _ in zip(x, w).map { $0 * $1 }.reduce(0, +) }
+    },
+    WrongAnswer(.weightedSum, "adds the bias inside the loop", hint: "add the bias once") {
+        $0.weightedSum = { x, w, b in zip(x, w).map { $0 * $1 + b }.reduce(0, +) }
+    },
+    WrongAnswer(.predict, "uses > instead of ≥", hint: "use ≥, not >") {
+        $0.predict = { x, w, b in Perceptron.weightedSum(inputs: x, weights: w, bias: b) > 0 ? 1 : 0 }
+    },
+    WrongAnswer(.predict, "flips the output", hint: "the output is flipped") {
+        $0.predict = { x, w, b in Perceptron.weightedSum(inputs: x, weights: w, bias: b) >= 0 ? 0 : 1 }
+    },
+    WrongAnswer(.perceptronUpdate, "uses prediction minus target", hint: "wrong sign") {
+        $0.perceptronUpdate = { w, b, x, y, rate in
+            let error = Double(step(Perceptron.weightedSum(inputs: x, weights: w, bias: b)) - y)
+            return (zip(w, x).map { $0 + rate * error * $1 }, b + rate * error)
+        }
+    },
+    WrongAnswer(.perceptronUpdate, "never corrects the bias", hint: "the bias must be corrected too") {
+        $0.perceptronUpdate = { w, b, x, y, rate in
+            (Perceptron.perceptronUpdate(weights: w, bias: b, inputs: x, target: y, learningRate: rate).weights, b)
+        }
+    },
+    WrongAnswer(.trainPerceptron, "never stops early", hint: "stop after the first epoch without a mistake") {
+        $0.trainPerceptron = { inputs, labels, rate, maxEpochs in
+            var result = Perceptron.trainPerceptron(inputs: inputs, labels: labels, learningRate: rate, maxEpochs: maxEpochs)
+            var neuron = result.neuron
+            for _ in result.epochs..<maxEpochs {
+                for (x, y) in zip(inputs, labels) {
+                    (neuron.weights, neuron.bias) = Perceptron.perceptronUpdate(
+                        weights: neuron.weights, bias: neuron.bias, inputs: x, target: y, learningRate: rate)
+                }
+                result.mistakesPerEpoch.append(0)
+            }
+            result.neuron = neuron
+            result.epochs = maxEpochs
+            return result
+        }
+    },
+    WrongAnswer(.trainPerceptron, "does not count the clean epoch", hint: "off by one") {
+        $0.trainPerceptron = { inputs, labels, rate, maxEpochs in
+            var result = Perceptron.trainPerceptron(inputs: inputs, labels: labels, learningRate: rate, maxEpochs: maxEpochs)
+            if result.converged { result.epochs -= 1 }
+            return result
+        }
+    },
+    WrongAnswer(.sigmoidNeuron, "computes e^z / (1 + e^z), NaN at z = 1000", hint: "NaN") {
+        $0.sigmoidNeuron = { x, w, b in
+            let e = exp(Perceptron.weightedSum(inputs: x, weights: w, bias: b))
+            return e / (1 + e)
+        }
+    },
+    WrongAnswer(.sigmoidNeuron, "flips the sign of the exponent", hint: "sign in the exponent is flipped") {
+        $0.sigmoidNeuron = { x, w, b in 1 / (1 + exp(Perceptron.weightedSum(inputs: x, weights: w, bias: b))) }
+    },
+    WrongAnswer(.sigmoidNeuronGradient, "forgets the input factor", hint: "each ∂a/∂wᵢ needs its input") {
+        $0.sigmoidNeuronGradient = { x, w, b in
+            let a = sigmoid(Perceptron.weightedSum(inputs: x, weights: w, bias: b))
+            return ([Double](repeating: a * (1 - a), count: x.count), a * (1 - a))
+        }
+    },
+    WrongAnswer(.sigmoidNeuronGradient, "uses σ(z) instead of σ′(z)", hint: "the slope is σ′(z)") {
+        $0.sigmoidNeuronGradient = { x, w, b in
+            let a = sigmoid(Perceptron.weightedSum(inputs: x, weights: w, bias: b))
+            return (x.map { a * $0 }, a)
+        }
+    },
+]
+
+extension PerceptronAnswers {
+    /// Every exercise left as an untouched stub.
+    static let allStubs = PerceptronAnswers(
+        weightedSum: { _, _, _ in throw NotAttempted() },
+        predict: { _, _, _ in throw NotAttempted() },
+        perceptronUpdate: { _, _, _, _, _ in throw NotAttempted() },
+        trainPerceptron: { _, _, _, _ in throw NotAttempted() },
+        sigmoidNeuron: { _, _, _ in throw NotAttempted() },
+        sigmoidNeuronGradient: { _, _, _ in throw NotAttempted() })
+}
