@@ -9,8 +9,8 @@ import ExerciseSupport
 //     b ← b + η (y − ŷ)
 //
 // where η is the learning rate. A right answer (y = ŷ) changes nothing.
-// Example: weights [0, 0], bias 0, inputs [1, 1], target 0, η = 0.1:
-//          ŷ = step(0) = 1, so y − ŷ = −1 → weights [-0.1, -0.1], bias -0.1
+// Example: weights [0, 0], bias 0, inputs [1, 1], target 0, η = 0.5:
+//          ŷ = step(0) = 1, so y − ŷ = −1 → weights [-0.5, -0.5], bias -0.5
 // Hint: the bias is a weight whose input is always 1 — it gets the same correction.
 
 /// The weights and bias after one application of the perceptron learning rule.

@@ -13,7 +13,7 @@ import struct Perceptron.PerceptronTraining
 //     PerceptronTraining(neuron: Neuron(weights: w, bias: b), epochs: epochsRun,
 //                        converged: lastEpochHadNoMistakes, mistakesPerEpoch: counts)
 //
-// Example: AND with η = 0.1 converges; XOR never does, and stops at maxEpochs.
+// Example: AND with η = 0.5 converges after 6 epochs; XOR never does, and stops at maxEpochs.
 // Hint: your `perceptronUpdate` from exercise 1.3 does the inner step. Count epochs
 // from 1, and include the final mistake-free epoch in the count.
 

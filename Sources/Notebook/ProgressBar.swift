@@ -14,10 +14,17 @@ public final class ProgressBar {
     private(set) var done = 0
     private var nextMilestone = 1
 
-    init(label: String, total: Int, style: Style) {
+    /// Where the bar's text goes: standard output, or a test's buffer.
+    private let write: (String) -> Void
+
+    init(
+        label: String, total: Int, style: Style,
+        write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+    ) {
         self.label = label
         self.total = max(total, 1)
         self.style = style
+        self.write = write
     }
 
     /// Marks one more step done; `note` (e.g. "loss 0.123") is shown beside the bar.
@@ -38,9 +45,5 @@ public final class ProgressBar {
                 nextMilestone += 1
             }
         }
-    }
-
-    private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
     }
 }

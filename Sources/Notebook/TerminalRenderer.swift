@@ -85,7 +85,7 @@ public struct TerminalRenderer: Sendable {
         }
         func line(_ cells: [String]) -> String {
             "  " + (0..<columnCount).map { pad(cells[$0], widths[$0], right: numeric[$0]) }
-                .joined(separator: "  ")
+                .joined(separator: "  ").replacingTrailingSpaces()
         }
         var lines = [styled(line(table.headers), .bold)]
         lines.append("  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  "))

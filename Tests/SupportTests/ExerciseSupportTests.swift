@@ -1,0 +1,54 @@
+import ExerciseSupport
+import Testing
+
+@Suite("Exercise checking")
+struct ExerciseSupportTests {
+    @Test("a stub's NotAttempted is sorted as not attempted, not as a failure")
+    func notAttempted() {
+        let outcome = runCheck { check in
+            try check.expect(try { () throws -> Double in throw NotAttempted() }(), equals: 1, input: "x")
+        }
+        #expect(outcome.isNotAttempted && outcome.failures.isEmpty)
+    }
+
+    @Test("a matching hint replaces the general one; otherwise the general one is shown")
+    func hints() {
+        let outcome = runCheck { check in
+            try check.expect(2.0, equals: 3, input: "case A", hints: [Hint(ifActual: 2, "forgot the bias")], otherwise: "general")
+            try check.expect(5.0, equals: 3, input: "case B", hints: [Hint(ifActual: 2, "forgot the bias")], otherwise: "general")
+        }
+        #expect(outcome.failures.count == 2)
+        #expect(outcome.failures[0] == "for case A:\n  expected: 3.0\n  actual:   2.0\n  hint: forgot the bias")
+        #expect(outcome.failures[1].hasSuffix("hint: general"))
+    }
+
+    @Test("a check stops after three failures")
+    func failureLimit() {
+        let outcome = runCheck { check in
+            for i in 0..<10 { try check.expect(i, equals: -1, input: "case \(i)") }
+        }
+        #expect(outcome.failures.count == 3)
+    }
+
+    @Test("all cases passing counts the cases")
+    func passing() {
+        let outcome = runCheck { check in
+            try check.expect([1, 2], equals: [1, 2 + 1e-14], input: "v")
+            try check.expectGradient("x²", at: [3], analytic: [6], input: "x = 3") { $0[0] * $0[0] }
+        }
+        guard case .passed(let cases) = outcome else {
+            Issue.record("expected a pass, got \(outcome)")
+            return
+        }
+        #expect(cases == 2)
+    }
+
+    @Test("a wrong gradient fails with the gradient-check report")
+    func wrongGradient() {
+        let outcome = runCheck { check in
+            try check.expectGradient("x²", at: [3], analytic: [3], input: "x = 3", hint: "d/dx x² = 2x") { $0[0] * $0[0] }
+        }
+        #expect(outcome.failures.first?.contains("does not match central finite differences") == true)
+        #expect(outcome.failures.first?.contains("hint: d/dx x² = 2x") == true)
+    }
+}

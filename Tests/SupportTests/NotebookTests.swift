@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+@testable import Notebook
+
+@Suite("Notebook: options, terminal rendering, pages")
+struct NotebookTests {
+    @Test("--seed N, --seed=N and --markdown DIR are understood")
+    func options() throws {
+        #expect(LessonOptions.parse([]) == .success(.run(LessonOptions(seed: 42, markdownDirectory: nil))))
+        #expect(LessonOptions.parse(["--seed", "7"]) == .success(.run(LessonOptions(seed: 7, markdownDirectory: nil))))
+        #expect(LessonOptions.parse(["--seed=9", "--markdown", "docs"]) == .success(.run(LessonOptions(seed: 9, markdownDirectory: "docs"))))
+        #expect(LessonOptions.parse(["-h"]) == .success(.help))
+        #expect(LessonOptions.parse(["--seed", "1", "--help"]) == .success(.help))
+    }
+
+    @Test(
+        "unknown or malformed options are errors that say what was wrong",
+        arguments: [
+            (["--sed", "3"], "unknown option '--sed'"),
+            (["--seed"], "--seed needs a value"),
+            (["--seed", "-4"], "--seed expects a non-negative integer, got '-4'"),
+            (["--seed", "abc"], "--seed expects a non-negative integer, got 'abc'"),
+            (["extra"], "unexpected argument 'extra'"),
+            (["--markdown="], "--markdown needs a directory"),
+        ])
+    func badOptions(arguments: [String], message: String) {
+        #expect(LessonOptions.parse(arguments) == .failure(LessonOptions.ParseError(message: message)))
+    }
+
+    @Test("colour only on a terminal, never with NO_COLOR set or TERM=dumb")
+    func colourDecision() {
+        #expect(!TerminalRenderer.shouldUseColor(environment: ["NO_COLOR": "1", "TERM": "xterm"]))
+        #expect(!TerminalRenderer.shouldUseColor(environment: ["TERM": "dumb"]))
+        // under `swift test` standard output is not a terminal
+        #expect(TerminalRenderer.shouldUseColor(environment: ["TERM": "xterm"]) == (isatty(STDOUT_FILENO) == 1))
+    }
+
+    @Test("tables align columns and right-align numbers")
+    func tableAlignment() {
+        let text = TerminalRenderer(useColor: false).render(.table(Table(headers: ["name", "value"], rows: [["a", "1.5"], ["longer", "-10.25"]])))
+        #expect(text == "  name     value\n  ──────  ──────\n  a          1.5\n  longer  -10.25\n\n")
+    }
+
+    @Test("prose wraps at 80 columns and keeps paragraphs apart")
+    func proseWrapping() {
+        let words = Array(repeating: "word", count: 40).joined(separator: " ")
+        let text = TerminalRenderer(useColor: false).render(.prose(words + "\n\nsecond"))
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.allSatisfy { $0.count <= 80 })
+        #expect(text.hasSuffix("\n\nsecond\n\n"))
+    }
+
+    @Test("no escape codes without colour; plots have the requested size")
+    func plainPlots() {
+        let renderer = TerminalRenderer(useColor: false)
+        let line = LinePlot(title: "t", xLabel: "x", yLabel: "y", series: [.init("s", y: [3, 1, 2])])
+        let scatter = ScatterPlot(
+            title: "s", points: [[0, 0], [1, 1]], labels: [0, 1], classNames: ["a", "b"], xRange: -1...2, yRange: -1...2,
+            regions: { x, _ in x > 0.5 ? 1 : 0 })
+        let heat = Heatmap(title: "h", values: [0, 1, 2, 3], rows: 2, columns: 2)
+        for cell in [Cell.figure(.line(line)), .figure(.scatter(scatter)), .figure(.heatmap(heat))] {
+            #expect(!renderer.render(cell).contains("\u{1B}"))
+        }
+        #expect(renderer.render(scatter).count == 24 + 3)  // canvas rows, axis, labels, legend
+        // 0 is the lightest shade (' '), 1 is a third of the way up the ramp " .:-=+*#%@" ('-')
+        #expect(renderer.render(heat).first == "  --")
+    }
+
+    @Test("decimal never prints a negative zero")
+    func formatting() {
+        #expect(decimal(-0.00001, 4) == "0.0000")
+        #expect(decimal(-0.5, 2) == "-0.50")
+        #expect(percent(0.96944) == "96.9%")
+        #expect(vector([0.5, -0.25], 2) == "[0.50, -0.25]")
+    }
+
+    @Test("piped progress prints one line per quarter")
+    func progressMilestones() {
+        nonisolated(unsafe) var text = ""
+        let bar = ProgressBar(label: "epochs", total: 8, style: .milestones) { text += $0 }
+        for epoch in 1...8 { bar.advance(note: "loss \(epoch)") }
+        #expect(text == "  epochs: 2/8 loss 2\n  epochs: 4/8 loss 4\n  epochs: 6/8 loss 6\n  epochs: 8/8 loss 8\n")
+        text = ""
+        let silent = ProgressBar(label: "epochs", total: 8, style: .silent) { text += $0 }
+        for _ in 1...8 { silent.advance() }
+        #expect(text.isEmpty && silent.done == 8)
+    }
+
+    @Test("a Markdown page is written with its figures, and the same cells give the same bytes")
+    func markdownPage() throws {
+        let cells: [(cell: Cell, number: Int)] = [
+            (.heading("Intro"), 1), (.prose("Some words."), 0), (.equation("z = w·x + b"), 0),
+            (.table(Table(headers: ["a", "b"], rows: [["1", "x|y"]])), 0),
+            (.figure(.line(LinePlot(title: "Loss", xLabel: "epoch", yLabel: "loss", series: [.init("train", y: [1, 0.5, 0.25])], logScaleY: true))), 0),
+        ]
+        let page = try MarkdownPage(command: "demo", title: "Demo", summary: "A demo.", seed: 42, cells: cells)
+        #expect(page.markdown.contains("## 1. Intro"))
+        #expect(page.markdown.contains("```text\nz = w·x + b\n```"))
+        #expect(page.markdown.contains("| 1 | x\\|y |"))
+        #expect(page.markdown.contains("![Loss](demo/figure-01.svg)"))
+        let again = try MarkdownPage(command: "demo", title: "Demo", summary: "A demo.", seed: 42, cells: cells)
+        #expect(again.markdown == page.markdown && again.figures.map(\.svg) == page.figures.map(\.svg))
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("page-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try page.write(to: directory.path)
+        let svg = try String(contentsOf: directory.appendingPathComponent("demo/figure-01.svg"), encoding: .utf8)
+        #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(svg.contains("<polyline"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("demo.md").path))
+    }
+
+    @Test("nice ticks fall on 1, 2 or 5 times a power of ten")
+    func ticks() {
+        #expect(niceTicks(0...1, target: 5) == [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1])
+        #expect(niceTicks(-6...6, target: 5) == [-5, 0, 5])
+    }
+}
