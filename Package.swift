@@ -30,6 +30,8 @@ let support: [Target] = [
 ]
 
 let supportTests: [Target] = [
+    // Shared by every chapter's exercise tests: reports a check as passed, not attempted or failed.
+    .target(name: "ExerciseTesting", dependencies: ["ExerciseSupport"], path: "Tests/ExerciseTesting"),
     .testTarget(
         name: "SupportTests",
         dependencies: ["Randomness", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook", "ExerciseSupport"]),
@@ -77,7 +79,7 @@ func targets(of chapter: Chapter) -> [Target] {
             path: "Tests/\(name)Checks"),
         .testTarget(name: "\(name)Tests", dependencies: [library] + supportModules, path: "Tests/\(name)Tests"),
         .testTarget(
-            name: "\(name)ExerciseTests", dependencies: [.target(name: "\(name)Checks"), "ExerciseSupport", library],
+            name: "\(name)ExerciseTests", dependencies: [.target(name: "\(name)Checks"), "ExerciseSupport", "ExerciseTesting", library],
             path: "Tests/\(name)ExerciseTests"),
     ]
 }

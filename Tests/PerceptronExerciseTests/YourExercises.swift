@@ -1,4 +1,4 @@
-import ExerciseSupport
+import ExerciseTesting
 import PerceptronChecks
 import Testing
 
@@ -46,26 +46,9 @@ struct PerceptronExerciseTests {
         try report(.sigmoidNeuronGradient, survived: survived)
     }
 
-    /// Turns a check's outcome into the test's result: passed, cancelled, or failed.
     func report(_ exercise: PerceptronExercise, survived: Bool) throws {
-        guard survived else {
-            let message = CrashLog.takeMessage(exercise: "Perceptron.\(exercise.rawValue)") ?? "(no message captured)"
-            let text =
-                "\(exercise.title): your code crashed while being checked:\n\(message)\n"
-                + "  hint: a trap is usually an index out of range — check the loop bounds "
-                + "and that arrays have the lengths you expect"
-            Issue.record(Comment(rawValue: text))
-            return
-        }
-        switch PerceptronAnswers.exercises.check(exercise) {
-        case .passed:
-            return
-        case .notAttempted(let stub):
-            try Test.cancel("not attempted — open \(stub.file) and fill in \(stub.function)")
-        case .failed(let failures):
-            for failure in failures {
-                Issue.record(Comment(rawValue: "\(exercise.title): \(failure)"))
-            }
+        try reportExercise(exercise.title, crashLogKey: "Perceptron.\(exercise.rawValue)", survived: survived) {
+            PerceptronAnswers.exercises.check(exercise)
         }
     }
 }

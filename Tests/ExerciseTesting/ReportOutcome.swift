@@ -1,0 +1,38 @@
+import ExerciseSupport
+import Testing
+
+/// Turns an exercise check into the test's result: passed, cancelled (not attempted),
+/// or failed with one issue per mismatch.
+///
+/// Call it after the crash probe (the exit test that ran the same check in a child
+/// process): when the probe did not survive, the crash is reported and the check is not
+/// run again in this process, where it would end the whole test run.
+///
+/// - Parameters:
+///   - title: the exercise's number and title, e.g. "1.1 the weighted sum".
+///   - crashLogKey: the key the probe wrote its standard error under.
+///   - survived: whether the probe exited normally.
+///   - check: runs the learner's answer through the check, in this process.
+public func reportExercise(
+    _ title: String, crashLogKey: String, survived: Bool, check: () -> CheckOutcome
+) throws {
+    guard survived else {
+        let message = CrashLog.takeMessage(exercise: crashLogKey) ?? "(no message captured)"
+        let text =
+            "\(title): your code crashed while being checked:\n\(message)\n"
+            + "  hint: a trap is usually an index out of range — check the loop bounds "
+            + "and that arrays have the lengths you expect"
+        Issue.record(Comment(rawValue: text))
+        return
+    }
+    switch check() {
+    case .passed:
+        return
+    case .notAttempted(let stub):
+        try Test.cancel("not attempted — open \(stub.file) and fill in \(stub.function)")
+    case .failed(let failures):
+        for failure in failures {
+            Issue.record(Comment(rawValue: "\(title): \(failure)"))
+        }
+    }
+}
