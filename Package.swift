@@ -50,6 +50,7 @@ struct Chapter {
 
 let chapters: [Chapter] = [
     Chapter(name: "Perceptron", lesson: "perceptron", after: []),
+    Chapter(name: "Activations", lesson: "activations", after: ["Perceptron"]),
 ]
 
 // MARK: - Targets of one chapter

@@ -47,12 +47,12 @@ func wrap(_ text: String, width: Int) -> [String] {
     return lines
 }
 
-/// Whether a table cell holds a number (and so is right-aligned).
+/// Whether a table cell holds a number (and so is right-aligned): "0.25", "-1e-06",
+/// "−3", "96.9%".
 func looksNumeric(_ cell: String) -> Bool {
-    let trimmed = cell.trimmingCharacters(in: .whitespaces)
-    guard let first = trimmed.unicodeScalars.first else { return false }
-    let numericStart = CharacterSet(charactersIn: "0123456789-+−.")
-    return numericStart.contains(first) && trimmed.rangeOfCharacter(from: .letters) == nil
+    var text = cell.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "−", with: "-")
+    if text.hasSuffix("%") { text.removeLast() }
+    return Double(text) != nil
 }
 
 /// `text` padded with spaces to `width` characters, on the left or the right.

@@ -154,18 +154,25 @@ func padded(_ low: Double, _ high: Double) -> ClosedRange<Double> {
     return (low - pad)...(high + pad)
 }
 
-/// Tick positions at "nice" numbers (1, 2 or 5 times a power of ten) covering `range`.
+/// Tick positions at "nice" numbers (1, 2 or 5 times a power of ten) covering `range`:
+/// the widest such spacing that still gives at least `target − 1` ticks.
 func niceTicks(_ range: ClosedRange<Double>, target: Int = 5) -> [Double] {
     let span = range.upperBound - range.lowerBound
     guard span > 0, span.isFinite else { return [range.lowerBound] }
-    let rough = span / Double(target)
-    let magnitude = pow(10, floor(log10(rough)))
-    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
-    var ticks: [Double] = []
-    var t = (range.lowerBound / step).rounded(.up) * step
-    while t <= range.upperBound + step * 1e-9 {
-        ticks.append(abs(t) < step * 1e-9 ? 0 : t)
-        t += step
+    let top = floor(log10(span))
+    let steps = (-2...1).reversed().flatMap { k in [5.0, 2, 1].map { $0 * pow(10, top + Double(k)) } }
+    func ticks(_ step: Double) -> [Double] {
+        var result: [Double] = []
+        var t = (range.lowerBound / step).rounded(.up) * step
+        while t <= range.upperBound + step * 1e-9 {
+            result.append(abs(t) < step * 1e-9 ? 0 : t)
+            t += step
+        }
+        return result
     }
-    return ticks
+    for step in steps {
+        let candidate = ticks(step)
+        if candidate.count >= max(2, target - 1) { return candidate }
+    }
+    return ticks(steps.last!)
 }

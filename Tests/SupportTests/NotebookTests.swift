@@ -114,6 +114,7 @@ struct NotebookTests {
     @Test("nice ticks fall on 1, 2 or 5 times a power of ten")
     func ticks() {
         #expect(niceTicks(0...1, target: 5) == [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1])
-        #expect(niceTicks(-6...6, target: 5) == [-5, 0, 5])
+        #expect(niceTicks(-6...6, target: 5) == [-6, -4, -2, 0, 2, 4, 6])  // 5 would give only 3
+        #expect(niceTicks(0.0066...0.9933, target: 4) == [0.2, 0.4, 0.6000000000000001, 0.8])
     }
 }

@@ -1,0 +1,103 @@
+import Foundation
+import Perceptron
+
+/// The activations of this chapter, with their derivatives and the facts the lesson's
+/// tables show. Leaky ReLU uses α = 0.01 and ELU α = 1.
+public enum Activation: String, CaseIterable, Sendable {
+    case sigmoid, tanh, relu, leakyReLU, elu, gelu, geluTanh, swish
+
+    /// g(z).
+    public func callAsFunction(_ z: Double) -> Double {
+        switch self {
+        case .sigmoid: Perceptron.sigmoid(z)
+        case .tanh: Foundation.tanh(z)
+        case .relu: Activations.relu(z)
+        case .leakyReLU: Activations.leakyReLU(z)
+        case .elu: Activations.elu(z)
+        case .gelu: Activations.gelu(z)
+        case .geluTanh: Activations.geluTanh(z)
+        case .swish: Activations.swish(z)
+        }
+    }
+
+    /// g′(z).
+    public func derivative(_ z: Double) -> Double {
+        switch self {
+        case .sigmoid: sigmoidDerivative(z)
+        case .tanh: tanhDerivative(z)
+        case .relu: reluDerivative(z)
+        case .leakyReLU: leakyReLUDerivative(z)
+        case .elu: eluDerivative(z)
+        case .gelu: geluDerivative(z)
+        case .geluTanh: geluTanhDerivative(z)
+        case .swish: swishDerivative(z)
+        }
+    }
+
+    /// Whether g has a kink at 0, where the derivative jumps and a central difference
+    /// straddling 0 does not approximate either side.
+    public var hasKinkAtZero: Bool { self == .relu || self == .leakyReLU }
+
+    public var name: String {
+        switch self {
+        case .sigmoid: "sigmoid"
+        case .tanh: "tanh"
+        case .relu: "ReLU"
+        case .leakyReLU: "leaky ReLU"
+        case .elu: "ELU"
+        case .gelu: "GELU"
+        case .geluTanh: "GELU (tanh approx.)"
+        case .swish: "Swish"
+        }
+    }
+
+    public var formula: String {
+        switch self {
+        case .sigmoid: "1 / (1 + e^(−z))"
+        case .tanh: "(e^z − e^(−z)) / (e^z + e^(−z))"
+        case .relu: "max(0, z)"
+        case .leakyReLU: "z if z > 0, else 0.01 z"
+        case .elu: "z if z > 0, else e^z − 1"
+        case .gelu: "z Φ(z) = ½ z (1 + erf(z/√2))"
+        case .geluTanh: "½ z (1 + tanh(√(2/π)(z + 0.044715 z³)))"
+        case .swish: "z σ(z)"
+        }
+    }
+
+    public var derivativeFormula: String {
+        switch self {
+        case .sigmoid: "σ(z)(1 − σ(z))"
+        case .tanh: "1 − tanh²(z)"
+        case .relu: "1 if z > 0, else 0"
+        case .leakyReLU: "1 if z > 0, else 0.01"
+        case .elu: "1 if z > 0, else e^z"
+        case .gelu: "Φ(z) + z φ(z)"
+        case .geluTanh: "½(1 + t) + ½ z (1 − t²) u′"
+        case .swish: "σ(z) + z σ(z)(1 − σ(z))"
+        }
+    }
+
+    public var range: String {
+        switch self {
+        case .sigmoid: "(0, 1)"
+        case .tanh: "(−1, 1)"
+        case .relu: "[0, ∞)"
+        case .leakyReLU, .gelu, .geluTanh: "(−∞, ∞)"
+        case .elu: "(−1, ∞)"
+        case .swish: "[≈ −0.278, ∞)"
+        }
+    }
+
+    public var whenToUse: String {
+        switch self {
+        case .sigmoid: "binary output as a probability; gates in LSTMs"
+        case .tanh: "zero-centred hidden units; RNN/LSTM states"
+        case .relu: "the default for hidden layers"
+        case .leakyReLU: "instead of ReLU when units die"
+        case .elu: "smooth negative side, mean activations near 0"
+        case .gelu: "transformers (BERT, GPT)"
+        case .geluTanh: "GELU where erf is slow or missing"
+        case .swish: "deep CNNs (EfficientNet); close to GELU"
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Activations
+import ActivationsChecks
+import ExerciseSupport
+import Foundation
+import Perceptron
+import Testing
+
+// The checks are proven in both directions: the worked solutions pass every one, and
+// untouched stubs and plausible wrong answers are rejected with the hint that names the
+// mistake.
+
+@Suite("Chapter 2 · Activations · the checks themselves")
+struct ActivationsCheckTests {
+    @Test("the worked solutions pass every check", arguments: ActivationsExercise.allCases)
+    func solutionsPass(_ exercise: ActivationsExercise) {
+        let outcome = ActivationsAnswers.solutions.check(exercise)
+        #expect(outcome.isPassed, "\(exercise.title): \(outcome.failures.joined(separator: "\n"))")
+    }
+
+    @Test("an untouched stub is reported as not attempted, not as failed", arguments: ActivationsExercise.allCases)
+    func stubsAreNotAttempted(_ exercise: ActivationsExercise) {
+        #expect(ActivationsAnswers.allStubs.check(exercise).isNotAttempted)
+    }
+
+    @Test("each exercise's file exists and declares its function", arguments: ActivationsExercise.allCases)
+    func exerciseFilesExist(_ exercise: ActivationsExercise) throws {
+        // reads the source rather than calling it: learner code only runs crash-isolated
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let source = try String(contentsOf: root.appendingPathComponent(exercise.file), encoding: .utf8)
+        #expect(source.contains("public func \(exercise.rawValue)("))
+    }
+
+    @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: activationWrongAnswers)
+    func wrongAnswersAreRejected(_ wrong: ActivationWrongAnswer) {
+        let outcome = wrong.answers.check(wrong.exercise)
+        let text = outcome.failures.joined(separator: "\n")
+        #expect(!outcome.isPassed && !outcome.isNotAttempted, "\(wrong.testDescription) was not rejected")
+        #expect(text.contains(wrong.expectedHint), "\(wrong.testDescription): the hint should say '\(wrong.expectedHint)', got:\n\(text)")
+    }
+}
+
+/// A deliberately wrong answer to one exercise and the hint its check should give.
+struct ActivationWrongAnswer: Sendable, CustomTestStringConvertible {
+    let exercise: ActivationsExercise
+    let mistake: String
+    let expectedHint: String
+    let answers: ActivationsAnswers
+
+    init(_ exercise: ActivationsExercise, _ mistake: String, hint: String, _ change: (inout ActivationsAnswers) -> Void) {
+        var answers = ActivationsAnswers.solutions
+        change(&answers)
+        self.exercise = exercise
+        self.mistake = mistake
+        self.expectedHint = hint
+        self.answers = answers
+    }
+
+    var testDescription: String { "\(exercise.rawValue): \(mistake)" }
+}
+
+let activationWrongAnswers: [ActivationWrongAnswer] = [
+    ActivationWrongAnswer(.sigmoidDerivative, "returns σ(z)", hint: "that is σ(z) itself") { $0.sigmoidDerivative = { sigmoid($0) } },
+    ActivationWrongAnswer(.sigmoidDerivative, "forgets to apply σ", hint: "apply σ first") { $0.sigmoidDerivative = { $0 * (1 - $0) } },
+    ActivationWrongAnswer(.sigmoidDerivative, "computes σ as e^z/(1+e^z): NaN at z = 1000", hint: "NaN at z = 1000") {
+        $0.sigmoidDerivative = { z in
+            let s = exp(z) / (1 + exp(z))
+            return s * (1 - s)
+        }
+    },
+    ActivationWrongAnswer(.tanhDerivative, "forgets the square", hint: "square the tanh") { $0.tanhDerivative = { 1 - tanh($0) } },
+    ActivationWrongAnswer(.leakyReLU, "is a plain ReLU", hint: "plain ReLU") { $0.leakyReLU = { z, _ in max(0, z) } },
+    ActivationWrongAnswer(.leakyReLU, "ignores the slope parameter", hint: "use the slope parameter") {
+        $0.leakyReLU = { z, _ in z > 0 ? z : 0.01 * z }
+    },
+    ActivationWrongAnswer(.elu, "computes exp(z) − 1", hint: "use expm1") { $0.elu = { z, a in z > 0 ? z : a * (exp(z) - 1) } },
+    ActivationWrongAnswer(.elu, "forgets α", hint: "multiply the negative side by α") { $0.elu = { z, _ in z > 0 ? z : expm1(z) } },
+    ActivationWrongAnswer(.gelu, "uses the tanh approximation", hint: "tanh approximation") { $0.gelu = { geluTanh($0) } },
+    ActivationWrongAnswer(.gelu, "returns Φ(z)", hint: "that is Φ(z)") { $0.gelu = { 0.5 * (1 + erf($0 / 2.0.squareRoot())) } },
+    ActivationWrongAnswer(.swishDerivative, "drops the z σ′ term", hint: "the second term is missing") { $0.swishDerivative = { sigmoid($0) } },
+    ActivationWrongAnswer(.softmax, "does not subtract the max", hint: "subtract max(z) first") {
+        $0.softmax = { softmaxWithoutShift($0) }
+    },
+    ActivationWrongAnswer(.softmax, "does not normalize", hint: "divide by the sum") {
+        $0.softmax = { z in z.map { exp($0 - z.max()!) } }
+    },
+    ActivationWrongAnswer(.softmaxBackward, "keeps only the Jacobian's diagonal", hint: "off-diagonal") {
+        $0.softmaxBackward = { s, g in zip(s, g).map { $0 * $1 * (1 - $0) } }
+    },
+    ActivationWrongAnswer(.softmaxBackward, "returns s ⊙ g", hint: "subtract Σⱼ gⱼ sⱼ") {
+        $0.softmaxBackward = { s, g in zip(s, g).map { $0 * $1 } }
+    },
+]
