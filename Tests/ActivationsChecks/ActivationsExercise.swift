@@ -19,17 +19,6 @@ public enum ActivationsExercise: String, CaseIterable, Sendable {
         case .softmaxBackward: "2.8 the backward pass of softmax"
         }
     }
-
-    /// The file to open, relative to the package root.
-    public var file: String {
-        let name =
-            switch self {
-            case .elu: "ELU"
-            case .gelu: "GELU"
-            default: rawValue.prefix(1).uppercased() + rawValue.dropFirst()
-            }
-        return "Exercises/Activations/\(name).swift"
-    }
 }
 
 /// One implementation of every Chapter 2 exercise: the learner's, the worked solutions,

@@ -18,12 +18,6 @@ public enum PerceptronExercise: String, CaseIterable, Sendable {
         case .sigmoidNeuronGradient: "1.6 the sigmoid neuron's gradient"
         }
     }
-
-    /// The file to open, relative to the package root.
-    public var file: String {
-        let name = rawValue.prefix(1).uppercased() + rawValue.dropFirst()
-        return "Exercises/Perceptron/\(name).swift"
-    }
 }
 
 /// One implementation of every Chapter 1 exercise: the learner's, the worked solutions,
