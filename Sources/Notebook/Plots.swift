@@ -22,7 +22,7 @@ public struct LinePlot: Sendable {
 
         /// A series over x = 1, 2, 3, …: e.g. a loss per epoch.
         public init(_ name: String, y: [Double]) {
-            self.init(name, x: (1...max(y.count, 1)).prefix(y.count).map(Double.init), y: y)
+            self.init(name, x: (0..<y.count).map { Double($0 + 1) }, y: y)
         }
     }
 

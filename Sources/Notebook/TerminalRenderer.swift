@@ -22,7 +22,7 @@ public struct TerminalRenderer: Sendable {
     // MARK: Styling
 
     enum Style: String {
-        case bold = "1", dim = "2", cyan = "36", yellow = "33"
+        case bold = "1", dim = "2", cyan = "36"
     }
 
     func styled(_ text: String, _ style: Style) -> String {
