@@ -1,6 +1,7 @@
 import Activations
 import ActivationsChecks
 import ExerciseSupport
+import ExerciseTesting
 import Foundation
 import Perceptron
 import Testing
@@ -24,44 +25,22 @@ struct ActivationsCheckTests {
 
     @Test("each exercise's function is declared under Exercises/Activations", arguments: ActivationsExercise.allCases)
     func exerciseIsDeclared(_ exercise: ActivationsExercise) throws {
-        // Reads the sources instead of calling them: learner code only runs crash-isolated.
-        // Any file will do, so a learner may reorganize the folder.
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Exercises/Activations")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
-        let declared = try files.contains { file in
-            try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
-                .contains("public func \(exercise.rawValue)(")
-        }
-        #expect(declared)
+        #expect(try ExerciseTesting.exerciseIsDeclared(exercise.rawValue, chapter: "Activations", packageRoot: packageRoot()))
     }
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: activationWrongAnswers)
     func wrongAnswersAreRejected(_ wrong: ActivationWrongAnswer) {
-        let outcome = wrong.answers.check(wrong.exercise)
-        let text = outcome.failures.joined(separator: "\n")
-        #expect(!outcome.isPassed && !outcome.isNotAttempted, "\(wrong.testDescription) was not rejected")
-        #expect(text.contains(wrong.expectedHint), "\(wrong.testDescription): the hint should say '\(wrong.expectedHint)', got:\n\(text)")
+        wrong.expectRejected(wrong.answers.check(wrong.exercise))
     }
 }
 
-/// A deliberately wrong answer to one exercise and the hint its check should give.
-struct ActivationWrongAnswer: Sendable, CustomTestStringConvertible {
-    let exercise: ActivationsExercise
-    let mistake: String
-    let expectedHint: String
-    let answers: ActivationsAnswers
+/// A wrong answer built from the worked solutions with one function replaced.
+typealias ActivationWrongAnswer = ExerciseTesting.WrongAnswer<ActivationsExercise, ActivationsAnswers>
 
+extension ExerciseTesting.WrongAnswer where Exercise == ActivationsExercise, Answers == ActivationsAnswers {
     init(_ exercise: ActivationsExercise, _ mistake: String, hint: String, _ change: (inout ActivationsAnswers) -> Void) {
-        var answers = ActivationsAnswers.solutions
-        change(&answers)
-        self.exercise = exercise
-        self.mistake = mistake
-        self.expectedHint = hint
-        self.answers = answers
+        self.init(exercise, mistake, hint: hint, from: ActivationsAnswers.solutions, change)
     }
-
-    var testDescription: String { "\(exercise.rawValue): \(mistake)" }
 }
 
 let activationWrongAnswers: [ActivationWrongAnswer] = [

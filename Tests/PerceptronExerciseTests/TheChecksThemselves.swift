@@ -1,4 +1,5 @@
 import ExerciseSupport
+import ExerciseTesting
 import Foundation
 import Perceptron
 import PerceptronChecks
@@ -24,16 +25,7 @@ struct PerceptronCheckTests {
 
     @Test("each exercise's function is declared under Exercises/Perceptron", arguments: PerceptronExercise.allCases)
     func exerciseIsDeclared(_ exercise: PerceptronExercise) throws {
-        // Reads the sources instead of calling them: learner code only runs crash-isolated.
-        // Any file will do, so a learner may reorganize the folder.
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Exercises/Perceptron")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
-        let declared = try files.contains { file in
-            try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
-                .contains("public func \(exercise.rawValue)(")
-        }
-        #expect(declared)
+        #expect(try ExerciseTesting.exerciseIsDeclared(exercise.rawValue, chapter: "Perceptron", packageRoot: packageRoot()))
     }
 
     @Test("a stub's message names the file and function to open")
@@ -45,10 +37,7 @@ struct PerceptronCheckTests {
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: wrongAnswers)
     func wrongAnswersAreRejected(_ wrong: WrongAnswer) {
-        let outcome = wrong.answers.check(wrong.exercise)
-        let text = outcome.failures.joined(separator: "\n")
-        #expect(!outcome.isPassed && !outcome.isNotAttempted, "\(wrong) was not rejected")
-        #expect(text.contains(wrong.expectedHint), "\(wrong): the hint should say '\(wrong.expectedHint)', got:\n\(text)")
+        wrong.expectRejected(wrong.answers.check(wrong.exercise))
     }
 
     @Test("a failure message shows the input, the expected and the actual value")
@@ -72,26 +61,13 @@ struct PerceptronCheckTests {
     }
 }
 
-/// A deliberately wrong answer to one exercise and the hint its check should give.
-struct WrongAnswer: Sendable, CustomTestStringConvertible {
-    let exercise: PerceptronExercise
-    let mistake: String
-    let expectedHint: String
-    let answers: PerceptronAnswers
+/// A wrong answer built from the worked solutions with one function replaced.
+typealias WrongAnswer = ExerciseTesting.WrongAnswer<PerceptronExercise, PerceptronAnswers>
 
-    init(
-        _ exercise: PerceptronExercise, _ mistake: String, hint: String,
-        _ change: (inout PerceptronAnswers) -> Void
-    ) {
-        var answers = PerceptronAnswers.solutions
-        change(&answers)
-        self.exercise = exercise
-        self.mistake = mistake
-        self.expectedHint = hint
-        self.answers = answers
+extension ExerciseTesting.WrongAnswer where Exercise == PerceptronExercise, Answers == PerceptronAnswers {
+    init(_ exercise: PerceptronExercise, _ mistake: String, hint: String, _ change: (inout PerceptronAnswers) -> Void) {
+        self.init(exercise, mistake, hint: hint, from: PerceptronAnswers.solutions, change)
     }
-
-    var testDescription: String { "\(exercise.rawValue): \(mistake)" }
 }
 
 let wrongAnswers: [WrongAnswer] = [

@@ -1,0 +1,55 @@
+import ExerciseSupport
+import Foundation
+import Testing
+
+/// A deliberately wrong answer to one exercise, and the words its check's hint must contain.
+///
+/// `Answers` is a chapter's set of answers (e.g. `PerceptronAnswers`), built from the
+/// worked solutions with one function replaced by the mistake.
+public struct WrongAnswer<Exercise: Sendable & RawRepresentable, Answers: Sendable>: Sendable, CustomTestStringConvertible
+where Exercise.RawValue == String {
+    public let exercise: Exercise
+    public let mistake: String
+    public let expectedHint: String
+    public let answers: Answers
+
+    public init(
+        _ exercise: Exercise, _ mistake: String, hint: String, from solutions: Answers,
+        _ change: (inout Answers) -> Void
+    ) {
+        var answers = solutions
+        change(&answers)
+        self.exercise = exercise
+        self.mistake = mistake
+        self.expectedHint = hint
+        self.answers = answers
+    }
+
+    public var testDescription: String { "\(exercise.rawValue): \(mistake)" }
+
+    /// Records an issue unless `outcome` is a failure whose messages contain the hint.
+    public func expectRejected(_ outcome: CheckOutcome, sourceLocation: SourceLocation = #_sourceLocation) {
+        let text = outcome.failures.joined(separator: "\n")
+        #expect(!outcome.isPassed && !outcome.isNotAttempted, "\(testDescription) was not rejected", sourceLocation: sourceLocation)
+        #expect(
+            text.contains(expectedHint), "\(testDescription): the hint should say '\(expectedHint)', got:\n\(text)",
+            sourceLocation: sourceLocation)
+    }
+}
+
+/// Whether some Swift file under `Exercises/<chapter>/` declares `public func <function>(`.
+///
+/// Reads the sources instead of calling them, so that the learner's code only ever runs
+/// inside the crash-isolated checks; any file will do, so a learner may reorganize the folder.
+public func exerciseIsDeclared(_ function: String, chapter: String, packageRoot: URL) throws -> Bool {
+    let folder = packageRoot.appendingPathComponent("Exercises/\(chapter)")
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
+    return try files.contains { file in
+        try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8).contains("public func \(function)(")
+    }
+}
+
+/// The package root, found from a test file's `#filePath` (Tests/<Target>/<File>.swift).
+public func packageRoot(fromTestFile path: String = #filePath) -> URL {
+    URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+}
