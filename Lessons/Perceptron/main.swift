@@ -127,29 +127,20 @@ lesson.prose(
 // out as −2.8e-17, and the step turns it into a 0 that the arithmetic on paper says is 1.
 let rate = 0.5
 var traceRows: [[String]] = []
-var traced = Neuron(inputCount: 2)
-var epoch = 0
-var epochHadMistake = true
-while epochHadMistake && epoch < 20 {
-    epoch += 1
-    epochHadMistake = false
-    for (x, y) in zip(LogicGate.inputs, LogicGate.and.truthTable) {
-        let prediction = traced.predict(x)
-        if prediction != y { epochHadMistake = true }
-        (traced.weights, traced.bias) = perceptronUpdate(
-            weights: traced.weights, bias: traced.bias, inputs: x, target: y, learningRate: rate)
-        traceRows.append([
-            "\(epoch)", "\(Int(x[0])) \(Int(x[1]))", "\(y)", "\(prediction)", "\(y - prediction)",
-            vector(traced.weights, 1), decimal(traced.bias, 1),
-        ])
-    }
+let traced = trainPerceptron(
+    inputs: LogicGate.inputs, labels: LogicGate.and.truthTable, learningRate: rate, maxEpochs: 20
+) { step in
+    traceRows.append([
+        "\(step.epoch)", "\(Int(step.input[0])) \(Int(step.input[1]))", "\(step.target)", "\(step.prediction)",
+        "\(step.target - step.prediction)", vector(step.neuron.weights, 1), decimal(step.neuron.bias, 1),
+    ])
 }
 lesson.table(headers: ["epoch", "x", "y", "ŷ", "y − ŷ", "w after", "b after"], rows: traceRows)
 lesson.prose(
     """
-    Epoch \(epoch) makes no mistake, so training stops: the line \
-    \(decimal(traced.weights[0], 1))·x₁ + \(decimal(traced.weights[1], 1))·x₂ \
-    \(traced.bias < 0 ? "−" : "+") \(decimal(abs(traced.bias), 1)) = 0 puts (1, 1) on \
+    Epoch \(traced.epochs) makes no mistake, so training stops: the line \
+    \(decimal(traced.neuron.weights[0], 1))·x₁ + \(decimal(traced.neuron.weights[1], 1))·x₂ \
+    \(traced.neuron.bias < 0 ? "−" : "+") \(decimal(abs(traced.neuron.bias), 1)) = 0 puts (1, 1) on \
     one side and the other three inputs on the other.
 
     Why η = 0.5 and not the 0.1 you often see? Starting from zero weights, the \

@@ -38,6 +38,17 @@ public struct PerceptronTraining: Sendable, Equatable {
     }
 }
 
+/// One application of the learning rule during training, as `trainPerceptron` reports it.
+public struct PerceptronStep: Sendable {
+    public let epoch: Int
+    public let input: [Double]
+    public let target: Int
+    /// The prediction before the update.
+    public let prediction: Int
+    /// The neuron after the update.
+    public let neuron: Neuron
+}
+
 /// Trains a perceptron with the learning rule, visiting the examples in order, until an
 /// epoch makes no mistake or `maxEpochs` have run.
 ///
@@ -45,8 +56,10 @@ public struct PerceptronTraining: Sendable, Equatable {
 /// convergence theorem (Novikoff, 1962) guarantees it stops: at most (R/γ)² mistakes,
 /// where R bounds ‖x‖ and γ is the margin of the best separating line. On data no line
 /// separates (XOR) it never stops by itself, which is why `maxEpochs` is required.
+/// `onStep`, when given, sees every single update (the lesson prints them as a trace).
 public func trainPerceptron(
-    inputs: [[Double]], labels: [Int], learningRate η: Double, maxEpochs: Int
+    inputs: [[Double]], labels: [Int], learningRate η: Double, maxEpochs: Int,
+    onStep: ((PerceptronStep) -> Void)? = nil
 ) -> PerceptronTraining {
     precondition(
         inputs.count == labels.count,
@@ -57,9 +70,11 @@ public func trainPerceptron(
     for epoch in 1...max(maxEpochs, 1) {
         var mistakes = 0
         for (x, y) in zip(inputs, labels) {
-            if neuron.predict(x) != y { mistakes += 1 }
+            let prediction = neuron.predict(x)
+            if prediction != y { mistakes += 1 }
             (neuron.weights, neuron.bias) = perceptronUpdate(
                 weights: neuron.weights, bias: neuron.bias, inputs: x, target: y, learningRate: η)
+            onStep?(PerceptronStep(epoch: epoch, input: x, target: y, prediction: prediction, neuron: neuron))
         }
         mistakesPerEpoch.append(mistakes)
         if mistakes == 0 {
