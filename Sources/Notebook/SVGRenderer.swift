@@ -21,6 +21,21 @@ public enum SVGRenderer {
 
     static func number(_ x: Double) -> String { decimal(x, 2) }
 
+    /// Maps data coordinates to pixels in the plot area: x grows to the right from `left`,
+    /// y grows upward from `bottom` (SVG's own y axis points down).
+    struct PixelMap {
+        let x: ClosedRange<Double>
+        let y: ClosedRange<Double>
+
+        func px(_ value: Double) -> Double {
+            left + (value - x.lowerBound) / (x.upperBound - x.lowerBound) * (right - left)
+        }
+
+        func py(_ value: Double) -> Double {
+            bottom - (value - y.lowerBound) / (y.upperBound - y.lowerBound) * (bottom - top)
+        }
+    }
+
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
@@ -44,8 +59,8 @@ public enum SVGRenderer {
         x xRange: ClosedRange<Double>, y yRange: ClosedRange<Double>, xLabel: String, yLabel: String,
         yTickLabel: (Double) -> String = { compact($0) }
     ) -> [String] {
-        let sx = { (x: Double) in left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * (right - left) }
-        let sy = { (y: Double) in bottom - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * (bottom - top) }
+        let map = PixelMap(x: xRange, y: yRange)
+        let sx = map.px, sy = map.py
         var parts = [
             "<rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(right - left))\" height=\"\(number(bottom - top))\" fill=\"none\" stroke=\"#444\"/>"
         ]
@@ -82,8 +97,8 @@ public enum SVGRenderer {
 
     static func render(_ plot: LinePlot) -> String {
         let bounds = PlotBounds(plot)
-        let sx = { (x: Double) in left + (x - bounds.x.lowerBound) / (bounds.x.upperBound - bounds.x.lowerBound) * (right - left) }
-        let sy = { (y: Double) in bottom - (y - bounds.y.lowerBound) / (bounds.y.upperBound - bounds.y.lowerBound) * (bottom - top) }
+        let map = PixelMap(x: bounds.x, y: bounds.y)
+        let sx = map.px, sy = map.py
         var body = axes(
             x: bounds.x, y: bounds.y, xLabel: plot.xLabel,
             yLabel: plot.yLabel + (plot.logScaleY ? " (log scale)" : ""),
@@ -111,8 +126,8 @@ public enum SVGRenderer {
     }
 
     static func render(_ plot: ScatterPlot) -> String {
-        let sx = { (x: Double) in left + (x - plot.xRange.lowerBound) / (plot.xRange.upperBound - plot.xRange.lowerBound) * (right - left) }
-        let sy = { (y: Double) in bottom - (y - plot.yRange.lowerBound) / (plot.yRange.upperBound - plot.yRange.lowerBound) * (bottom - top) }
+        let map = PixelMap(x: plot.xRange, y: plot.yRange)
+        let sx = map.px, sy = map.py
         var body: [String] = []
         if let regions = plot.regions {
             // Shade a grid of small rectangles by the class predicted at each centre.
