@@ -1,6 +1,7 @@
 import Activations
 import ExerciseSupport
 import Foundation
+import LinearAlgebra
 import NumericChecks
 import Perceptron
 import Randomness
@@ -177,7 +178,7 @@ public enum ActivationsChecks {
                 if let z {
                     // L(z) = g · softmax(z): its gradient with respect to z is what backward returns
                     try check.expectGradient("∂L/∂z", at: z, analytic: actual, input: input + ", z = \(shortList(z))") { p in
-                        zip(g, Activations.softmax(p)).map { $0 * $1 }.reduce(0, +)
+                        dot(g, Activations.softmax(p))
                     }
                 }
             }

@@ -1,5 +1,6 @@
 import Activations
 import Foundation
+import LinearAlgebra
 import NumericChecks
 import Perceptron
 import Randomness
@@ -156,5 +157,4 @@ struct SoftmaxTests {
         #expect(mismatch(softmaxBackward(output: s, upstream: g), viaJacobian) == nil)
     }
 
-    func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { $0 * $1 }.reduce(0, +) }
 }

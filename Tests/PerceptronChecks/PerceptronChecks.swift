@@ -1,5 +1,6 @@
 import Datasets
 import ExerciseSupport
+import LinearAlgebra
 import NumericChecks
 import Perceptron
 import Randomness
@@ -22,6 +23,12 @@ public enum PerceptronChecks {
         }
     }
 
+    /// Whether an answer equals a predicted wrong answer, up to round-off (an answer
+    /// computed in another order differs in the last bits).
+    static func matches(_ actual: [Double], _ wrong: [Double]) -> Bool {
+        mismatch(actual, wrong) == nil
+    }
+
     static func describe(_ x: [Double], _ w: [Double], _ b: Double) -> String {
         "inputs \(shortList(x)), weights \(shortList(w)), bias \(b)"
     }
@@ -37,7 +44,7 @@ public enum PerceptronChecks {
         return runCheck { check in
             for (x, w, b) in fixed + randomNeurons(20) {
                 let expected = Perceptron.weightedSum(inputs: x, weights: w, bias: b)
-                let products = zip(x, w).map { $0 * $1 }.reduce(0, +)
+                let products = dot(x, w)
                 try check.expect(
                     try answer(x, w, b), equals: expected, input: describe(x, w, b),
                     hints: [
@@ -215,8 +222,8 @@ public enum PerceptronChecks {
                 try check.expectGradient(
                     "[∂a/∂w…, ∂a/∂b]", at: w + [b], analytic: actual.weights + [actual.bias],
                     input: input,
-                    hint: actual.weights == x.map { a * $0 } ? "that is σ(z)·x; the slope is σ′(z) = σ(z)(1 − σ(z))"
-                        : actual.weights == [Double](repeating: slope, count: x.count)
+                    hint: matches(actual.weights, x.map { a * $0 }) ? "that is σ(z)·x; the slope is σ′(z) = σ(z)(1 − σ(z))"
+                        : matches(actual.weights, [Double](repeating: slope, count: x.count))
                         ? "each ∂a/∂wᵢ needs its input: σ′(z)·xᵢ" : "∂a/∂wᵢ = σ′(z)·xᵢ and ∂a/∂b = σ′(z)"
                 ) { p in
                     sigmoid(Perceptron.weightedSum(inputs: x, weights: Array(p.dropLast()), bias: p.last!))
