@@ -78,3 +78,39 @@ struct DatasetsTests {
         #expect(f.targets == [0, 0.25, 1, 2.25, 4])
     }
 }
+
+@Suite("Dataset preparation")
+struct PreparationTests {
+    @Test("the 80/20 split of the digits: 1437 train and 360 test, disjoint, covering all, seeded")
+    func split() throws {
+        let digits = try Digits.load()
+        var random = SeededGenerator(seed: 7)
+        let (train, test) = digits.split(testFraction: 0.2, using: &random)
+        #expect(train.count == 1437 && test.count == 360)
+        #expect(train.classCounts.enumerated().allSatisfy { $0.element + test.classCounts[$0.offset] == digits.classCounts[$0.offset] })
+        var again = SeededGenerator(seed: 7)
+        #expect(digits.split(testFraction: 0.2, using: &again).test.inputs == test.inputs)
+        // Together the two halves are exactly the original samples, each used once.
+        let key = { (x: [Double], y: Int) in x.description + " \(y)" }
+        let halves = zip(train.inputs + test.inputs, train.labels + test.labels).map(key).sorted()
+        #expect(halves == zip(digits.inputs, digits.labels).map(key).sorted())
+    }
+
+    @Test("standardizing: training features get mean 0 and deviation 1; a constant feature stays 0")
+    func standardize() {
+        let inputs: [[Double]] = [[1, 5, 2], [3, 5, 4], [5, 5, 9]]
+        let standardizer = Standardizer(fitting: inputs)
+        #expect(standardizer.means == [3, 5, 5])
+        // population deviation of [1, 3, 5] is √(8/3); the constant column gets 1, not 0
+        #expect(abs(standardizer.standardDeviations[0] - (8.0 / 3).squareRoot()) < 1e-15)
+        #expect(standardizer.standardDeviations[1] == 1)
+        let out = inputs.map(standardizer.apply)
+        for j in 0..<3 {
+            let column = out.map { $0[j] }
+            let mean = column.reduce(0, +) / 3
+            let variance = column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 3
+            #expect(abs(mean) < 1e-15)
+            #expect(j == 1 ? column == [0, 0, 0] : abs(variance - 1) < 1e-12)
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import LinearAlgebra
+import Randomness
 import Testing
 
 @Suite("Matrix and vector helpers")
@@ -31,6 +32,31 @@ struct LinearAlgebraTests {
         #expect(argmax([1, 5, 5, 2]) == 1)
         #expect(argmax([]) == nil)
         #expect(linspace(0, 1, count: 5) == [0, 0.25, 0.5, 0.75, 1])
+    }
+
+    /// Shapes that hit every path of the blocked kernel: whole 4×8 tiles, leftover rows,
+    /// leftover columns, both, a single element, and inner dimensions past one k-slice (256).
+    static let kernelShapes: [(m: Int, k: Int, n: Int)] = [
+        (1, 1, 1), (3, 5, 7), (4, 1, 8), (4, 8, 8), (8, 16, 16), (5, 9, 17), (7, 64, 10),
+        (32, 64, 64), (33, 65, 63), (4, 256, 8), (4, 257, 8), (9, 600, 19),
+    ]
+
+    @Test("the blocked matmul kernel equals the plain triple loop", arguments: kernelShapes)
+    func kernelMatchesReference(shape: (m: Int, k: Int, n: Int)) {
+        var random = SeededGenerator(seed: UInt64(shape.m * 10_000 + shape.k * 100 + shape.n))
+        let a = Matrix(rows: shape.m, columns: shape.k, values: random.uniforms(shape.m * shape.k, in: -1..<1))
+        let b = Matrix(rows: shape.k, columns: shape.n, values: random.uniforms(shape.k * shape.n, in: -1..<1))
+        let fast = matmul(a, b)
+        let reference = referenceMatmul(a, b)
+        #expect(fast.rows == shape.m && fast.columns == shape.n)
+        if shape.k <= 256 {
+            // Within one k-slice the kernel adds the products in the loop's own order: bit-equal.
+            #expect(fast == reference)
+        } else {
+            // Across slices the partial sums are added in a different order: equal up to round-off.
+            let worst = zip(fast.values, reference.values).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst < 1e-12 * Double(shape.k))
+        }
     }
 
     @Test("matmul with mismatched inner dimensions stops naming both shapes")
