@@ -51,6 +51,7 @@ struct Chapter {
 let chapters: [Chapter] = [
     Chapter(name: "Perceptron", lesson: "perceptron", after: []),
     Chapter(name: "Activations", lesson: "activations", after: ["Perceptron"]),
+    Chapter(name: "Backprop", lesson: "backprop", after: ["Perceptron", "Activations"]),
 ]
 
 // MARK: - Targets of one chapter
@@ -85,11 +86,18 @@ func targets(of chapter: Chapter) -> [Target] {
     ]
 }
 
+// MARK: - The benchmark
+
+// `swift run -c release bench`: times the workloads of ../shared/baselines (see Sources/Bench).
+let bench: Target = .executableTarget(
+    name: "Bench", dependencies: ["Backprop", "LinearAlgebra", "Datasets", "Randomness"], path: "Sources/Bench")
+
 // MARK: - The package
 
 let package = Package(
     name: "DeepLearningFromScratch",
-    products: chapters.map { .executable(name: $0.lesson, targets: ["\($0.name)Lesson"]) },
-    targets: support + supportTests + chapters.flatMap(targets(of:)),
+    products: chapters.map { .executable(name: $0.lesson, targets: ["\($0.name)Lesson"]) }
+        + [.executable(name: "bench", targets: ["Bench"])],
+    targets: support + supportTests + chapters.flatMap(targets(of:)) + [bench],
     swiftLanguageModes: [.v6]
 )

@@ -34,6 +34,35 @@ public enum Activation: String, CaseIterable, Sendable {
         }
     }
 
+    /// g applied to every element of `z`. The `switch` picks the function once for the
+    /// whole array instead of once per element, which matters in a training loop.
+    public func callAsFunction(_ z: [Double]) -> [Double] {
+        switch self {
+        case .sigmoid: z.map(Perceptron.sigmoid)
+        case .tanh: z.map(Foundation.tanh)
+        case .relu: z.map(Activations.relu)
+        case .leakyReLU: z.map { Activations.leakyReLU($0) }
+        case .elu: z.map { Activations.elu($0) }
+        case .gelu: z.map(Activations.gelu)
+        case .geluTanh: z.map(Activations.geluTanh)
+        case .swish: z.map(Activations.swish)
+        }
+    }
+
+    /// g′ applied to every element of `z`, choosing the function once.
+    public func derivative(_ z: [Double]) -> [Double] {
+        switch self {
+        case .sigmoid: z.map(sigmoidDerivative)
+        case .tanh: z.map(tanhDerivative)
+        case .relu: z.map(reluDerivative)
+        case .leakyReLU: z.map { leakyReLUDerivative($0) }
+        case .elu: z.map { eluDerivative($0) }
+        case .gelu: z.map(geluDerivative)
+        case .geluTanh: z.map(geluTanhDerivative)
+        case .swish: z.map(swishDerivative)
+        }
+    }
+
     /// Whether g has a kink at 0, where the derivative jumps and a central difference
     /// straddling 0 does not approximate either side.
     public var hasKinkAtZero: Bool { self == .relu || self == .leakyReLU }

@@ -71,9 +71,15 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     /// The transpose: element (r, c) of the result is element (c, r) of `self`.
     public var transposed: Matrix {
         var t = Matrix(rows: columns, columns: rows)
-        for r in 0..<rows {
-            for c in 0..<columns {
-                t.values[c * rows + r] = values[r * columns + c]
+        // Through buffer pointers: the training loops transpose a weight matrix per batch,
+        // and the array's bounds and uniqueness checks would cost more than the copy.
+        values.withUnsafeBufferPointer { source in
+            t.values.withUnsafeMutableBufferPointer { target in
+                for r in 0..<rows {
+                    for c in 0..<columns {
+                        target[c * rows + r] = source[r * columns + c]
+                    }
+                }
             }
         }
         return t

@@ -54,3 +54,33 @@ struct RandomnessTests {
         #expect(shuffled != Array(0..<50))
     }
 }
+
+@Suite("Mersenne Twister, NumPy-compatible")
+struct MersenneTwisterTests {
+    // Every expected value below was printed by NumPy 2.4.6, numpy.random.RandomState.
+
+    @Test("raw 32-bit outputs for seed 0 (RandomState(0).randint(0, 2**32, dtype=uint64))")
+    func rawOutputs() {
+        var twister = MersenneTwister(seed: 0)
+        #expect((0..<3).map { _ in twister.nextUInt32() } == [2_357_136_044, 2_546_248_239, 3_071_714_933])
+    }
+
+    @Test("random_sample and randn for seed 0")
+    func uniformAndNormal() {
+        var uniform = MersenneTwister(seed: 0)
+        #expect((0..<3).map { _ in uniform.uniform() } == [0.5488135039273248, 0.7151893663724195, 0.6027633760716439])
+        var normal = MersenneTwister(seed: 0)
+        let expected = [1.764052345967664, 0.4001572083672233, 0.9787379841057392, 2.240893199201458, 1.8675579901499675]
+        let actual = (0..<5).map { _ in normal.standardNormal() }
+        #expect(zip(actual, expected).allSatisfy { abs($0 - $1) <= 1e-15 * abs($1) }, "\(actual)")
+    }
+
+    @Test("permutation: the digits split of the baselines and the first batch order")
+    func permutations() {
+        var split = MersenneTwister(seed: 0)
+        #expect(Array(split.permutation(1797).prefix(10)) == [1081, 1707, 927, 713, 262, 182, 303, 895, 933, 1266])
+        #expect(split.permutation(10) == [1, 3, 0, 8, 5, 2, 4, 7, 9, 6])
+        var order = MersenneTwister(seed: 1)
+        #expect(Array(order.permutation(1437).prefix(8)) == [968, 1232, 927, 866, 1170, 48, 830, 258])
+    }
+}

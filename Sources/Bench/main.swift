@@ -1,0 +1,217 @@
+// The benchmark: `swift run -c release bench`.
+//
+// Times named workloads and prints one line each: name, median seconds per call, GFLOP/s.
+// With `--numpy DIR` (DIR holding the baseline scripts, e.g. ../shared/baselines) it also
+// runs the NumPy versions of the same workloads in the same run, single-threaded, and
+// prints the two side by side with the ratio.
+//
+// Method (the same as the baselines' `time_per_call`): warm up, then take `measurements`
+// samples, each the mean time of a call repeated for at least `minimumTime` seconds, and
+// report the median sample.
+
+import Backprop
+import Datasets
+import Foundation
+import LinearAlgebra
+import Randomness
+
+struct Workload {
+    let name: String
+    /// Floating-point operations per call (2 per multiply-add).
+    let flop: Double
+    let summary: String
+    let call: () -> Void
+}
+
+struct Options {
+    var numpyDirectory: String?
+    var filter: String?
+    var measurements = 7
+    var minimumTime = 0.3
+
+    static let usage = """
+        usage: swift run -c release bench [--numpy DIR] [--filter TEXT] [--quick]
+
+          --numpy DIR     also time the NumPy baselines in DIR (e.g. ../shared/baselines)
+                          in this run, single-threaded, and print the ratios
+          --filter TEXT   only the workloads whose name contains TEXT
+          --quick         3 short measurements instead of 7 (for a smoke test)
+          -h, --help      this help
+        """
+
+    init(_ arguments: [String]) {
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--numpy":
+                guard let value = rest.popFirst() else { Options.fail("--numpy needs a directory") }
+                numpyDirectory = value
+            case "--filter":
+                guard let value = rest.popFirst() else { Options.fail("--filter needs a text") }
+                filter = value
+            case "--quick": (measurements, minimumTime) = (3, 0.05)
+            case "-h", "--help":
+                print(Options.usage)
+                exit(0)
+            default: Options.fail("unknown option '\(argument)'")
+            }
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("bench: \(message)\n\n\(usage)\n".utf8))
+        exit(2)
+    }
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// The median over `measurements` samples of the mean time of one call.
+func medianSeconds(_ call: () -> Void, measurements: Int, minimumTime: Double) -> Double {
+    call()  // warm-up
+    let start = now()
+    call()
+    let one = max(now() - start, 1e-9)
+    let repetitions = max(1, Int(minimumTime / one))
+    var samples: [Double] = []
+    for _ in 0..<measurements {
+        let start = now()
+        for _ in 0..<repetitions { call() }
+        samples.append((now() - start) / Double(repetitions))
+    }
+    return samples.sorted()[samples.count / 2]
+}
+
+// MARK: Workloads
+
+/// One epoch of the digits network with SGD, exactly the baselines' setup.
+func mlpEpoch() throws -> Workload {
+    let experiment = DigitsExperiment(digits: try Digits.load())
+    let orders = experiment.epochOrders(DigitsExperiment.epochs)
+    final class State: @unchecked Sendable {
+        var network: Network
+        var epoch = 0
+        init(_ network: Network) { self.network = network }
+    }
+    let state = State(experiment.initialNetwork())
+    // Work per epoch: per sample, forward 64·64 + 64·10 and backward dW1, dW2, dA1.
+    let macs = Double(experiment.training.count) * Double(64 * 64 + 64 * 10 + 64 * 64 + 64 * 10 + 10 * 64)
+    return Workload(
+        name: "mlp-digits-epoch", flop: 2 * macs,
+        summary: "one epoch, 64-64-10 ReLU, batch 32, SGD lr 0.1, 1437 samples") {
+            // Training restarts from the initial weights every 30 epochs, like 30-epoch runs back to back.
+            if state.epoch == DigitsExperiment.epochs {
+                state.network = experiment.initialNetwork()
+                state.epoch = 0
+            }
+            _ = trainEpoch(
+                &state.network, on: experiment.training, order: orders[state.epoch],
+                batchSize: DigitsExperiment.batchSize, learningRate: 0.1)
+            state.epoch += 1
+        }
+}
+
+func matmulWorkload(_ n: Int) -> Workload {
+    var random = SeededGenerator(seed: UInt64(n))
+    let a = Matrix(rows: n, columns: n, values: random.uniforms(n * n, in: 0..<1))
+    let b = Matrix(rows: n, columns: n, values: random.uniforms(n * n, in: 0..<1))
+    let checkSize = min(n, 256)  // within one k-slice the kernel equals the loop bit for bit
+    let small = Matrix(rows: checkSize, columns: checkSize, values: Array(a.values.prefix(checkSize * checkSize)))
+    precondition(matmul(small, small) == referenceMatmul(small, small), "bench: the matmul kernel disagrees with the reference loop")
+    return Workload(name: "matmul-\(n)", flop: 2 * Double(n * n * n), summary: "C = A·B, \(n)×\(n) Double") {
+        _ = matmul(a, b)
+    }
+}
+
+// MARK: NumPy, in the same run
+
+/// Runs the NumPy versions single-threaded and returns seconds per call by workload name.
+func numpySeconds(directory: String, names: [String], measurements: Int) -> [String: Double] {
+    let script = """
+        import json, statistics, sys
+        sys.path.insert(0, sys.argv[1])
+        import numpy as np
+        from common import load_digits_split, time_per_call
+        names, measurements = sys.argv[2].split(","), int(sys.argv[3])
+        out = {}
+        if "mlp-digits-epoch" in names:
+            import mlp_numpy
+            data = load_digits_split(seed=0)
+            runs = [mlp_numpy.train("sgd", *data) for _ in range(3)]
+            out["mlp-digits-epoch"] = statistics.median(sum(r[1]) / len(r[1]) for r in runs)
+            out["mlp-digits-accuracy"] = runs[0][0]
+        for n in (256, 512):
+            if f"matmul-{n}" in names:
+                rng = np.random.RandomState(0)
+                A, B, C = rng.rand(n, n), rng.rand(n, n), np.empty((n, n))
+                for _ in range(20):
+                    np.matmul(A, B, out=C)
+                out[f"matmul-{n}"] = time_per_call(lambda: np.matmul(A, B, out=C), min_time=0.3, measurements=measurements)[0]
+        print(json.dumps(out))
+        """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script, directory, names.joined(separator: ","), "\(measurements)"]
+    var environment = ProcessInfo.processInfo.environment
+    for variable in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"] { environment[variable] = "1" }
+    process.environment = environment
+    let output = Pipe()
+    process.standardOutput = output
+    do {
+        try process.run()
+    } catch {
+        Options.fail("could not start python3 for the NumPy baselines: \(error)")
+    }
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0,
+        let line = String(data: data, encoding: .utf8)?.split(separator: "\n").last,
+        let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double]
+    else {
+        Options.fail("the NumPy baselines in \(directory) did not run (python3 with numpy and the baseline scripts are needed)")
+    }
+    return json
+}
+
+// MARK: Main
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+#if DEBUG
+    FileHandle.standardError.write(Data("bench: this is a debug build; its timings mean little. Run: swift run -c release bench\n".utf8))
+#endif
+
+var workloads = [try mlpEpoch(), matmulWorkload(256), matmulWorkload(512)]
+if let filter = options.filter { workloads = workloads.filter { $0.name.contains(filter) } }
+guard !workloads.isEmpty else { Options.fail("no workload matches '\(options.filter ?? "")'") }
+
+func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
+func formatted(_ value: Double, _ places: Int) -> String { String(format: "%.\(places)f", value) }
+
+print("Swift, one thread, Double, median of \(options.measurements) samples:")
+var swiftSeconds: [String: Double] = [:]
+for workload in workloads {
+    let seconds = medianSeconds(workload.call, measurements: options.measurements, minimumTime: options.minimumTime)
+    swiftSeconds[workload.name] = seconds
+    print("\(pad(workload.name, 18)) \(formatted(seconds, 6)) s  \(pad(formatted(workload.flop / seconds / 1e9, 2), 6)) GFLOP/s   \(workload.summary)")
+}
+
+if let directory = options.numpyDirectory {
+    print("\nNumPy from \(directory), one thread (OMP/OPENBLAS/MKL_NUM_THREADS=1), same run:")
+    let numpy = numpySeconds(directory: directory, names: workloads.map(\.name), measurements: options.measurements)
+    print("\(pad("workload", 18)) \(pad("Swift", 11)) \(pad("NumPy", 11)) Swift time / NumPy time")
+    for workload in workloads {
+        guard let theirs = numpy[workload.name], let ours = swiftSeconds[workload.name] else { continue }
+        let verdict = ours < theirs ? "Swift \(formatted(theirs / ours, 2))× faster" : "Swift \(formatted(ours / theirs, 2))× slower"
+        print("\(pad(workload.name, 18)) \(pad(formatted(ours * 1000, 3) + " ms", 11)) \(pad(formatted(theirs * 1000, 3) + " ms", 11)) \(formatted(ours / theirs, 2))  (\(verdict))")
+    }
+    if let accuracy = numpy["mlp-digits-accuracy"], workloads.contains(where: { $0.name == "mlp-digits-epoch" }) {
+        // The same 30 epochs from the same weights in the same batch order: the accuracies must agree.
+        let experiment = DigitsExperiment(digits: try Digits.load())
+        var network = experiment.initialNetwork()
+        for order in experiment.epochOrders(DigitsExperiment.epochs) {
+            _ = trainEpoch(&network, on: experiment.training, order: order, batchSize: DigitsExperiment.batchSize, learningRate: 0.1)
+        }
+        let ours = network.accuracy(on: experiment.test)
+        print("digits test accuracy after 30 epochs: Swift \(formatted(ours * 100, 2))%, NumPy \(formatted(accuracy * 100, 2))%")
+    }
+}
