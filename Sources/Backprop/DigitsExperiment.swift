@@ -53,4 +53,23 @@ public struct DigitsExperiment: Sendable {
         var twister = MersenneTwister(seed: 1)
         return (0..<epochs).map { _ in twister.permutation(training.count) }
     }
+
+    /// Trains `network` for `epochs` epochs of mini-batch SGD in the baselines' batch order,
+    /// recording the loss and both accuracies after every epoch.
+    @discardableResult
+    public func train(
+        _ network: inout Network, learningRate: Double, epochs: Int = DigitsExperiment.epochs,
+        onEpoch: (EpochRecord) -> Void = { _ in }
+    ) -> [EpochRecord] {
+        var history: [EpochRecord] = []
+        for (index, order) in epochOrders(epochs).enumerated() {
+            let loss = trainEpoch(&network, on: training, order: order, batchSize: Self.batchSize, learningRate: learningRate)
+            let record = EpochRecord(
+                epoch: index + 1, trainingLoss: loss, trainingAccuracy: network.accuracy(on: training),
+                validationAccuracy: network.accuracy(on: test))
+            history.append(record)
+            onEpoch(record)
+        }
+        return history
+    }
 }

@@ -208,9 +208,7 @@ if let directory = options.numpyDirectory {
         // The same 30 epochs from the same weights in the same batch order: the accuracies must agree.
         let experiment = DigitsExperiment(digits: try Digits.load())
         var network = experiment.initialNetwork()
-        for order in experiment.epochOrders(DigitsExperiment.epochs) {
-            _ = trainEpoch(&network, on: experiment.training, order: order, batchSize: DigitsExperiment.batchSize, learningRate: 0.1)
-        }
+        experiment.train(&network, learningRate: 0.1)
         let ours = network.accuracy(on: experiment.test)
         print("digits test accuracy after 30 epochs: Swift \(formatted(ours * 100, 2))%, NumPy \(formatted(accuracy * 100, 2))%")
     }

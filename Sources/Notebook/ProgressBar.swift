@@ -39,11 +39,11 @@ public final class ProgressBar {
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
             write("\r  \(label) [\(bar)] \(done)/\(total) \(note)\u{1B}[K" + (done == total ? "\n" : ""))
         case .milestones:
-            // one line at 25%, 50%, 75% and 100%
-            while nextMilestone <= 4 && done * 4 >= nextMilestone * total {
-                write("  \(label): \(done)/\(total) \(note)\n")
-                nextMilestone += 1
-            }
+            // one line at 25%, 50%, 75% and 100%; a step that passes several quarters
+            // at once (a loop of 3 steps) still prints a single line
+            guard nextMilestone <= 4 && done * 4 >= nextMilestone * total else { return }
+            write("  \(label): \(done)/\(total) \(note)\n")
+            while nextMilestone <= 4 && done * 4 >= nextMilestone * total { nextMilestone += 1 }
         }
     }
 }
