@@ -1,0 +1,86 @@
+import Activations
+import BackpropExercises
+import BackpropSolutions
+import ExerciseSupport
+
+/// The exercises of Chapter 3, in the order of the lesson's list.
+public enum BackpropExercise: String, CaseIterable, Sendable {
+    case denseForward, binaryCrossEntropy, denseBackward, softmaxCrossEntropyGradient, backpropStep, centralDifferenceGradient
+
+    /// The number and title the test report shows.
+    public var title: String {
+        switch self {
+        case .denseForward: "3.1 a dense layer's forward pass"
+        case .binaryCrossEntropy: "3.2 binary cross-entropy and its gradient"
+        case .denseBackward: "3.3 a dense layer's backward pass"
+        case .softmaxCrossEntropyGradient: "3.4 the softmax + cross-entropy gradient"
+        case .backpropStep: "3.5 one step of backpropagation and gradient descent"
+        case .centralDifferenceGradient: "3.6 the gradient check itself"
+        }
+    }
+}
+
+public typealias DenseGradients = (weights: [[Double]], biases: [Double], input: [Double])
+public typealias TinyParameters = (w1: [[Double]], b1: [Double], w2: [Double], b2: Double)
+
+/// One implementation of every Chapter 3 exercise: the learner's, the worked solutions,
+/// or (in the tests) a deliberately wrong one.
+public struct BackpropAnswers: Sendable {
+    public var denseForward: @Sendable ([[Double]], [Double], [Double], Activation) throws -> [Double]
+    public var binaryCrossEntropy: @Sendable ([Double], [Double]) throws -> (loss: Double, gradient: [Double])
+    public var denseBackward: @Sendable ([[Double]], [Double], [Double], [Double], Activation) throws -> DenseGradients
+    public var softmaxCrossEntropyGradient: @Sendable ([Double], Int) throws -> [Double]
+    public var backpropStep: @Sendable (TinyParameters, [Double], Double, Double) throws -> TinyParameters
+    public var centralDifferenceGradient: @Sendable (([Double]) -> Double, [Double], Double) throws -> [Double]
+
+    /// The learner's answers, from `Exercises/Backprop`.
+    public static let exercises = BackpropAnswers(
+        denseForward: { try BackpropExercises.denseForward(weights: $0, biases: $1, input: $2, activation: $3) },
+        binaryCrossEntropy: { try BackpropExercises.binaryCrossEntropy(predictions: $0, targets: $1) },
+        denseBackward: {
+            try BackpropExercises.denseBackward(weights: $0, input: $1, preactivation: $2, upstream: $3, activation: $4)
+        },
+        softmaxCrossEntropyGradient: { try BackpropExercises.softmaxCrossEntropyGradient(logits: $0, label: $1) },
+        backpropStep: { p, x, y, rate in
+            try BackpropExercises.backpropStep(w1: p.w1, b1: p.b1, w2: p.w2, b2: p.b2, input: x, target: y, learningRate: rate)
+        },
+        centralDifferenceGradient: { try BackpropExercises.centralDifferenceGradient(of: $0, at: $1, epsilon: $2) })
+
+    /// The worked answers, from `Solutions/Backprop`.
+    public static let solutions = BackpropAnswers(
+        denseForward: { try BackpropSolutions.denseForward(weights: $0, biases: $1, input: $2, activation: $3) },
+        binaryCrossEntropy: { try BackpropSolutions.binaryCrossEntropy(predictions: $0, targets: $1) },
+        denseBackward: {
+            try BackpropSolutions.denseBackward(weights: $0, input: $1, preactivation: $2, upstream: $3, activation: $4)
+        },
+        softmaxCrossEntropyGradient: { try BackpropSolutions.softmaxCrossEntropyGradient(logits: $0, label: $1) },
+        backpropStep: { p, x, y, rate in
+            try BackpropSolutions.backpropStep(w1: p.w1, b1: p.b1, w2: p.w2, b2: p.b2, input: x, target: y, learningRate: rate)
+        },
+        centralDifferenceGradient: { try BackpropSolutions.centralDifferenceGradient(of: $0, at: $1, epsilon: $2) })
+
+    /// Every exercise left as an untouched stub.
+    public static let allStubs = BackpropAnswers(
+        denseForward: { _, _, _, _ in throw NotAttempted() }, binaryCrossEntropy: { _, _ in throw NotAttempted() },
+        denseBackward: { _, _, _, _, _ in throw NotAttempted() }, softmaxCrossEntropyGradient: { _, _ in throw NotAttempted() },
+        backpropStep: { _, _, _, _ in throw NotAttempted() }, centralDifferenceGradient: { _, _, _ in throw NotAttempted() })
+
+    /// Checks one exercise of these answers.
+    public func check(_ exercise: BackpropExercise) -> CheckOutcome {
+        switch exercise {
+        case .denseForward: BackpropChecks.denseForward(denseForward)
+        case .binaryCrossEntropy: BackpropChecks.binaryCrossEntropy(binaryCrossEntropy)
+        case .denseBackward: BackpropChecks.denseBackward(denseBackward)
+        case .softmaxCrossEntropyGradient: BackpropChecks.softmaxCrossEntropyGradient(softmaxCrossEntropyGradient)
+        case .backpropStep: BackpropChecks.backpropStep(backpropStep)
+        case .centralDifferenceGradient: BackpropChecks.centralDifferenceGradient(centralDifferenceGradient)
+        }
+    }
+}
+
+/// In a child process started by an exit test: runs the learner's answer to `exercise`
+/// with standard error captured, so that a trap in it can be reported by the parent.
+public func probeExercise(_ exercise: BackpropExercise) {
+    CrashLog.captureStandardError(exercise: "Backprop.\(exercise.rawValue)")
+    _ = BackpropAnswers.exercises.check(exercise)
+}
