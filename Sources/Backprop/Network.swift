@@ -122,26 +122,4 @@ public struct Network: Sendable, Equatable {
         precondition(gradients.count == layers.count, "Network.descend: \(gradients.count) gradients for \(layers.count) layers")
         for l in layers.indices { layers[l].descend(gradients[l], learningRate: learningRate) }
     }
-
-    // MARK: Parameters as one vector (for gradient checking)
-
-    /// Every weight and bias in one array: layer by layer, weights row by row, then biases.
-    public var parameters: [Double] {
-        get { layers.flatMap { $0.weights.values + $0.biases } }
-        set {
-            precondition(newValue.count == parameterCount, "Network.parameters: \(newValue.count) values for \(parameterCount) parameters")
-            var offset = 0
-            for l in layers.indices {
-                let w = layers[l].weights.values.count
-                layers[l].weights.values = Array(newValue[offset..<(offset + w)])
-                layers[l].biases = Array(newValue[(offset + w)..<(offset + w + layers[l].outputCount)])
-                offset += w + layers[l].outputCount
-            }
-        }
-    }
-}
-
-/// Gradients flattened in the order of ``Network/parameters``.
-public func flattened(_ gradients: [DenseLayer.Gradients]) -> [Double] {
-    gradients.flatMap { $0.weights.values + $0.biases }
 }
