@@ -23,12 +23,10 @@ public struct DigitsExperiment: Sendable {
 
     public init(digits: ClassificationSet) {
         var splitter = MersenneTwister(seed: 0)
-        let order = splitter.permutation(digits.count)
-        let testCount = Int((0.2 * Double(digits.count)).rounded(.up))
-        let rawTraining = digits.subset(Array(order[testCount...]))
+        let (rawTraining, rawTest) = digits.split(testFraction: 0.2, order: splitter.permutation(digits.count))
         let standardizer = Standardizer(fitting: rawTraining.inputs)
         training = standardizer.apply(rawTraining)
-        test = standardizer.apply(digits.subset(Array(order[..<testCount])))
+        test = standardizer.apply(rawTest)
     }
 
     /// The 64-64-10 ReLU network with the baselines' starting weights.
@@ -61,15 +59,8 @@ public struct DigitsExperiment: Sendable {
         _ network: inout Network, learningRate: Double, epochs: Int = DigitsExperiment.epochs,
         onEpoch: (EpochRecord) -> Void = { _ in }
     ) -> [EpochRecord] {
-        var history: [EpochRecord] = []
-        for (index, order) in epochOrders(epochs).enumerated() {
-            let loss = trainEpoch(&network, on: training, order: order, batchSize: Self.batchSize, learningRate: learningRate)
-            let record = EpochRecord(
-                epoch: index + 1, trainingLoss: loss, trainingAccuracy: network.accuracy(on: training),
-                validationAccuracy: network.accuracy(on: test))
-            history.append(record)
-            onEpoch(record)
-        }
-        return history
+        trainClassifier(
+            &network, on: training, validation: test, orders: epochOrders(epochs), batchSize: Self.batchSize,
+            learningRate: learningRate, onEpoch: onEpoch)
     }
 }

@@ -27,46 +27,54 @@ public struct EpochRecord: Sendable, Equatable {
     public var validationAccuracy: Double?
 }
 
-/// One epoch of mini-batch SGD with softmax + cross-entropy, visiting the samples in `order`.
+/// One epoch of mini-batch SGD over the samples in `order`.
 ///
 /// The batches are consecutive slices of `order` of `batchSize` samples (the last may be
-/// smaller). For each: forward, backward, and W ← W − η ∂L/∂W on every layer. Returns the
-/// mean training loss over the epoch.
-public func trainEpoch(
-    _ network: inout Network, on data: ClassificationSet, order: [Int], batchSize: Int, learningRate: Double
+/// smaller). For each: `lossAndGradients` runs the forward and backward pass on the
+/// batch's sample indices, then W ← W − η ∂L/∂W on every layer. Returns the mean loss over
+/// the epoch, each batch weighted by its size.
+public func descendEpoch(
+    _ network: inout Network, order: [Int], batchSize: Int, learningRate: Double,
+    lossAndGradients: (Network, ArraySlice<Int>) -> (loss: Double, gradients: [DenseLayer.Gradients])
 ) -> Double {
-    precondition(batchSize > 0, "trainEpoch: batch size must be positive, got \(batchSize)")
-    precondition(
-        data.inputs.first?.count == network.sizes[0],
-        "trainEpoch: samples of size \(data.inputs.first?.count ?? 0) do not fit a network with \(network.sizes[0]) inputs")
+    precondition(batchSize > 0, "descendEpoch: batch size must be positive, got \(batchSize)")
     var total = 0.0
     for start in stride(from: 0, to: order.count, by: batchSize) {
         let indices = order[start..<min(start + batchSize, order.count)]
-        let x = batchMatrix(data.inputs, indices)
-        let labels = indices.map { data.labels[$0] }
-        let (loss, gradients) = network.softmaxCrossEntropyGradients(batch: x, labels: labels)
+        let (loss, gradients) = lossAndGradients(network, indices)
         network.descend(gradients, learningRate: learningRate)
         total += loss * Double(indices.count)
     }
     return total / Double(order.count)
 }
 
-/// Trains a classifier with mini-batch SGD, reshuffling the training set every epoch.
+/// One epoch of mini-batch SGD with softmax + cross-entropy, visiting the samples in `order`.
+public func trainEpoch(
+    _ network: inout Network, on data: ClassificationSet, order: [Int], batchSize: Int, learningRate: Double
+) -> Double {
+    precondition(
+        data.inputs.first?.count == network.sizes[0],
+        "trainEpoch: samples of size \(data.inputs.first?.count ?? 0) do not fit a network with \(network.sizes[0]) inputs")
+    return descendEpoch(&network, order: order, batchSize: batchSize, learningRate: learningRate) { network, indices in
+        network.softmaxCrossEntropyGradients(batch: batchMatrix(data.inputs, indices), labels: indices.map { data.labels[$0] })
+    }
+}
+
+/// Trains a classifier with mini-batch SGD, visiting the training set in `orders[e]` in
+/// epoch e, and records the loss and accuracies after every epoch.
 ///
 /// `onEpoch` sees each epoch's record as it completes (the lesson draws its progress bar
 /// from it). Returns every record.
 @discardableResult
 public func trainClassifier(
     _ network: inout Network, on training: ClassificationSet, validation: ClassificationSet? = nil,
-    epochs: Int, batchSize: Int, learningRate: Double, using generator: inout SeededGenerator,
-    onEpoch: (EpochRecord) -> Void = { _ in }
+    orders: [[Int]], batchSize: Int, learningRate: Double, onEpoch: (EpochRecord) -> Void = { _ in }
 ) -> [EpochRecord] {
     var history: [EpochRecord] = []
-    for epoch in 1...epochs {
-        let order = generator.shuffled(Array(0..<training.count))
+    for (index, order) in orders.enumerated() {
         let loss = trainEpoch(&network, on: training, order: order, batchSize: batchSize, learningRate: learningRate)
         let record = EpochRecord(
-            epoch: epoch, trainingLoss: loss, trainingAccuracy: network.accuracy(on: training),
+            epoch: index + 1, trainingLoss: loss, trainingAccuracy: network.accuracy(on: training),
             validationAccuracy: validation.map { network.accuracy(on: $0) })
         history.append(record)
         onEpoch(record)
@@ -74,30 +82,36 @@ public func trainClassifier(
     return history
 }
 
+/// Trains a classifier with mini-batch SGD, reshuffling the training set every epoch.
+@discardableResult
+public func trainClassifier(
+    _ network: inout Network, on training: ClassificationSet, validation: ClassificationSet? = nil,
+    epochs: Int, batchSize: Int, learningRate: Double, using generator: inout SeededGenerator,
+    onEpoch: (EpochRecord) -> Void = { _ in }
+) -> [EpochRecord] {
+    // Training draws nothing else from the generator, so shuffling every epoch's order up
+    // front gives the same orders as shuffling at the start of each epoch.
+    let orders = (0..<epochs).map { _ in generator.shuffled(Array(0..<training.count)) }
+    return trainClassifier(
+        &network, on: training, validation: validation, orders: orders, batchSize: batchSize, learningRate: learningRate,
+        onEpoch: onEpoch)
+}
+
 /// Trains a regression network (one output) on the mean squared error with mini-batch SGD.
 /// Returns the mean training loss of each epoch.
 @discardableResult
 public func trainRegressor(
     _ network: inout Network, on data: RegressionSet, epochs: Int, batchSize: Int, learningRate: Double,
-    using generator: inout SeededGenerator, onEpoch: (Int, Double) -> Void = { _, _ in }
+    using generator: inout SeededGenerator
 ) -> [Double] {
     precondition(network.sizes.last == 1, "trainRegressor: the network needs one output, it has \(network.sizes.last!)")
-    var losses: [Double] = []
-    for epoch in 1...epochs {
+    return (0..<epochs).map { _ in
         let order = generator.shuffled(Array(0..<data.count))
-        var total = 0.0
-        for start in stride(from: 0, to: order.count, by: batchSize) {
-            let indices = order[start..<min(start + batchSize, order.count)]
-            let x = batchMatrix(data.inputs, indices)
-            let y = Matrix(rows: indices.count, columns: 1, values: indices.map { data.targets[$0] })
-            let (loss, gradients) = network.meanSquaredErrorGradients(batch: x, targets: y)
-            network.descend(gradients, learningRate: learningRate)
-            total += loss * Double(indices.count)
+        return descendEpoch(&network, order: order, batchSize: batchSize, learningRate: learningRate) { network, indices in
+            let targets = Matrix(rows: indices.count, columns: 1, values: indices.map { data.targets[$0] })
+            return network.meanSquaredErrorGradients(batch: batchMatrix(data.inputs, indices), targets: targets)
         }
-        losses.append(total / Double(order.count))
-        onEpoch(epoch, losses[losses.count - 1])
     }
-    return losses
 }
 
 extension Network {

@@ -16,10 +16,16 @@ extension ClassificationSet {
     public func split(
         testFraction: Double, using generator: inout SeededGenerator
     ) -> (train: ClassificationSet, test: ClassificationSet) {
+        split(testFraction: testFraction, order: generator.shuffled(Array(0..<count)))
+    }
+
+    /// Splits the samples by a given permutation `order`: its first ⌈testFraction · count⌉
+    /// entries are the test set, the rest the training set.
+    public func split(testFraction: Double, order: [Int]) -> (train: ClassificationSet, test: ClassificationSet) {
         precondition(
             testFraction > 0 && testFraction < 1,
             "split: testFraction must be between 0 and 1 (exclusive), got \(testFraction)")
-        let order = generator.shuffled(Array(0..<count))
+        precondition(order.count == count, "split: an order of \(order.count) indices for \(count) samples")
         let testCount = Int((testFraction * Double(count)).rounded(.up))
         return (subset(Array(order[testCount...])), subset(Array(order[..<testCount])))
     }
