@@ -145,6 +145,11 @@ public struct DenseLayer: Sendable, Equatable {
         public var weights: Matrix
         /// ∂L/∂b.
         public var biases: [Double]
+
+        public init(weights: Matrix, biases: [Double]) {
+            self.weights = weights
+            self.biases = biases
+        }
     }
 
     /// What the backward pass of one layer produces.

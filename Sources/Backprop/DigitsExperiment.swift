@@ -52,15 +52,27 @@ public struct DigitsExperiment: Sendable {
         return (0..<epochs).map { _ in twister.permutation(training.count) }
     }
 
-    /// Trains `network` for `epochs` epochs of mini-batch SGD in the baselines' batch order,
-    /// recording the loss and both accuracies after every epoch.
+    /// Trains `network` for `epochs` epochs in the baselines' batch order, recording the
+    /// loss and both accuracies after every epoch; `update(network, gradients, epoch)`
+    /// moves the parameters after each batch.
+    @discardableResult
+    public func train(
+        _ network: inout Network, epochs: Int = DigitsExperiment.epochs, onEpoch: (EpochRecord) -> Void = { _ in },
+        update: (inout Network, [DenseLayer.Gradients], _ epoch: Int) -> Void
+    ) -> [EpochRecord] {
+        trainClassifier(
+            &network, on: training, validation: test, orders: epochOrders(epochs), batchSize: Self.batchSize,
+            onEpoch: onEpoch, update: update)
+    }
+
+    /// Trains `network` for `epochs` epochs of mini-batch SGD in the baselines' batch order.
     @discardableResult
     public func train(
         _ network: inout Network, learningRate: Double, epochs: Int = DigitsExperiment.epochs,
         onEpoch: (EpochRecord) -> Void = { _ in }
     ) -> [EpochRecord] {
-        trainClassifier(
-            &network, on: training, validation: test, orders: epochOrders(epochs), batchSize: Self.batchSize,
-            learningRate: learningRate, onEpoch: onEpoch)
+        train(&network, epochs: epochs, onEpoch: onEpoch) { network, gradients, _ in
+            network.descend(gradients, learningRate: learningRate)
+        }
     }
 }

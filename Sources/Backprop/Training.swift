@@ -27,52 +27,73 @@ public struct EpochRecord: Sendable, Equatable {
     public var validationAccuracy: Double?
 }
 
-/// One epoch of mini-batch SGD over the samples in `order`.
+/// How the parameters move once a batch's gradients are known.
+///
+/// Plain gradient descent is `{ network, gradients in network.descend(gradients, learningRate: η) }`;
+/// Chapter 4's optimizers plug in here.
+public typealias UpdateStep = (inout Network, [DenseLayer.Gradients]) -> Void
+
+/// One epoch of mini-batch training over the samples in `order`.
 ///
 /// The batches are consecutive slices of `order` of `batchSize` samples (the last may be
 /// smaller). For each: `lossAndGradients` runs the forward and backward pass on the
-/// batch's sample indices, then W ← W − η ∂L/∂W on every layer. Returns the mean loss over
+/// batch's sample indices, then `update` moves the parameters. Returns the mean loss over
 /// the epoch, each batch weighted by its size.
+///
+/// With `batchSize` equal to the number of samples this is batch gradient descent (one
+/// step per epoch); with 1 it is stochastic gradient descent (one step per sample).
 public func descendEpoch(
-    _ network: inout Network, order: [Int], batchSize: Int, learningRate: Double,
-    lossAndGradients: (Network, ArraySlice<Int>) -> (loss: Double, gradients: [DenseLayer.Gradients])
+    _ network: inout Network, order: [Int], batchSize: Int,
+    lossAndGradients: (Network, ArraySlice<Int>) -> (loss: Double, gradients: [DenseLayer.Gradients]),
+    update: UpdateStep
 ) -> Double {
     precondition(batchSize > 0, "descendEpoch: batch size must be positive, got \(batchSize)")
     var total = 0.0
     for start in stride(from: 0, to: order.count, by: batchSize) {
         let indices = order[start..<min(start + batchSize, order.count)]
         let (loss, gradients) = lossAndGradients(network, indices)
-        network.descend(gradients, learningRate: learningRate)
+        update(&network, gradients)
         total += loss * Double(indices.count)
     }
     return total / Double(order.count)
+}
+
+/// One epoch of mini-batch training with softmax + cross-entropy, visiting the samples in `order`.
+public func trainEpoch(
+    _ network: inout Network, on data: ClassificationSet, order: [Int], batchSize: Int, update: UpdateStep
+) -> Double {
+    precondition(
+        data.inputs.first?.count == network.sizes[0],
+        "trainEpoch: samples of size \(data.inputs.first?.count ?? 0) do not fit a network with \(network.sizes[0]) inputs")
+    return descendEpoch(&network, order: order, batchSize: batchSize) { network, indices in
+        network.softmaxCrossEntropyGradients(batch: batchMatrix(data.inputs, indices), labels: indices.map { data.labels[$0] })
+    } update: { network, gradients in
+        update(&network, gradients)
+    }
 }
 
 /// One epoch of mini-batch SGD with softmax + cross-entropy, visiting the samples in `order`.
 public func trainEpoch(
     _ network: inout Network, on data: ClassificationSet, order: [Int], batchSize: Int, learningRate: Double
 ) -> Double {
-    precondition(
-        data.inputs.first?.count == network.sizes[0],
-        "trainEpoch: samples of size \(data.inputs.first?.count ?? 0) do not fit a network with \(network.sizes[0]) inputs")
-    return descendEpoch(&network, order: order, batchSize: batchSize, learningRate: learningRate) { network, indices in
-        network.softmaxCrossEntropyGradients(batch: batchMatrix(data.inputs, indices), labels: indices.map { data.labels[$0] })
-    }
+    trainEpoch(&network, on: data, order: order, batchSize: batchSize) { $0.descend($1, learningRate: learningRate) }
 }
 
-/// Trains a classifier with mini-batch SGD, visiting the training set in `orders[e]` in
-/// epoch e, and records the loss and accuracies after every epoch.
+/// Trains a classifier, visiting the training set in `orders[e]` in epoch e, and records
+/// the loss and accuracies after every epoch.
 ///
-/// `onEpoch` sees each epoch's record as it completes (the lesson draws its progress bar
-/// from it). Returns every record.
+/// `update(network, gradients, epoch)` moves the parameters after each batch; `epoch`
+/// counts from 0, for learning-rate schedules. `onEpoch` sees each epoch's record as it
+/// completes (the lessons draw their progress bars from it). Returns every record.
 @discardableResult
 public func trainClassifier(
     _ network: inout Network, on training: ClassificationSet, validation: ClassificationSet? = nil,
-    orders: [[Int]], batchSize: Int, learningRate: Double, onEpoch: (EpochRecord) -> Void = { _ in }
+    orders: [[Int]], batchSize: Int, onEpoch: (EpochRecord) -> Void = { _ in },
+    update: (inout Network, [DenseLayer.Gradients], _ epoch: Int) -> Void
 ) -> [EpochRecord] {
     var history: [EpochRecord] = []
     for (index, order) in orders.enumerated() {
-        let loss = trainEpoch(&network, on: training, order: order, batchSize: batchSize, learningRate: learningRate)
+        let loss = trainEpoch(&network, on: training, order: order, batchSize: batchSize) { update(&$0, $1, index) }
         let record = EpochRecord(
             epoch: index + 1, trainingLoss: loss, trainingAccuracy: network.accuracy(on: training),
             validationAccuracy: validation.map { network.accuracy(on: $0) })
@@ -80,6 +101,18 @@ public func trainClassifier(
         onEpoch(record)
     }
     return history
+}
+
+/// Trains a classifier with mini-batch SGD, visiting the training set in `orders[e]` in
+/// epoch e, and records the loss and accuracies after every epoch.
+@discardableResult
+public func trainClassifier(
+    _ network: inout Network, on training: ClassificationSet, validation: ClassificationSet? = nil,
+    orders: [[Int]], batchSize: Int, learningRate: Double, onEpoch: (EpochRecord) -> Void = { _ in }
+) -> [EpochRecord] {
+    trainClassifier(&network, on: training, validation: validation, orders: orders, batchSize: batchSize, onEpoch: onEpoch) {
+        network, gradients, _ in network.descend(gradients, learningRate: learningRate)
+    }
 }
 
 /// Trains a classifier with mini-batch SGD, reshuffling the training set every epoch.
@@ -107,9 +140,11 @@ public func trainRegressor(
     precondition(network.sizes.last == 1, "trainRegressor: the network needs one output, it has \(network.sizes.last!)")
     return (0..<epochs).map { _ in
         let order = generator.shuffled(Array(0..<data.count))
-        return descendEpoch(&network, order: order, batchSize: batchSize, learningRate: learningRate) { network, indices in
+        return descendEpoch(&network, order: order, batchSize: batchSize) { network, indices in
             let targets = Matrix(rows: indices.count, columns: 1, values: indices.map { data.targets[$0] })
             return network.meanSquaredErrorGradients(batch: batchMatrix(data.inputs, indices), targets: targets)
+        } update: { network, gradients in
+            network.descend(gradients, learningRate: learningRate)
         }
     }
 }
