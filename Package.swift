@@ -52,6 +52,7 @@ let chapters: [Chapter] = [
     Chapter(name: "Perceptron", lesson: "perceptron", after: []),
     Chapter(name: "Activations", lesson: "activations", after: ["Perceptron"]),
     Chapter(name: "Backprop", lesson: "backprop", after: ["Perceptron", "Activations"]),
+    Chapter(name: "Optimizers", lesson: "optimizers", after: ["Perceptron", "Activations", "Backprop"]),
 ]
 
 // MARK: - Targets of one chapter
@@ -90,7 +91,7 @@ func targets(of chapter: Chapter) -> [Target] {
 
 // `swift run -c release bench`: times the workloads of ../shared/baselines (see Sources/Bench).
 let bench: Target = .executableTarget(
-    name: "Bench", dependencies: ["Backprop", "LinearAlgebra", "Datasets", "Randomness"], path: "Sources/Bench")
+    name: "Bench", dependencies: ["Backprop", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"], path: "Sources/Bench")
 
 // MARK: - The package
 

@@ -373,8 +373,9 @@ lesson.prose(
     The wiggle 0.1·cos(10x) alone has a mean square of 0.005, so a fit with MSE above \
     that has learned only the smooth part. With the same training budget the single \
     layer does not even get that far, while the deeper networks fit the smooth part \
-    closely; none has learned the wiggle yet. A better optimizer (Chapter 4) goes much \
-    further with the same networks.
+    closely; none has learned the wiggle. Networks trained by gradient descent fit the \
+    smooth, slow part of a function first and fine oscillations only after far more \
+    training (Adam, from Chapter 4, gets no further in this budget either).
 
     Parameter counts grow with width squared and only linearly with depth. A layer from \
     n to m units has (n + 1)·m parameters:

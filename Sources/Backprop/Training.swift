@@ -130,6 +130,26 @@ public func trainClassifier(
         onEpoch: onEpoch)
 }
 
+/// Trains a regression network (one output) on the mean squared error, reshuffling the
+/// samples every epoch; `update(network, gradients, epoch)` moves the parameters after
+/// each batch. Returns the mean training loss of each epoch.
+@discardableResult
+public func trainRegressor(
+    _ network: inout Network, on data: RegressionSet, epochs: Int, batchSize: Int, using generator: inout SeededGenerator,
+    update: (inout Network, [DenseLayer.Gradients], _ epoch: Int) -> Void
+) -> [Double] {
+    precondition(network.sizes.last == 1, "trainRegressor: the network needs one output, it has \(network.sizes.last!)")
+    return (0..<epochs).map { epoch in
+        let order = generator.shuffled(Array(0..<data.count))
+        return descendEpoch(&network, order: order, batchSize: batchSize) { network, indices in
+            let targets = Matrix(rows: indices.count, columns: 1, values: indices.map { data.targets[$0] })
+            return network.meanSquaredErrorGradients(batch: batchMatrix(data.inputs, indices), targets: targets)
+        } update: { network, gradients in
+            update(&network, gradients, epoch)
+        }
+    }
+}
+
 /// Trains a regression network (one output) on the mean squared error with mini-batch SGD.
 /// Returns the mean training loss of each epoch.
 @discardableResult
@@ -137,15 +157,8 @@ public func trainRegressor(
     _ network: inout Network, on data: RegressionSet, epochs: Int, batchSize: Int, learningRate: Double,
     using generator: inout SeededGenerator
 ) -> [Double] {
-    precondition(network.sizes.last == 1, "trainRegressor: the network needs one output, it has \(network.sizes.last!)")
-    return (0..<epochs).map { _ in
-        let order = generator.shuffled(Array(0..<data.count))
-        return descendEpoch(&network, order: order, batchSize: batchSize) { network, indices in
-            let targets = Matrix(rows: indices.count, columns: 1, values: indices.map { data.targets[$0] })
-            return network.meanSquaredErrorGradients(batch: batchMatrix(data.inputs, indices), targets: targets)
-        } update: { network, gradients in
-            network.descend(gradients, learningRate: learningRate)
-        }
+    trainRegressor(&network, on: data, epochs: epochs, batchSize: batchSize, using: &generator) { network, gradients, _ in
+        network.descend(gradients, learningRate: learningRate)
     }
 }
 

@@ -1,0 +1,25 @@
+/// ‖g‖ over every gradient array together: √(Σ over all arrays and entries of g²).
+public func globalNorm(_ gradients: [[Double]]) -> Double {
+    var sum = 0.0
+    for array in gradients { for g in array { sum += g * g } }
+    return sum.squareRoot()
+}
+
+/// Clips gradients by their global norm: if ‖g‖ > maxNorm, every gradient is multiplied by
+/// maxNorm / ‖g‖, so the global norm becomes exactly maxNorm; otherwise nothing changes.
+///
+/// Scaling all arrays by one factor keeps the step's direction and only shortens it. That
+/// is what makes it safe against the rare huge gradient (an exploding RNN, a bad batch),
+/// where clipping each value separately would also turn the step. Returns ‖g‖ before clipping.
+@discardableResult
+public func clipByGlobalNorm(_ gradients: inout [[Double]], maxNorm: Double) -> Double {
+    precondition(maxNorm > 0, "clipByGlobalNorm: the threshold must be positive, got \(maxNorm)")
+    let norm = globalNorm(gradients)
+    if norm > maxNorm {
+        let scale = maxNorm / norm
+        for a in gradients.indices {
+            for i in gradients[a].indices { gradients[a][i] *= scale }
+        }
+    }
+    return norm
+}
