@@ -1,0 +1,123 @@
+import ExerciseSupport
+import ExerciseTesting
+import Foundation
+import OptimizersChecks
+import Testing
+
+// The checks are proven in both directions: the worked solutions pass every one, and
+// untouched stubs and plausible wrong answers are rejected with the hint that names the
+// mistake.
+
+@Suite("Chapter 4 · Optimizers · the checks themselves")
+struct OptimizersCheckTests {
+    @Test("the worked solutions pass every check", arguments: OptimizersExercise.allCases)
+    func solutionsPass(_ exercise: OptimizersExercise) {
+        let outcome = OptimizersAnswers.solutions.check(exercise)
+        #expect(outcome.isPassed, "\(exercise.title): \(outcome.failures.joined(separator: "\n"))")
+    }
+
+    @Test("an untouched stub is reported as not attempted, not as failed", arguments: OptimizersExercise.allCases)
+    func stubsAreNotAttempted(_ exercise: OptimizersExercise) {
+        #expect(OptimizersAnswers.allStubs.check(exercise).isNotAttempted)
+    }
+
+    @Test("each exercise's function is declared under Exercises/Optimizers", arguments: OptimizersExercise.allCases)
+    func exerciseIsDeclared(_ exercise: OptimizersExercise) throws {
+        #expect(try ExerciseTesting.exerciseIsDeclared(exercise.rawValue, chapter: "Optimizers", packageRoot: packageRoot()))
+    }
+
+    @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: optimizersWrongAnswers)
+    func wrongAnswersAreRejected(_ wrong: OptimizersWrongAnswer) {
+        wrong.expectRejected(wrong.answers.check(wrong.exercise))
+    }
+}
+
+/// A wrong answer built from the worked solutions with one function replaced.
+typealias OptimizersWrongAnswer = ExerciseTesting.WrongAnswer<OptimizersExercise, OptimizersAnswers>
+
+extension ExerciseTesting.WrongAnswer where Exercise == OptimizersExercise, Answers == OptimizersAnswers {
+    init(_ exercise: OptimizersExercise, _ mistake: String, hint: String, _ change: (inout OptimizersAnswers) -> Void) {
+        self.init(exercise, mistake, hint: hint, from: OptimizersAnswers.solutions, change)
+    }
+}
+
+private let solved = OptimizersAnswers.solutions
+
+let optimizersWrongAnswers: [OptimizersWrongAnswer] = [
+    OptimizersWrongAnswer(.momentumStep, "uses the exponential-average form", hint: "exponential-average form") {
+        $0.momentumStep = { theta, g, v, rate, beta in
+            let newV = zip(v, g).map { beta * $0 + (1 - beta) * $1 }
+            return (zip(theta, newV).map { $0 - rate * $1 }, newV)
+        }
+    },
+    OptimizersWrongAnswer(.momentumStep, "returns the old velocity", hint: "return the new velocity") {
+        $0.momentumStep = { theta, g, v, rate, beta in (try solved.momentumStep(theta, g, v, rate, beta).parameters, v) }
+    },
+    OptimizersWrongAnswer(.momentumStep, "adds ηg to the velocity", hint: "uphill") {
+        $0.momentumStep = { theta, g, v, rate, beta in try solved.momentumStep(theta, g, v, -rate, beta) }
+    },
+    OptimizersWrongAnswer(.rmspropStep, "forgets the square root", hint: "square root") {
+        $0.rmspropStep = { theta, g, s, rate, rho, epsilon in
+            let newS = zip(s, g).map { rho * $0 + (1 - rho) * $1 * $1 }
+            return (theta.indices.map { theta[$0] - rate * g[$0] / (newS[$0] + epsilon) }, newS)
+        }
+    },
+    OptimizersWrongAnswer(.rmspropStep, "drops the (1 − ρ)", hint: "(1 − ρ)") {
+        $0.rmspropStep = { theta, g, s, rate, rho, epsilon in
+            let newS = zip(s, g).map { rho * $0 + $1 * $1 }
+            return (theta.indices.map { theta[$0] - rate * g[$0] / (newS[$0].squareRoot() + epsilon) }, newS)
+        }
+    },
+    OptimizersWrongAnswer(.rmspropStep, "uses s before updating it", hint: "update s first") {
+        $0.rmspropStep = { theta, g, s, rate, rho, epsilon in
+            let stepped = theta.indices.map { theta[$0] - rate * g[$0] / (s[$0].squareRoot() + epsilon) }
+            return (stepped, zip(s, g).map { rho * $0 + (1 - rho) * $1 * $1 })
+        }
+    },
+    OptimizersWrongAnswer(.adamStep, "skips the bias correction", hint: "not bias-corrected") {
+        $0.adamStep = { theta, g, m, v, _, rate, beta1, beta2, epsilon in
+            let newM = zip(m, g).map { beta1 * $0 + (1 - beta1) * $1 }
+            let newV = zip(v, g).map { beta2 * $0 + (1 - beta2) * $1 * $1 }
+            return (theta.indices.map { theta[$0] - rate * newM[$0] / (newV[$0].squareRoot() + epsilon) }, newM, newV)
+        }
+    },
+    OptimizersWrongAnswer(.adamStep, "corrects m but not v", hint: "v needs its correction too") {
+        $0.adamStep = { theta, g, m, v, t, rate, beta1, beta2, epsilon in
+            let newM = zip(m, g).map { beta1 * $0 + (1 - beta1) * $1 }
+            let newV = zip(v, g).map { beta2 * $0 + (1 - beta2) * $1 * $1 }
+            let c1 = 1 - pow(beta1, Double(t))
+            return (theta.indices.map { theta[$0] - rate * (newM[$0] / c1) / (newV[$0].squareRoot() + epsilon) }, newM, newV)
+        }
+    },
+    OptimizersWrongAnswer(.adamStep, "counts t from 0", hint: "the first step is t = 1") {
+        $0.adamStep = { theta, g, m, v, t, rate, beta1, beta2, epsilon in try solved.adamStep(theta, g, m, v, t - 1, rate, beta1, beta2, epsilon) }
+    },
+    OptimizersWrongAnswer(.adamStep, "uses t + 1", hint: "not t + 1") {
+        $0.adamStep = { theta, g, m, v, t, rate, beta1, beta2, epsilon in try solved.adamStep(theta, g, m, v, t + 1, rate, beta1, beta2, epsilon) }
+    },
+    OptimizersWrongAnswer(.cosineAnnealing, "ends at 0 instead of η_min", hint: "ends at η_min") {
+        $0.cosineAnnealing = { initial, _, epoch, period in try solved.cosineAnnealing(initial, 0, epoch, period) }
+    },
+    OptimizersWrongAnswer(.cosineAnnealing, "keeps going after the period", hint: "min(t, T)") {
+        $0.cosineAnnealing = { initial, minimum, epoch, period in
+            minimum + 0.5 * (initial - minimum) * (1 + cos(Double.pi * Double(epoch) / Double(period)))
+        }
+    },
+    OptimizersWrongAnswer(.cosineAnnealing, "divides Ints", hint: "convert to Double first") {
+        $0.cosineAnnealing = { initial, minimum, epoch, period in
+            minimum + 0.5 * (initial - minimum) * (1 + cos(Double.pi * Double(min(epoch, period) / period)))
+        }
+    },
+    OptimizersWrongAnswer(.clipByGlobalNorm, "clips each array by its own norm", hint: "one factor for all arrays") {
+        $0.clipByGlobalNorm = { gradients, maxNorm in try gradients.map { try solved.clipByGlobalNorm([$0], maxNorm)[0] } }
+    },
+    OptimizersWrongAnswer(.clipByGlobalNorm, "always rescales to maxNorm", hint: "returned unchanged") {
+        $0.clipByGlobalNorm = { gradients, maxNorm in
+            let norm = gradients.flatMap { $0 }.map { $0 * $0 }.reduce(0, +).squareRoot()
+            return gradients.map { $0.map { $0 * maxNorm / norm } }
+        }
+    },
+    OptimizersWrongAnswer(.clipByGlobalNorm, "never clips", hint: "scale it by maxNorm / ‖g‖") {
+        $0.clipByGlobalNorm = { gradients, _ in gradients }
+    },
+]
