@@ -13,6 +13,7 @@ import Backprop
 import Datasets
 import Foundation
 import LinearAlgebra
+import Optimizers
 import Randomness
 
 struct Workload {
@@ -84,31 +85,44 @@ func medianSeconds(_ call: () -> Void, measurements: Int, minimumTime: Double) -
 
 // MARK: Workloads
 
-/// One epoch of the digits network with SGD, exactly the baselines' setup.
-func mlpEpoch() throws -> Workload {
+/// One epoch of the digits network, exactly the baselines' setup, updated by `optimizer`.
+func mlpEpoch(name: String, optimizer: any Optimizer, summary: String) throws -> Workload {
     let experiment = DigitsExperiment(digits: try Digits.load())
     let orders = experiment.epochOrders(DigitsExperiment.epochs)
     final class State: @unchecked Sendable {
         var network: Network
+        var optimizer: any Optimizer
         var epoch = 0
-        init(_ network: Network) { self.network = network }
+        init(_ network: Network, _ optimizer: any Optimizer) {
+            self.network = network
+            self.optimizer = optimizer
+        }
     }
-    let state = State(experiment.initialNetwork())
+    let state = State(experiment.initialNetwork(), optimizer)
     // Work per epoch: per sample, forward 64·64 + 64·10 and backward dW1, dW2, dA1.
     let macs = Double(experiment.training.count) * Double(64 * 64 + 64 * 10 + 64 * 64 + 64 * 10 + 10 * 64)
-    return Workload(
-        name: "mlp-digits-epoch", flop: 2 * macs,
-        summary: "one epoch, 64-64-10 ReLU, batch 32, SGD lr 0.1, 1437 samples") {
-            // Training restarts from the initial weights every 30 epochs, like 30-epoch runs back to back.
-            if state.epoch == DigitsExperiment.epochs {
-                state.network = experiment.initialNetwork()
-                state.epoch = 0
-            }
-            _ = trainEpoch(
-                &state.network, on: experiment.training, order: orders[state.epoch],
-                batchSize: DigitsExperiment.batchSize, learningRate: 0.1)
-            state.epoch += 1
+    return Workload(name: name, flop: 2 * macs, summary: "one epoch, 64-64-10 ReLU, batch 32, \(summary), 1437 samples") {
+        // Training restarts from the initial weights (and a fresh optimizer) every 30 epochs,
+        // like 30-epoch runs back to back.
+        if state.epoch == DigitsExperiment.epochs {
+            state.network = experiment.initialNetwork()
+            state.optimizer = optimizer
+            state.epoch = 0
         }
+        _ = trainEpoch(&state.network, on: experiment.training, order: orders[state.epoch], batchSize: DigitsExperiment.batchSize) {
+            state.optimizer.step(&$0, gradients: $1)
+        }
+        state.epoch += 1
+    }
+}
+
+/// The test accuracy after the baselines' 30 epochs with `optimizer`.
+func digitsAccuracy(_ optimizer: any Optimizer) throws -> Double {
+    let experiment = DigitsExperiment(digits: try Digits.load())
+    var network = experiment.initialNetwork()
+    var optimizer = optimizer
+    experiment.train(&network) { network, gradients, _ in optimizer.step(&network, gradients: gradients) }
+    return network.accuracy(on: experiment.test)
 }
 
 func matmulWorkload(_ n: Int) -> Workload {
@@ -139,7 +153,13 @@ func numpySeconds(directory: String, names: [String], measurements: Int) -> [Str
             data = load_digits_split(seed=0)
             runs = [mlp_numpy.train("sgd", *data) for _ in range(3)]
             out["mlp-digits-epoch"] = statistics.median(sum(r[1]) / len(r[1]) for r in runs)
-            out["mlp-digits-accuracy"] = runs[0][0]
+            out["mlp-digits-epoch-accuracy"] = runs[0][0]
+        if "mlp-digits-epoch-adam" in names:
+            import mlp_numpy
+            data = load_digits_split(seed=0)
+            runs = [mlp_numpy.train("adam", *data) for _ in range(3)]
+            out["mlp-digits-epoch-adam"] = statistics.median(sum(r[1]) / len(r[1]) for r in runs)
+            out["mlp-digits-epoch-adam-accuracy"] = runs[0][0]
         for n in (256, 512):
             if f"matmul-{n}" in names:
                 rng = np.random.RandomState(0)
@@ -180,7 +200,11 @@ let options = Options(Array(CommandLine.arguments.dropFirst()))
     FileHandle.standardError.write(Data("bench: this is a debug build; its timings mean little. Run: swift run -c release bench\n".utf8))
 #endif
 
-var workloads = [try mlpEpoch(), matmulWorkload(256), matmulWorkload(512)]
+let digitsOptimizers: [(name: String, optimizer: any Optimizer, summary: String)] = [
+    ("mlp-digits-epoch", SGD(learningRate: 0.1), "SGD lr 0.1"), ("mlp-digits-epoch-adam", Adam(learningRate: 1e-3), "Adam lr 1e-3"),
+]
+var workloads = try digitsOptimizers.map { try mlpEpoch(name: $0.name, optimizer: $0.optimizer, summary: $0.summary) }
+    + [matmulWorkload(256), matmulWorkload(512)]
 if let filter = options.filter { workloads = workloads.filter { $0.name.contains(filter) } }
 guard !workloads.isEmpty else { Options.fail("no workload matches '\(options.filter ?? "")'") }
 
@@ -192,24 +216,22 @@ var swiftSeconds: [String: Double] = [:]
 for workload in workloads {
     let seconds = medianSeconds(workload.call, measurements: options.measurements, minimumTime: options.minimumTime)
     swiftSeconds[workload.name] = seconds
-    print("\(pad(workload.name, 18)) \(formatted(seconds, 6)) s  \(pad(formatted(workload.flop / seconds / 1e9, 2), 6)) GFLOP/s   \(workload.summary)")
+    print("\(pad(workload.name, 22)) \(formatted(seconds, 6)) s  \(pad(formatted(workload.flop / seconds / 1e9, 2), 6)) GFLOP/s   \(workload.summary)")
 }
 
 if let directory = options.numpyDirectory {
     print("\nNumPy from \(directory), one thread (OMP/OPENBLAS/MKL_NUM_THREADS=1), same run:")
     let numpy = numpySeconds(directory: directory, names: workloads.map(\.name), measurements: options.measurements)
-    print("\(pad("workload", 18)) \(pad("Swift", 11)) \(pad("NumPy", 11)) Swift time / NumPy time")
+    print("\(pad("workload", 22)) \(pad("Swift", 11)) \(pad("NumPy", 11)) Swift time / NumPy time")
     for workload in workloads {
         guard let theirs = numpy[workload.name], let ours = swiftSeconds[workload.name] else { continue }
         let verdict = ours < theirs ? "Swift \(formatted(theirs / ours, 2))× faster" : "Swift \(formatted(ours / theirs, 2))× slower"
-        print("\(pad(workload.name, 18)) \(pad(formatted(ours * 1000, 3) + " ms", 11)) \(pad(formatted(theirs * 1000, 3) + " ms", 11)) \(formatted(ours / theirs, 2))  (\(verdict))")
+        print("\(pad(workload.name, 22)) \(pad(formatted(ours * 1000, 3) + " ms", 11)) \(pad(formatted(theirs * 1000, 3) + " ms", 11)) \(formatted(ours / theirs, 2))  (\(verdict))")
     }
-    if let accuracy = numpy["mlp-digits-accuracy"], workloads.contains(where: { $0.name == "mlp-digits-epoch" }) {
+    for run in digitsOptimizers {
+        guard let accuracy = numpy[run.name + "-accuracy"] else { continue }
         // The same 30 epochs from the same weights in the same batch order: the accuracies must agree.
-        let experiment = DigitsExperiment(digits: try Digits.load())
-        var network = experiment.initialNetwork()
-        experiment.train(&network, learningRate: 0.1)
-        let ours = network.accuracy(on: experiment.test)
-        print("digits test accuracy after 30 epochs: Swift \(formatted(ours * 100, 2))%, NumPy \(formatted(accuracy * 100, 2))%")
+        let ours = try digitsAccuracy(run.optimizer)
+        print("digits test accuracy after 30 epochs, \(run.summary): Swift \(formatted(ours * 100, 2))%, NumPy \(formatted(accuracy * 100, 2))%")
     }
 }
