@@ -53,6 +53,7 @@ let chapters: [Chapter] = [
     Chapter(name: "Activations", lesson: "activations", after: ["Perceptron"]),
     Chapter(name: "Backprop", lesson: "backprop", after: ["Perceptron", "Activations"]),
     Chapter(name: "Optimizers", lesson: "optimizers", after: ["Perceptron", "Activations", "Backprop"]),
+    Chapter(name: "Regularization", lesson: "regularization", after: ["Perceptron", "Activations", "Backprop", "Optimizers"]),
 ]
 
 // MARK: - Targets of one chapter

@@ -1,0 +1,85 @@
+import Backprop
+import Optimizers
+
+/// A penalty on the size of the weights, added to the loss: L = L_data + Ω(w).
+///
+/// ```
+/// L1:           Ω = λ Σ |w|           ∂Ω/∂w = λ sign(w)
+/// L2:           Ω = (λ/2) Σ w²        ∂Ω/∂w = λ w
+/// elastic net:  Ω = λ₁ Σ |w| + (λ₂/2) Σ w²
+/// ```
+/// L2 pulls every weight towards 0 in proportion to its size, so weights shrink but
+/// rarely reach 0. L1 pulls with the same force whatever the size, so small weights are
+/// pushed all the way to 0: a sparse network. Biases are not penalized (they do not make
+/// the function any more wiggly, and a class may need a large one). sign(0) is taken as 0.
+public enum Penalty: Sendable, Equatable {
+    case none
+    case l1(Double)
+    case l2(Double)
+    case elasticNet(l1: Double, l2: Double)
+
+    var strengths: (l1: Double, l2: Double) {
+        switch self {
+        case .none: (0, 0)
+        case .l1(let lambda): (lambda, 0)
+        case .l2(let lambda): (0, lambda)
+        case .elasticNet(let l1, let l2): (l1, l2)
+        }
+    }
+
+    /// Ω(w).
+    public func value(_ weights: [Double]) -> Double {
+        let (l1, l2) = strengths
+        var sum = 0.0
+        for w in weights { sum += l1 * abs(w) + 0.5 * l2 * w * w }
+        return sum
+    }
+
+    /// ∂Ω/∂w.
+    public func gradient(_ weights: [Double]) -> [Double] {
+        let (l1, l2) = strengths
+        return weights.map { w in l1 * (w > 0 ? 1 : w < 0 ? -1 : 0) + l2 * w }
+    }
+
+    public var name: String {
+        switch self {
+        case .none: "none"
+        case .l1(let lambda): "L1 λ=\(lambda)"
+        case .l2(let lambda): "L2 λ=\(lambda)"
+        case .elasticNet(let l1, let l2): "elastic net λ₁=\(l1) λ₂=\(l2)"
+        }
+    }
+}
+
+/// L2 applied outside the loss: θ ← θ − η λ θ, then the wrapped optimizer's step.
+///
+/// With plain SGD this is exactly L2 in the loss: the gradient λθ would have been
+/// subtracted times η all the same. With Adam it is not: an L2 gradient inside the loss is
+/// divided by √v̂ like every other gradient, so weights with large gradients are hardly
+/// decayed at all. Decoupling the decay (AdamW) shrinks every weight at the same rate λη.
+/// `decays(slot)` says which parameters decay; by default the even slots, which for a
+/// ``Network`` are the weights (odd slots are biases).
+public struct DecoupledWeightDecay<Base: Optimizer>: Optimizer {
+    public var base: Base
+    public var decay: Double
+    public var decays: @Sendable (Int) -> Bool
+
+    public init(_ base: Base, decay: Double, decays: @escaping @Sendable (Int) -> Bool = { $0 % 2 == 0 }) {
+        self.base = base
+        self.decay = decay
+        self.decays = decays
+    }
+
+    public var learningRate: Double {
+        get { base.learningRate }
+        set { base.learningRate = newValue }
+    }
+
+    public mutating func update(_ parameter: inout [Double], gradient: [Double], slot: Int) {
+        if decays(slot) {
+            let factor = 1 - learningRate * decay
+            for i in parameter.indices { parameter[i] *= factor }
+        }
+        base.update(&parameter, gradient: gradient, slot: slot)
+    }
+}
