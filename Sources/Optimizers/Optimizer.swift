@@ -68,6 +68,17 @@ extension Optimizer {
     }
 }
 
+extension Optimizer {
+    /// One step at the learning rate `schedule` sets for `epoch`, starting from η₀ = `initial`.
+    public mutating func step<Model: Trainable>(
+        _ model: inout Model, gradients: Model.Gradients, schedule: Schedule, initial: Double, epoch: Int,
+        clippingNorm: Double? = nil
+    ) {
+        learningRate = schedule.learningRate(initial: initial, at: epoch)
+        step(&model, gradients: gradients, clippingNorm: clippingNorm)
+    }
+}
+
 /// Checks that a gradient fits its parameter and that saved state (if any) fits both.
 func checkShapes(_ name: String, parameter: [Double], gradient: [Double], state: [Double]?, slot: Int) {
     precondition(

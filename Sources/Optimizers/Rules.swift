@@ -52,12 +52,14 @@ public struct Momentum: Optimizer {
         checkShapes("Momentum", parameter: parameter, gradient: gradient, state: velocities[slot], slot: slot)
         // Taken out of the dictionary while it changes, so the array is not copied.
         var v = velocities.removeValue(forKey: slot) ?? [Double](repeating: 0, count: parameter.count)
-        for i in parameter.indices {
-            switch form {
-            case .exponentialAverage:
+        switch form {
+        case .exponentialAverage:
+            for i in parameter.indices {
                 v[i] = beta * v[i] + (1 - beta) * gradient[i]
                 parameter[i] -= learningRate * v[i]
-            case .velocity:
+            }
+        case .velocity:
+            for i in parameter.indices {
                 v[i] = beta * v[i] - learningRate * gradient[i]
                 parameter[i] += v[i]
             }

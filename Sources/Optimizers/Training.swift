@@ -17,8 +17,7 @@ public func trainClassifier(
     let initial = optimizer.learningRate
     return trainClassifier(&network, on: training, validation: validation, orders: orders, batchSize: batchSize, onEpoch: onEpoch) {
         network, gradients, epoch in
-        optimizer.learningRate = schedule.learningRate(initial: initial, at: epoch)
-        optimizer.step(&network, gradients: gradients, clippingNorm: clippingNorm)
+        optimizer.step(&network, gradients: gradients, schedule: schedule, initial: initial, epoch: epoch, clippingNorm: clippingNorm)
     }
 }
 
@@ -30,8 +29,7 @@ public func trainRegressor(
 ) -> [Double] {
     let initial = optimizer.learningRate
     return trainRegressor(&network, on: data, epochs: epochs, batchSize: batchSize, using: &generator) { network, gradients, epoch in
-        optimizer.learningRate = schedule.learningRate(initial: initial, at: epoch)
-        optimizer.step(&network, gradients: gradients)
+        optimizer.step(&network, gradients: gradients, schedule: schedule, initial: initial, epoch: epoch)
     }
 }
 
@@ -44,8 +42,7 @@ extension DigitsExperiment {
     ) -> [EpochRecord] {
         let initial = optimizer.learningRate
         return train(&network, epochs: epochs, onEpoch: onEpoch) { network, gradients, epoch in
-            optimizer.learningRate = schedule.learningRate(initial: initial, at: epoch)
-            optimizer.step(&network, gradients: gradients)
+            optimizer.step(&network, gradients: gradients, schedule: schedule, initial: initial, epoch: epoch)
         }
     }
 }
