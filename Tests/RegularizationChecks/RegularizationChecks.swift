@@ -210,7 +210,7 @@ public enum RegularizationChecks {
         }
         return runCheck { check in
             for (losses, patience, minimum) in cases {
-                let input = "losses \(losses.map { decimal4($0) }), patience \(patience), minimum improvement \(minimum)"
+                let input = "losses \(shortList(losses, limit: 30)), patience \(patience), minimum improvement \(minimum)"
                 let expected = reference(losses, patience, minimum)
                 let actual = try answer(losses, patience, minimum)
                 let ignoresMinimum = reference(losses, patience, 0)
@@ -226,6 +226,4 @@ public enum RegularizationChecks {
             }
         }
     }
-
-    static func decimal4(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
 }
