@@ -36,6 +36,19 @@ private let depth = 256
 private func gemmKernel(
     m: Int, k: Int, n: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
 ) {
+    #if DEBUG
+        // An unoptimized build turns every SIMD operation into a function call, which makes
+        // the tiles slower than plain loops. This loop does the same arithmetic in the same
+        // order (see `debugKernel`), so a debug build prints exactly what a release build does.
+        debugKernel(m: m, k: k, n: n, a: a, b: b, c: c)
+    #else
+        tiledKernel(m: m, k: k, n: n, a: a, b: b, c: c)
+    #endif
+}
+
+func tiledKernel(
+    m: Int, k: Int, n: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
+) {
     c.update(repeating: 0, count: m * n)
     var k0 = 0
     while k0 < k {
@@ -98,5 +111,33 @@ private func scalar(
             let aip = a[i * k + p]
             for j in columns { c[i * n + j] += aip * b[p * n + j] }
         }
+    }
+}
+
+/// What `gemmKernel` computes, element by element, without SIMD: for unoptimized builds.
+///
+/// Inside the 4×8 tiles a sum over one k-slice is formed from 0 and then added to C; at
+/// the edges each product is added to C directly. Doing exactly that here keeps every
+/// rounding step the same as in the tiled kernel.
+func debugKernel(
+    m: Int, k: Int, n: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
+) {
+    c.update(repeating: 0, count: m * n)
+    let tiledRows = m - m % 4, tiledColumns = n - n % 8
+    var k0 = 0
+    while k0 < k {
+        let k1 = min(k0 + depth, k)
+        for i in 0..<m {
+            for j in 0..<n {
+                if i < tiledRows && j < tiledColumns {
+                    var sum = 0.0
+                    for p in k0..<k1 { sum += a[i * k + p] * b[p * n + j] }
+                    c[i * n + j] += sum
+                } else {
+                    for p in k0..<k1 { c[i * n + j] += a[i * k + p] * b[p * n + j] }
+                }
+            }
+        }
+        k0 = k1
     }
 }

@@ -1,4 +1,4 @@
-import LinearAlgebra
+@testable import LinearAlgebra
 import Randomness
 import Testing
 
@@ -57,6 +57,21 @@ struct LinearAlgebraTests {
             let worst = zip(fast.values, reference.values).map { abs($0 - $1) }.max() ?? 0
             #expect(worst < 1e-12 * Double(shape.k))
         }
+    }
+
+    @Test("the unoptimized-build loop equals the SIMD tiles bit for bit, past one k-slice too", arguments: kernelShapes)
+    func debugLoopMatchesTiles(shape: (m: Int, k: Int, n: Int)) {
+        var random = SeededGenerator(seed: UInt64(7 + shape.m * 10_000 + shape.k * 100 + shape.n))
+        let a = random.uniforms(shape.m * shape.k, in: -1..<1), b = random.uniforms(shape.k * shape.n, in: -1..<1)
+        var tiled = [Double](repeating: .nan, count: shape.m * shape.n), loop = tiled
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                tiled.withUnsafeMutableBufferPointer { tiledKernel(m: shape.m, k: shape.k, n: shape.n, a: a.baseAddress!, b: b.baseAddress!, c: $0.baseAddress!) }
+                loop.withUnsafeMutableBufferPointer { debugKernel(m: shape.m, k: shape.k, n: shape.n, a: a.baseAddress!, b: b.baseAddress!, c: $0.baseAddress!) }
+            }
+        }
+        // Debug and release builds must print the same lessons: equality, not closeness.
+        #expect(tiled == loop)
     }
 
     @Test("matmul with mismatched inner dimensions stops naming both shapes")
