@@ -23,7 +23,7 @@ let support: [Target] = [
     .target(name: "LinearAlgebra"),
     .target(name: "NumericChecks"),
     .target(
-        name: "Datasets", dependencies: ["Randomness"],
+        name: "Datasets", dependencies: ["Randomness", "LinearAlgebra"],
         resources: [.copy("Resources/digits.csv"), .copy("Resources/LICENSE-scikit-learn.txt"), .copy("Resources/ATTRIBUTION.md")]),
     .target(name: "Notebook"),
     .target(name: "ExerciseSupport", dependencies: ["NumericChecks"]),
@@ -79,9 +79,9 @@ func targets(of chapter: Chapter) -> [Target] {
         .target(
             name: "\(name)Checks",
             dependencies: [library, .target(name: "\(name)Exercises"), .target(name: "\(name)Solutions"), "ExerciseSupport"]
-                + supportModules,
+                + supportModules + earlier,
             path: "Tests/\(name)Checks"),
-        .testTarget(name: "\(name)Tests", dependencies: [library] + supportModules, path: "Tests/\(name)Tests"),
+        .testTarget(name: "\(name)Tests", dependencies: [library] + supportModules + earlier, path: "Tests/\(name)Tests"),
         .testTarget(
             name: "\(name)ExerciseTests", dependencies: [.target(name: "\(name)Checks"), "ExerciseSupport", "ExerciseTesting", library],
             path: "Tests/\(name)ExerciseTests"),
@@ -96,9 +96,14 @@ let bench: Target = .executableTarget(
 
 // MARK: - The package
 
+// Every chapter and support module is also a library product, so a learner's own package
+// can depend on this one and `import Backprop` (or any other chapter).
+let libraries = ["Randomness", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook"] + chapters.map(\.name)
+
 let package = Package(
     name: "DeepLearningFromScratch",
-    products: chapters.map { .executable(name: $0.lesson, targets: ["\($0.name)Lesson"]) }
+    products: libraries.map { .library(name: $0, targets: [$0]) }
+        + chapters.map { .executable(name: $0.lesson, targets: ["\($0.name)Lesson"]) }
         + [.executable(name: "bench", targets: ["Bench"])],
     targets: support + supportTests + chapters.flatMap(targets(of:)) + [bench],
     swiftLanguageModes: [.v6]

@@ -21,13 +21,19 @@ let lesson = Lesson(
 var rng = SeededGenerator(seed: lesson.seed)
 
 /// One row per parameter: its shape, the worst relative error against central differences, the verdict.
-@MainActor func gradientTable(_ results: [GradientCheckResult], network: Network) {
-    let shapes = network.layers.flatMap { [$0.weights.shapeDescription, "(\($0.outputCount))"] }
+@MainActor func gradientTable(_ results: [GradientCheckResult], network: Sequential) {
+    let shapes = network.parameters.map { "(" + $0.shape.map(String.init).joined(separator: "×") + ")" }
     lesson.table(
         headers: ["parameter", "shape", "worst relative error", "below 1e-7"],
         rows: zip(results, shapes).map { result, shape in
             [result.parameter, shape, compact(result.worstRelativeError, significant: 2), result.passed ? "yes" : "NO"]
         })
+}
+
+/// The layer sizes of a stack of dense layers, inputs first: "64-64-10".
+func sizesText(_ network: Sequential) -> String {
+    let dense = network.denseLayers
+    return ([dense[0].inputCount] + dense.map(\.outputCount)).map(String.init).joined(separator: "-")
 }
 
 func matrixText(_ m: Matrix, _ places: Int = 4) -> String {
@@ -55,7 +61,9 @@ lesson.prose(
     For a batch of B inputs, put one input per row of a matrix X (B × n). Row r of the \
     layer's pre-activation is W xᵣ + b; stacked as rows that is Z = X Wᵀ + b, one matrix \
     product for the whole batch, with b added to every row. The code does exactly this: \
-    `DenseLayer.forward(_:)` for one input (two nested loops), `forward(batch:)` for a batch.
+    `Dense.affine(_:)` for one input (two nested loops), `Dense.forward(_:mode:)` for a \
+    batch. The activation g is a layer of its own, `ActivationLayer`, and `Sequential` \
+    runs a list of layers one after another.
     """)
 
 // MARK: - 2
@@ -63,10 +71,8 @@ lesson.prose(
 lesson.section("A forward pass by hand: the 2-3-1 network")
 let w1 = Matrix([[0.5, -0.3], [0.8, 0.2], [-0.1, 0.9]]), b1 = [0.1, 0.2, -0.1]
 let w2 = Matrix([[-0.2, 0.4, 0.6]]), b2 = [0.3]
-let tiny = Network(layers: [
-    DenseLayer(weights: w1, biases: b1, activation: .sigmoid),
-    DenseLayer(weights: w2, biases: b2, activation: .sigmoid),
-])
+var dense1 = Dense(weights: w1, biases: b1, name: "1"), sigmoid1 = ActivationLayer(.sigmoid)
+var dense2 = Dense(weights: w2, biases: b2, name: "2"), sigmoid2 = ActivationLayer(.sigmoid)
 let x0 = [1.0, 2.0], target = 0.5
 lesson.prose(
     """
@@ -79,9 +85,11 @@ lesson.output(
     \(matrixText(w1, 1))
     b¹ = \(vector(b1, 1))      W² = \(vector(w2.values, 1))      b² = \(vector(b2, 1))
     """)
-let forwardCaches = tiny.forward(batch: Matrix(rows: 1, columns: 2, values: x0))
-let z1 = forwardCaches[0].preactivation.values, a1 = forwardCaches[0].output.values
-let z2 = forwardCaches[1].preactivation.values, a2 = forwardCaches[1].output.values
+// The forward pass, layer by layer; in training mode each layer keeps what its backward pass needs.
+let z1 = dense1.forward(Tensor(shape: [1, 2], values: x0), mode: .training).values
+let a1 = sigmoid1.forward(Tensor(shape: [1, 3], values: z1), mode: .training).values
+let z2 = dense2.forward(Tensor(shape: [1, 3], values: a1), mode: .training).values
+let a2 = sigmoid2.forward(Tensor(shape: [1, 1], values: z2), mode: .training).values
 lesson.output(
     """
     z¹ = W¹x + b¹ = [0.5·1 − 0.3·2 + 0.1, 0.8·1 + 0.2·2 + 0.2, −0.1·1 + 0.9·2 − 0.1] = \(vector(z1))
@@ -115,23 +123,26 @@ lesson.prose(
     Take the target y = 0.5 and the loss L = ½(ŷ − y)², so ∂L/∂ŷ = ŷ − y:
     """)
 let loss0 = 0.5 * (a2[0] - target) * (a2[0] - target)
-let backward = tiny.backward(
-    outputGradient: Matrix(rows: 1, columns: 1, values: [a2[0] - target]), caches: forwardCaches)
+// The backward pass: the same layers in reverse order, each adding into its parameters' gradients.
+let delta2 = sigmoid2.backward(Tensor(shape: [1, 1], values: [a2[0] - target]))
+let delta1 = sigmoid1.backward(dense2.backward(delta2))
+_ = dense1.backward(delta1)
 lesson.output(
     """
     L  = ½(ŷ − y)² = ½(\(decimal(a2[0], 6)) − 0.5)² = \(decimal(loss0, 6))
-    δ² = (ŷ − y) σ′(z²) = \(vector(backward[1].delta.values, 6))
-    δ¹ = (W²ᵀ δ²) ⊙ σ′(z¹) = \(vector(backward[0].delta.values, 6))
-    ∂L/∂W² = δ² a¹ᵀ = \(vector(backward[1].gradients.weights.values, 6))
-    ∂L/∂b² = δ² = \(vector(backward[1].gradients.biases, 6))
+    δ² = (ŷ − y) σ′(z²) = \(vector(delta2.values, 6))
+    δ¹ = (W²ᵀ δ²) ⊙ σ′(z¹) = \(vector(delta1.values, 6))
+    ∂L/∂W² = δ² a¹ᵀ = \(vector(dense2.weight.gradient, 6))
+    ∂L/∂b² = δ² = \(vector(dense2.bias.gradient, 6))
     ∂L/∂W¹ = δ¹ xᵀ =
-    \(matrixText(backward[0].gradients.weights, 6))
-    ∂L/∂b¹ = δ¹ = \(vector(backward[0].gradients.biases, 6))
+    \(matrixText(Matrix(rows: 3, columns: 2, values: dense1.weight.gradient), 6))
+    ∂L/∂b¹ = δ¹ = \(vector(dense1.bias.gradient, 6))
     """)
-let tinyCheck = tiny.checkGradients(backward.map(\.gradients)) { network in
-    let y = network.predict(x0)[0]
-    return 0.5 * (y - target) * (y - target)
-}
+let tiny = Sequential([dense1, sigmoid1, dense2, sigmoid2])
+let tinyCheck = checkGradients(tiny, input: Tensor(shape: [1, 2], values: x0)) { output in
+    let y = output.values[0]
+    return (0.5 * (y - target) * (y - target), Tensor(shape: [1, 1], values: [y - target]))
+}.filter { $0.parameter != "x" }
 lesson.prose(
     """
     Every one of these 13 numbers can be checked without calculus: nudge one parameter by \
@@ -213,16 +224,18 @@ lesson.prose(
     differences. Here a 5-4-3-2 network (tanh, sigmoid, then linear scores into \
     softmax + cross-entropy) on a random batch of 6, every one of its parameters:
     """)
-let checked = Network(
-    layers: [(5, 4, Activation.tanh), (4, 3, .sigmoid), (3, 2, nil)].map { inputs, outputs, activation in
-        var layer = DenseLayer(inputs: inputs, outputs: outputs, activation: activation, initialization: .xavier, using: &rng)
-        layer.biases = rng.uniforms(outputs, in: -0.5..<0.5)  // nonzero, so their gradients matter
-        return layer
-    })
-let checkBatch = Matrix(rows: 6, columns: 5, values: rng.uniforms(30, in: -2..<2))
+var checkedLayers: [any Layer] = []
+for (l, (inputs, outputs, activation)) in [(5, 4, Activation.tanh), (4, 3, .sigmoid), (3, 2, nil)].enumerated() {
+    var layer = Dense(inputs: inputs, outputs: outputs, initialization: .xavier, using: &rng, name: "\(l + 1)")
+    layer.bias.value = rng.uniforms(outputs, in: -0.5..<0.5)  // nonzero, so their gradients matter
+    checkedLayers.append(layer)
+    if let activation { checkedLayers.append(ActivationLayer(activation)) }
+}
+let checked = Sequential(checkedLayers)
+let checkBatch = Tensor(shape: [6, 5], values: rng.uniforms(30, in: -2..<2))
 let checkLabels = (0..<6).map { _ in rng.int(below: 2) }
-let checkGradients = checked.softmaxCrossEntropyGradients(batch: checkBatch, labels: checkLabels).gradients
-let checkResults = checked.checkGradients(checkGradients) { $0.softmaxCrossEntropyGradients(batch: checkBatch, labels: checkLabels).loss }
+let checkResults = checkGradients(checked, input: checkBatch) { SoftmaxCrossEntropy().evaluate($0, checkLabels) }
+    .filter { $0.parameter != "x" }
 gradientTable(checkResults, network: checked)
 lesson.prose(
     """
@@ -251,17 +264,18 @@ lesson.prose(
     which keeps the variance steady for tanh. He draws W ~ N(0, 2/n_in): ReLU zeroes half \
     its inputs, and the factor 2 makes up for it.
     """)
-let probeInputs = Matrix(rows: 200, columns: 100, values: rng.normals(200 * 100))
+let probeInputs = Tensor(shape: [200, 100], values: rng.normals(200 * 100))
 let shownLayers = [1, 2, 4, 6, 8, 10]
 var initializationRows: [[String]] = []
 for (activation, initialization) in [
     (Activation.tanh, Initialization.normal(standardDeviation: 0.01)), (.tanh, .normal(standardDeviation: 1)), (.tanh, .xavier),
     (.relu, .normal(standardDeviation: 0.01)), (.relu, .normal(standardDeviation: 0.2)), (.relu, .xavier), (.relu, .he),
 ] {
-    let deep = Network(
+    let deep = Sequential(
         sizes: Array(repeating: 100, count: 11), hidden: activation, output: activation, initialization: initialization,
         using: &rng)
-    let outputs = deep.forward(batch: probeInputs).map(\.output.values)
+    // Every second layer is an activation layer: its outputs are the activations of a dense layer.
+    let outputs = deep.outputs(probeInputs).enumerated().filter { $0.offset % 2 == 1 }.map(\.element.values)
     let deviations = outputs.map { values in
         let m = mean(values)
         return (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count)).squareRoot()
@@ -287,8 +301,16 @@ lesson.prose(
     """)
 let xor = LogicGate.xor.samples
 let xorData = RegressionSet(inputs: xor.inputs, targets: xor.labels.map(Double.init))
-var xorNetwork = Network(sizes: [2, 4, 1], hidden: .tanh, output: .sigmoid, initialization: .xavier, using: &rng)
-let xorLosses = trainRegressor(&xorNetwork, on: xorData, epochs: 2000, batchSize: 4, learningRate: 2, using: &rng)
+/// A 2-4-1 network started with `initialization` and trained on XOR; returns it and the loss per epoch.
+@MainActor func trainXOR(from initialization: Initialization) -> (network: Sequential, losses: [Double]) {
+    var network = Sequential(sizes: [2, 4, 1], hidden: .tanh, output: .sigmoid, initialization: initialization, using: &rng)
+    var sgd = SGD(learningRate: 2)
+    let run = train(
+        &network, on: xorData, loss: MeanSquaredError(), optimizer: &sgd, epochs: 2000, batchSize: 4,
+        order: .shuffled(epochs: 2000, count: xorData.count, using: &rng), evaluatesTrainingSet: false)
+    return (network, run.history.map(\.trainingLoss))
+}
+let (xorNetwork, xorLosses) = trainXOR(from: .xavier)
 lesson.plot(
     LinePlot(
         title: "XOR: training loss (MSE)", xLabel: "epoch", yLabel: "loss",
@@ -310,14 +332,13 @@ lesson.prose(
     the two 0s on the other; the output unit then draws that line. The regions show the \
     result: a band through (0, 1) and (1, 0) that no single line could make.
     """)
-var zeroNetwork = Network(sizes: [2, 4, 1], hidden: .tanh, output: .sigmoid, initialization: .zeros, using: &rng)
-let zeroLosses = trainRegressor(&zeroNetwork, on: xorData, epochs: 2000, batchSize: 4, learningRate: 2, using: &rng)
+let (zeroNetwork, zeroLosses) = trainXOR(from: .zeros)
 lesson.prose("The same training started from all-zero weights goes nowhere:")
 lesson.output(
     """
     loss after 2000 epochs: \(compact(zeroLosses.last!, significant: 3)) (from Xavier: \(compact(xorLosses.last!, significant: 3)))
     hidden weights W¹, one row per unit:
-    \(matrixText(zeroNetwork.layers[0].weights, 3))
+    \(matrixText(zeroNetwork.denseLayers[0].weights, 3))
     """)
 lesson.prose(
     """
@@ -345,12 +366,16 @@ func wiggly(_ x: Double) -> Double { sin(x) * exp(-x / 5) + 0.1 * cos(10 * x) }
 let curve = functionSamples(wiggly, in: 0...10, count: 200, using: &rng)
 let rescaled = RegressionSet(inputs: curve.inputs.map { [($0[0] - 5) / 5] }, targets: curve.targets)
 let fitEpochs = lesson.budget(quick: 60, full: 1500)
-var fits: [(depth: Int, network: Network, loss: Double)] = []
+var fits: [(depth: Int, network: Sequential, loss: Double)] = []
 let fitProgress = lesson.progress("fitting 1, 3 and 5 hidden layers", total: 3)
 for depth in [1, 3, 5] {
-    var network = Network(
-        sizes: [1] + Array(repeating: 50, count: depth) + [1], hidden: .tanh, output: nil, initialization: .xavier, using: &rng)
-    let losses = trainRegressor(&network, on: rescaled, epochs: fitEpochs, batchSize: 20, learningRate: 0.1, using: &rng)
+    var network = Sequential(
+        sizes: [1] + Array(repeating: 50, count: depth) + [1], hidden: .tanh, initialization: .xavier, using: &rng)
+    var sgd = SGD(learningRate: 0.1)
+    let losses = train(
+        &network, on: rescaled, loss: MeanSquaredError(), optimizer: &sgd, epochs: fitEpochs, batchSize: 20,
+        order: .shuffled(epochs: fitEpochs, count: rescaled.count, using: &rng), evaluatesTrainingSet: false
+    ).history.map(\.trainingLoss)
     fits.append((depth, network, losses.last!))
     fitProgress.advance(note: "\(depth) hidden: MSE \(compact(losses.last!, significant: 3))")
 }
@@ -365,7 +390,7 @@ lesson.plot(
 lesson.table(
     headers: ["hidden layers", "sizes", "parameters", "training MSE"],
     rows: fits.map { fit in
-        ["\(fit.depth)", fit.network.sizes.map(String.init).joined(separator: "-"), "\(fit.network.parameterCount)",
+        ["\(fit.depth)", sizesText(fit.network), "\(fit.network.parameterCount)",
          compact(fit.loss, significant: 3)]
     })
 lesson.prose(
@@ -403,10 +428,13 @@ lesson.prose(
     lines either. A 2-32-32-2 ReLU network with softmax + cross-entropy, mini-batch SGD:
     """)
 let spiralData = spirals(pointsPerClass: 150, turns: 1.25, noise: 0.04, using: &rng)
-var spiralNetwork = Network(sizes: [2, 32, 32, 2], hidden: .relu, output: nil, initialization: .he, using: &rng)
+var spiralNetwork = Sequential(sizes: [2, 32, 32, 2], hidden: .relu, initialization: .he, using: &rng)
 let spiralEpochs = lesson.budget(quick: 150, full: 1000)
-let spiralHistory = trainClassifier(
-    &spiralNetwork, on: spiralData, epochs: spiralEpochs, batchSize: 16, learningRate: 0.1, using: &rng)
+var spiralSGD = SGD(learningRate: 0.1)
+let spiralHistory = train(
+    &spiralNetwork, on: spiralData, loss: SoftmaxCrossEntropy(), optimizer: &spiralSGD, epochs: spiralEpochs, batchSize: 16,
+    order: .shuffled(epochs: spiralEpochs, count: spiralData.count, using: &rng), evaluatesTrainingSet: false
+).history
 let spiralFinal = spiralNetwork
 lesson.plot(
     ScatterPlot(
@@ -415,7 +443,7 @@ lesson.plot(
         regions: { x, y in spiralFinal.classify([x, y]) }))
 lesson.output(
     "after \(spiralEpochs) epochs: training loss \(compact(spiralHistory.last!.trainingLoss, significant: 3)), "
-        + "accuracy \(percent(spiralHistory.last!.trainingAccuracy!))")
+        + "accuracy \(percent(spiralNetwork.accuracy(on: spiralData)))")
 
 // MARK: - 10
 
@@ -442,14 +470,18 @@ lesson.prose(
     split, the starting weights and the batch order are drawn from the same Mersenne \
     Twister NumPy uses, so this run retraces the NumPy run step by step.
     """)
-let experiment = DigitsExperiment(digits: try Digits.load())
-var digitsNetwork = experiment.initialNetwork()
+let experiment = DigitsBaseline(digits: try Digits.load())
+var digitsNetwork = Sequential(weights: experiment.initialWeights(), hidden: .relu)
 lesson.output(
-    "training \(experiment.training.count) · test \(experiment.test.count) · network \(digitsNetwork.sizes.map(String.init).joined(separator: "-")) · \(digitsNetwork.parameterCount) parameters")
-let digitsProgress = lesson.progress("training on the digits", total: DigitsExperiment.epochs)
-let history = experiment.train(&digitsNetwork, learningRate: 0.1) { record in
-    digitsProgress.advance(note: "loss \(decimal(record.trainingLoss, 4)), test \(percent(record.validationAccuracy!))")
-}
+    "training \(experiment.training.count) · test \(experiment.test.count) · network \(sizesText(digitsNetwork)) · \(digitsNetwork.parameterCount) parameters")
+let digitsProgress = lesson.progress("training on the digits", total: DigitsBaseline.epochs)
+var digitsSGD = SGD(learningRate: 0.1)
+let history = train(
+    &digitsNetwork, on: experiment.training, validation: experiment.test, loss: SoftmaxCrossEntropy(), optimizer: &digitsSGD,
+    epochs: DigitsBaseline.epochs, batchSize: DigitsBaseline.batchSize, order: .perEpoch(experiment.epochOrders(DigitsBaseline.epochs))
+) { record in
+    digitsProgress.advance(note: "loss \(decimal(record.trainingLoss, 4)), test \(percent(record.validation!.accuracy!))")
+}.history
 lesson.plot(
     LinePlot(
         title: "digits: training loss per epoch", xLabel: "epoch", yLabel: "cross-entropy",
@@ -459,10 +491,10 @@ lesson.plot(
     LinePlot(
         title: "digits: accuracy per epoch", xLabel: "epoch", yLabel: "accuracy",
         series: [
-            LinePlot.Series("training", x: history.map { Double($0.epoch) }, y: history.map { $0.trainingAccuracy! }),
-            LinePlot.Series("test", x: history.map { Double($0.epoch) }, y: history.map { $0.validationAccuracy! }),
+            LinePlot.Series("training", x: history.map { Double($0.epoch) }, y: history.map { $0.training!.accuracy! }),
+            LinePlot.Series("test", x: history.map { Double($0.epoch) }, y: history.map { $0.validation!.accuracy! }),
         ]))
-let testAccuracy = history.last!.validationAccuracy!
+let testAccuracy = history.last!.validation!.accuracy!
 let correct = Int((testAccuracy * Double(experiment.test.count)).rounded())
 lesson.output(
     """

@@ -44,7 +44,8 @@ lesson.prose(
     almost always means mini-batch SGD. The digits network from Chapter 3, from the \
     same starting weights, for the same number of epochs:
     """)
-let experiment = DigitsExperiment(digits: try Digits.load())
+let experiment = DigitsBaseline(digits: try Digits.load())
+let startingWeights = experiment.initialWeights()
 let batchEpochs = lesson.budget(quick: 2, full: 10)
 let batchRuns: [(name: String, batchSize: Int, learningRate: Double)] = [
     ("batch GD", experiment.training.count, 0.1), ("SGD", 1, 0.01), ("mini-batch GD", 32, 0.1),
@@ -52,14 +53,13 @@ let batchRuns: [(name: String, batchSize: Int, learningRate: Double)] = [
 var batchHistories: [[EpochRecord]] = []
 let batchProgress = lesson.progress("three batch sizes", total: batchRuns.count)
 for run in batchRuns {
-    var network = experiment.initialNetwork()
+    var network = Sequential(weights: startingWeights, hidden: .relu)
     var sgd = SGD(learningRate: run.learningRate)
-    let orders = experiment.epochOrders(batchEpochs)
-    let history = trainClassifier(
-        &network, on: experiment.training, validation: experiment.test, orders: orders, batchSize: run.batchSize
-    ) { network, gradients, _ in
-        sgd.step(&network, gradients: gradients)
-    }
+    let history = train(
+        &network, on: experiment.training, validation: experiment.test, loss: SoftmaxCrossEntropy(), optimizer: &sgd,
+        epochs: batchEpochs, batchSize: run.batchSize, order: .perEpoch(experiment.epochOrders(batchEpochs)),
+        evaluatesTrainingSet: false
+    ).history
     batchHistories.append(history)
     batchProgress.advance(note: run.name)
 }
@@ -68,7 +68,7 @@ lesson.table(
     rows: zip(batchRuns, batchHistories).map { run, history in
         let steps = (experiment.training.count + run.batchSize - 1) / run.batchSize
         return [run.name, "\(run.batchSize)", "\(run.learningRate)", "\(steps)", decimal(history[0].trainingLoss, 4),
-                decimal(history.last!.trainingLoss, 4), percent(history.last!.validationAccuracy!)]
+                decimal(history.last!.trainingLoss, 4), percent(history.last!.validation!.accuracy!)]
     })
 lesson.plot(
     LinePlot(
@@ -152,11 +152,12 @@ lesson.prose(
     constant gradient g = 2:
     """)
 var biasDemo = Adam(learningRate: 0.1)
-var biasTheta = [0.0]
+var biasTheta = Parameter(name: "θ", shape: [1], value: [0], decays: false)
+biasTheta.gradient = [2]
 var biasRows: [[String]] = []
 for t in [1, 2, 3, 10, 100, 1000] {
-    while biasDemo.states[0]?.t ?? 0 < t { biasDemo.update(&biasTheta, gradient: [2], slot: 0) }
-    let state = biasDemo.states[0]!
+    while biasDemo.states[biasTheta.id]?.t ?? 0 < t { biasDemo.update(&biasTheta) }
+    let state = biasDemo.states[biasTheta.id]!
     let c1 = 1 - pow(0.9, Double(t)), c2 = 1 - pow(0.999, Double(t))
     biasRows.append([
         "\(t)", decimal(state.m[0], 4), decimal(state.m[0] / c1, 4), compact(state.v[0], significant: 4),
@@ -278,7 +279,7 @@ lesson.prose(
     (with β = 0.9 that is the same effective step as SGD's 0.1 on a steady slope); \
     RMSprop and Adam η = 0.001.
     """)
-let digitsEpochs = lesson.budget(quick: 8, full: DigitsExperiment.epochs)
+let digitsEpochs = lesson.budget(quick: 8, full: DigitsBaseline.epochs)
 let digitsRuns: [(name: String, optimizer: any Optimizer)] = [
     ("SGD", SGD(learningRate: 0.1)), ("momentum", Momentum(learningRate: 0.01, beta: 0.9)),
     ("RMSprop", RMSprop(learningRate: 1e-3)), ("Adam", Adam(learningRate: 1e-3)),
@@ -286,19 +287,21 @@ let digitsRuns: [(name: String, optimizer: any Optimizer)] = [
 var digitsHistories: [[EpochRecord]] = []
 let digitsProgress = lesson.progress("training with four optimizers", total: digitsRuns.count)
 for run in digitsRuns {
-    var network = experiment.initialNetwork()
+    var network = Sequential(weights: startingWeights, hidden: .relu)
     var optimizer = run.optimizer
-    let history = experiment.train(&network, epochs: digitsEpochs) { network, gradients, _ in
-        optimizer.step(&network, gradients: gradients)
-    }
+    let history = train(
+        &network, on: experiment.training, validation: experiment.test, loss: SoftmaxCrossEntropy(), optimizer: &optimizer,
+        epochs: digitsEpochs, batchSize: DigitsBaseline.batchSize, order: .perEpoch(experiment.epochOrders(digitsEpochs)),
+        evaluatesTrainingSet: false
+    ).history
     digitsHistories.append(history)
-    digitsProgress.advance(note: "\(run.name): test \(percent(history.last!.validationAccuracy!))")
+    digitsProgress.advance(note: "\(run.name): test \(percent(history.last!.validation!.accuracy!))")
 }
 lesson.plot(
     LinePlot(
         title: "validation (test-set) accuracy per epoch", xLabel: "epoch", yLabel: "accuracy",
         series: zip(digitsRuns, digitsHistories).map { run, history in
-            LinePlot.Series(run.name, x: history.map { Double($0.epoch) }, y: history.map { $0.validationAccuracy! })
+            LinePlot.Series(run.name, x: history.map { Double($0.epoch) }, y: history.map { $0.validation!.accuracy! })
         }, yRange: 0.85...1))
 lesson.plot(
     LinePlot(
@@ -309,9 +312,9 @@ lesson.plot(
 lesson.table(
     headers: ["optimizer", "loss after epoch 1", "after epoch \(digitsEpochs)", "final validation accuracy", "best (epoch)"],
     rows: zip(digitsRuns, digitsHistories).map { run, history in
-        let best = history.max { $0.validationAccuracy! < $1.validationAccuracy! }!
+        let best = history.max { $0.validation!.accuracy! < $1.validation!.accuracy! }!
         return [run.name, decimal(history[0].trainingLoss, 4), decimal(history.last!.trainingLoss, 4),
-                percent(history.last!.validationAccuracy!), "\(percent(best.validationAccuracy!)) (\(best.epoch))"]
+                percent(history.last!.validation!.accuracy!), "\(percent(best.validation!.accuracy!)) (\(best.epoch))"]
     })
 lesson.prose(
     """
@@ -359,22 +362,27 @@ var noisyRNG = SeededGenerator(seed: lesson.seed + 1)
 let noisyInputs = (0..<500).map { _ in noisyRNG.normals(2) }
 let noisyLine = RegressionSet(
     inputs: noisyInputs, targets: noisyInputs.map { 2 * $0[0] - 3 * $0[1] + 1 + 0.5 * noisyRNG.normal() })
-let zeroLine = Network(layers: [DenseLayer(weights: Matrix([[0.0, 0.0]]), biases: [0], activation: nil)])
-func parameters(_ line: Network) -> [Double] { line.layers[0].weights.values + line.layers[0].biases }
-func meanSquaredError(of line: Network) -> Double {
+let zeroLine = Dense(weights: Matrix([[0.0, 0.0]]), biases: [0])
+func parameters(_ line: Dense) -> [Double] { line.weight.value + line.bias.value }
+func meanSquaredError(of line: Dense) -> Double {
     meanSquaredError(noisyLine.inputs.map { line.predict($0)[0] }, noisyLine.targets)
 }
 var bestLine = zeroLine
-var unusedShuffle = SeededGenerator(seed: 0)
-trainRegressor(&bestLine, on: noisyLine, epochs: 300, batchSize: noisyLine.count, learningRate: 0.2, using: &unusedShuffle)
+var bestSGD = SGD(learningRate: 0.2)
+train(
+    &bestLine, on: noisyLine, loss: MeanSquaredError(), optimizer: &bestSGD, epochs: 300, batchSize: noisyLine.count,
+    evaluatesTrainingSet: false)
 let best = parameters(bestLine)
-var scheduleRuns: [(losses: [Double], line: Network)] = []
+var scheduleRuns: [(losses: [Double], line: Dense)] = []
 for schedule in schedules {
     var line = zeroLine
     var sgd = SGD(learningRate: 0.1)
     var shuffler = SeededGenerator(seed: lesson.seed + 2)  // the same sample order for every schedule
-    let losses = trainRegressor(
-        &line, on: noisyLine, epochs: scheduleEpochs, batchSize: 1, optimizer: &sgd, schedule: schedule, using: &shuffler)
+    let losses = train(
+        &line, on: noisyLine, loss: MeanSquaredError(), optimizer: &sgd, epochs: scheduleEpochs, batchSize: 1,
+        order: .shuffled(epochs: scheduleEpochs, count: noisyLine.count, using: &shuffler), plugins: [LearningRateSchedule(schedule)],
+        evaluatesTrainingSet: false
+    ).history.map(\.trainingLoss)
     scheduleRuns.append((losses, line))
 }
 lesson.plot(
@@ -424,18 +432,21 @@ lesson.prose(
 let wallStart = [2.5, -1.0]
 var unclipped = SGD(learningRate: 1e-3)
 var clippedOptimizer = SGD(learningRate: 1e-3)
-var free = wallStart, clipped = wallStart
+var free = Parameter(name: "(x, y)", shape: [2], value: wallStart, decays: false)
+var clipped = Parameter(name: "(x, y)", shape: [2], value: wallStart, decays: false)
 var wallRows: [[String]] = []
 for step in 1...500 {
-    unclipped.update(&free, gradient: Surface.rosenbrock.gradient(free), slot: 0)
-    var gradients = [Surface.rosenbrock.gradient(clipped)]
+    free.gradient = Surface.rosenbrock.gradient(free.value)
+    unclipped.update(&free)
+    var gradients = [Surface.rosenbrock.gradient(clipped.value)]
     let norm = clipByGlobalNorm(&gradients, maxNorm: 100)
-    clippedOptimizer.update(&clipped, gradient: gradients[0], slot: 0)
+    clipped.gradient = gradients[0]
+    clippedOptimizer.update(&clipped)
     if [1, 2, 3, 4, 10, 100, 500].contains(step) {
-        let f = Surface.rosenbrock.value(free)
+        let f = Surface.rosenbrock.value(free.value)
         wallRows.append([
             "\(step)", f.isFinite ? compact(f, significant: 3) : "overflow (∞ or NaN)",
-            compact(Surface.rosenbrock.value(clipped), significant: 3), compact(norm, significant: 3),
+            compact(Surface.rosenbrock.value(clipped.value), significant: 3), compact(norm, significant: 3),
         ])
     }
 }
@@ -445,8 +456,9 @@ lesson.prose(
     Without clipping the first step moves x by about 7 and lands on an even steeper \
     wall; within a few steps the numbers overflow. Clipped, each step moves at most \
     η·c = 0.1 until the gradients are small enough to pass untouched, and descent then \
-    proceeds as usual. `Optimizer.step(_:gradients:clippingNorm:)` applies the same \
-    clipping to all of a network's gradients at once.
+    proceeds as usual. In the training loop, the plugin `GradientClipping(maxNorm:)` \
+    applies the same clipping to all of a network's gradients at once, after every \
+    batch's backward pass.
     """)
 
 // MARK: - 9

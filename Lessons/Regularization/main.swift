@@ -42,7 +42,7 @@ lesson.prose(
     same 360 test images as the validation set, a 64-128-128-10 ReLU network (26 378 \
     parameters, over a hundred per training image), Adam η = 0.003, batches of 32.
     """)
-let experiment = DigitsExperiment(digits: try Digits.load())
+let experiment = DigitsBaseline(digits: try Digits.load())
 let smallTraining = experiment.training.subset(Array(0..<200))
 let validation = experiment.test
 let epochs = lesson.budget(quick: 6, full: 150)
@@ -54,7 +54,7 @@ struct Setup {
     var batchNorm = false
     var dropout: Double? = nil
     var penalty = Penalty.none
-    var earlyStopping: EarlyStopping<Sequential>? = nil
+    var earlyStopping: EarlyStopping? = nil
 }
 
 /// Trains one setup from the same starting weights (as far as the layers allow) and the same batch order.
@@ -63,10 +63,13 @@ func run(_ setup: Setup) -> (model: Sequential, run: TrainingRun) {
     var model = Sequential(
         sizes: sizes, hidden: .relu, batchNorm: setup.batchNorm, dropout: setup.dropout, initialization: .he, using: &initRNG)
     var adam = Adam(learningRate: 3e-3)
-    var trainRNG = SeededGenerator(seed: startSeed + 1)
+    var orderRNG = SeededGenerator(seed: startSeed + 1)
+    var plugins: [any TrainingPlugin] = []
+    if setup.penalty != .none { plugins.append(WeightPenalty(setup.penalty)) }
+    if let stopper = setup.earlyStopping { plugins.append(stopper) }
     let result = train(
-        &model, on: smallTraining, validation: validation, epochs: epochs, batchSize: 32, optimizer: &adam,
-        penalty: setup.penalty, earlyStopping: setup.earlyStopping, using: &trainRNG)
+        &model, on: smallTraining, validation: validation, loss: SoftmaxCrossEntropy(), optimizer: &adam, epochs: epochs,
+        batchSize: 32, order: .shuffled(epochs: epochs, count: smallTraining.count, using: &orderRNG), plugins: plugins)
     return (model, result)
 }
 
@@ -76,16 +79,16 @@ lesson.plot(
     LinePlot(
         title: "no regularization: cross-entropy per epoch", xLabel: "epoch", yLabel: "loss",
         series: [
-            LinePlot.Series("training", x: axis, y: baseline.run.history.map(\.trainingLoss)),
-            LinePlot.Series("validation", x: axis, y: baseline.run.history.map(\.validationLoss)),
+            LinePlot.Series("training", x: axis, y: baseline.run.history.map(\.training!.loss)),
+            LinePlot.Series("validation", x: axis, y: baseline.run.history.map { $0.validation!.loss }),
         ], yRange: 0...1))
-let baselineBest = baseline.run.history.min { $0.validationLoss < $1.validationLoss }!
+let baselineBest = baseline.run.history.min { $0.validation!.loss < $1.validation!.loss }!
 let baselineLast = baseline.run.history.last!
 lesson.table(
     headers: ["epoch", "training loss", "validation loss", "training accuracy", "validation accuracy"],
     rows: [baselineBest, baselineLast].map { e in
-        ["\(e.epoch)", compact(e.trainingLoss, significant: 3), decimal(e.validationLoss, 4), percent(e.trainingAccuracy),
-         percent(e.validationAccuracy)]
+        ["\(e.epoch)", compact(e.training!.loss, significant: 3), decimal(e.validation!.loss, 4), percent(e.training!.accuracy!),
+         percent(e.validation!.accuracy!)]
     })
 lesson.prose(
     """
@@ -135,9 +138,12 @@ lesson.prose(
 let decayGradients = (0..<10).map { k in [sin(Double(k)), 3 * cos(Double(k))] }
 func decayRun(_ optimizer: some Optimizer, l2: Double) -> [Double] {
     var optimizer = optimizer
-    var w = [1.0, -2]
-    for g in decayGradients { optimizer.update(&w, gradient: zip(g, Penalty.l2(l2).gradient(w)).map(+), slot: 0) }
-    return w
+    var w = Parameter(name: "w", shape: [2], value: [1.0, -2], decays: true)
+    for g in decayGradients {
+        w.gradient = zip(g, Penalty.l2(l2).gradient(w.value)).map(+)
+        optimizer.update(&w)
+    }
+    return w.value
 }
 lesson.table(
     headers: ["optimizer", "L2 in the loss", "decoupled decay"],
@@ -169,10 +175,9 @@ lesson.equation(
     training:   y = x ⊙ mask        ∂L/∂x = ∂L/∂y ⊙ mask
     inference:  y = x
     """)
-let dropoutDemo = Dropout(rate: 0.5)
 var maskRNG = SeededGenerator(seed: lesson.seed + 2)
 let demoInput = Matrix(rows: 3, columns: 6, values: (1...18).map(Double.init))
-let demoMask = dropoutDemo.mask(count: 18, using: &maskRNG)
+let demoMask = Dropout.mask(count: 18, rate: 0.5, using: &maskRNG)
 lesson.output(
     """
     x (3 samples × 6 units):
@@ -180,9 +185,9 @@ lesson.output(
     mask, p = 0.5:
     \(Matrix(rows: 3, columns: 6, values: demoMask).nestedRows.map { vector($0, 0) }.joined(separator: "\n"))
     x ⊙ mask:
-    \(dropoutDemo.forward(demoInput, mask: demoMask).nestedRows.map { vector($0, 0) }.joined(separator: "\n"))
+    \(Matrix(rows: 3, columns: 6, values: zip(demoInput.values, demoMask).map(*)).nestedRows.map { vector($0, 0) }.joined(separator: "\n"))
     """)
-let bigMask = Dropout(rate: 0.3).mask(count: 100_000, using: &maskRNG)
+let bigMask = Dropout.mask(count: 100_000, rate: 0.3, using: &maskRNG)
 lesson.output(
     "p = 0.3 over 100 000 values: \(percent(Double(bigMask.filter { $0 == 0 }.count) / 100_000)) zeroed, mean of the mask \(decimal(mean(bigMask), 4)) (expected 1)")
 
@@ -211,14 +216,16 @@ lesson.prose(
     four samples with two units, γ = [1, 2], β = [0, 0.5]:
     """)
 var demoNorm = BatchNorm(features: 2)
-demoNorm.gamma = [1, 2]
-demoNorm.beta = [0, 0.5]
+demoNorm.gamma.value = [1, 2]
+demoNorm.beta.value = [0, 0.5]
+let checkNorm = demoNorm  // before the forward pass, for the gradient check below
 let normInput = Matrix([[1, 10], [2, 20], [3, 30], [6, 60]])
-let (normOutput, normCache) = demoNorm.forwardTraining(normInput)
+let normOutput = demoNorm.forward(Tensor(normInput), mode: .training).matrix
+let normalized = demoNorm.normalized!
 lesson.table(
     headers: ["sample", "x", "x̂", "y = γx̂ + β"],
     rows: (0..<4).map { i in
-        ["\(i + 1)", vector(normInput.row(i), 1), vector(normCache.normalized.row(i), 4), vector(normOutput.row(i), 4)]
+        ["\(i + 1)", vector(normInput.row(i), 1), vector(normalized.row(i), 4), vector(normOutput.row(i), 4)]
     })
 lesson.output(
     """
@@ -236,31 +243,15 @@ lesson.equation(
     ∂L/∂β = Σᵢ gᵢ        ∂L/∂γ = Σᵢ gᵢ x̂ᵢ        (g = ∂L/∂y)
     ∂L/∂xᵢ = γ / (N √(σ² + ε)) · (N gᵢ − Σⱼ gⱼ − x̂ᵢ Σⱼ gⱼ x̂ⱼ)
     """)
-let checkNorm = demoNorm
 let upstreamWeights = rng.normals(8)
-func normLoss(_ layer: BatchNorm, _ x: Matrix) -> Double {
-    var layer = layer
-    return dot(upstreamWeights, layer.forwardTraining(x).output.values)
-}
-let normGradients = checkNorm.backward(Matrix(rows: 4, columns: 2, values: upstreamWeights), cache: normCache)
-let normChecks = [
-    checkGradient("∂L/∂x", at: normInput.values, analytic: normGradients.input.values) {
-        normLoss(checkNorm, Matrix(rows: 4, columns: 2, values: $0))
-    },
-    checkGradient("∂L/∂γ", at: checkNorm.gamma, analytic: normGradients.gradients.gamma) { probe in
-        var layer = checkNorm
-        layer.gamma = probe
-        return normLoss(layer, normInput)
-    },
-    checkGradient("∂L/∂β", at: checkNorm.beta, analytic: normGradients.gradients.beta) { probe in
-        var layer = checkNorm
-        layer.beta = probe
-        return normLoss(layer, normInput)
-    },
-]
+// L = Σ c ⊙ y, so ∂L/∂y = c; the one gradient check of the model core covers γ, β and x.
+let normChecks = checkGradients(checkNorm, input: Tensor(normInput)) { y in
+    (dot(upstreamWeights, y.values), Tensor(shape: y.shape, values: upstreamWeights))
+}.map { result in (parameter: "∂L/∂" + result.parameter, result) }
+let normCheckRows = [normChecks.last!] + normChecks.dropLast()  // x first, then γ and β
 lesson.table(
     headers: ["gradient (L = Σ c ⊙ y, random c)", "worst relative error vs central differences", "below 1e-7"],
-    rows: normChecks.map { [$0.parameter, compact($0.worstRelativeError, significant: 2), $0.passed ? "yes" : "NO"] })
+    rows: normCheckRows.map { name, result in [name, compact(result.worstRelativeError, significant: 2), result.passed ? "yes" : "NO"] })
 lesson.prose(
     """
     In a network the layer goes between a dense layer's z = Wx + b and its activation. \
@@ -280,10 +271,10 @@ lesson.prose(
     A scripted run with patience 3 and minimum improvement 0.02:
     """)
 let scripted = [1.0, 0.8, 0.7, 0.69, 0.72, 0.75, 0.71, 0.9]
-var scriptedStopper = EarlyStopping<Int>(patience: 3, minimumImprovement: 0.02)
+var scriptedStopper = EarlyStopping(patience: 3, minimumImprovement: 0.02)
 var scriptedRows: [[String]] = []
 for (index, loss) in scripted.enumerated() {
-    let stop = scriptedStopper.shouldStop(afterEpoch: index + 1, validationLoss: loss, model: index + 1)
+    let stop = scriptedStopper.shouldStop(afterEpoch: index + 1, validationLoss: loss)
     scriptedRows.append([
         "\(index + 1)", decimal(loss, 2), "\(scriptedStopper.best!.epoch) (\(decimal(scriptedStopper.best!.loss, 2)))",
         "\(scriptedStopper.epochsWithoutImprovement)", stop ? "stop: keep epoch \(scriptedStopper.best!.epoch)" : "",
@@ -318,33 +309,33 @@ let comparisonProgress = lesson.progress("training with each regularizer", total
 for setup in setups {
     let result = run(setup)
     results.append((setup, result))
-    comparisonProgress.advance(note: "\(setup.name): validation \(percent(result.model.evaluate(on: validation).accuracy))")
+    comparisonProgress.advance(note: "\(setup.name): validation \(percent(result.model.accuracy(on: validation)))")
 }
 lesson.plot(
     LinePlot(
         title: "validation loss per epoch", xLabel: "epoch", yLabel: "cross-entropy",
         series: results.map { item in
             LinePlot.Series(
-                item.setup.name, x: item.result.run.history.map { Double($0.epoch) }, y: item.result.run.history.map(\.validationLoss))
+                item.setup.name, x: item.result.run.history.map { Double($0.epoch) }, y: item.result.run.history.map { $0.validation!.loss })
         }))
 lesson.table(
     headers: ["regularization", "epochs run", "kept epoch", "training loss", "training acc.", "validation loss", "validation acc."],
     rows: results.map { item in
         let kept = item.result.run.history[item.result.run.keptEpoch - 1]
         return [item.setup.name, "\(item.result.run.history.count)", "\(item.result.run.keptEpoch)",
-                compact(kept.trainingLoss, significant: 3), percent(kept.trainingAccuracy), decimal(kept.validationLoss, 4),
-                percent(kept.validationAccuracy)]
+                compact(kept.training!.loss, significant: 3), percent(kept.training!.accuracy!), decimal(kept.validation!.loss, 4),
+                percent(kept.validation!.accuracy!)]
     })
 let kept = results.map { item in (name: item.setup.name, record: item.result.run.history[item.result.run.keptEpoch - 1]) }
-let lowestLoss = kept.min { $0.record.validationLoss < $1.record.validationLoss }!
-let highestAccuracy = kept.max { $0.record.validationAccuracy < $1.record.validationAccuracy }!
-let beatBaseline = kept.dropFirst().filter { $0.record.validationLoss < kept[0].record.validationLoss }.map(\.name)
+let lowestLoss = kept.min { $0.record.validation!.loss < $1.record.validation!.loss }!
+let highestAccuracy = kept.max { $0.record.validation!.accuracy! < $1.record.validation!.accuracy! }!
+let beatBaseline = kept.dropFirst().filter { $0.record.validation!.loss < kept[0].record.validation!.loss }.map(\.name)
 lesson.prose(
     """
     All figures are for the model each run ends with (for early stopping, the restored \
     best epoch), measured in inference mode. Lowest validation loss: \(lowestLoss.name) \
-    (\(decimal(lowestLoss.record.validationLoss, 4))); highest validation accuracy: \
-    \(highestAccuracy.name) (\(percent(highestAccuracy.record.validationAccuracy))). \
+    (\(decimal(lowestLoss.record.validation!.loss, 4))); highest validation accuracy: \
+    \(highestAccuracy.name) (\(percent(highestAccuracy.record.validation!.accuracy!))). \
     Below the unregularized network's validation loss: \(beatBaseline.isEmpty ? "none" : beatBaseline.joined(separator: ", ")).
 
     L2 works by keeping the weights small, so the network cannot grow as overconfident \
@@ -367,8 +358,8 @@ lesson.prose(
     """)
 let l1Run = run(Setup(name: "L1 λ=0.001", penalty: .l1(0.001)))
 let weightSets: [(name: String, weights: [Double])] = [
-    ("no penalty", baseline.model.denseWeights[0]), ("L2 λ=0.01", results[1].result.model.denseWeights[0]),
-    ("L1 λ=0.001", l1Run.model.denseWeights[0]),
+    ("no penalty", baseline.model.denseLayers[0].weight.value), ("L2 λ=0.01", results[1].result.model.denseLayers[0].weight.value),
+    ("L1 λ=0.001", l1Run.model.denseLayers[0].weight.value),
 ]
 lesson.plot(
     LinePlot(
@@ -382,7 +373,8 @@ lesson.table(
     rows: zip(weightSets, [baseline.model, results[1].result.model, l1Run.model]).map { set, model in
         let magnitudes = set.weights.map(abs)
         let tiny = Double(magnitudes.filter { $0 < 1e-3 }.count) / Double(magnitudes.count)
-        let (loss, accuracy) = model.evaluate(on: validation)
+        let evaluation = evaluate(model, on: validation, loss: SoftmaxCrossEntropy())
+        let (loss, accuracy) = (evaluation.loss, evaluation.accuracy!)
         return [set.name, decimal(mean(magnitudes), 4), decimal(magnitudes.max()!, 3), percent(tiny), decimal(loss, 4), percent(accuracy)]
     })
 lesson.prose(

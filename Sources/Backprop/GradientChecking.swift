@@ -1,32 +1,48 @@
+import LinearAlgebra
 import NumericChecks
 
-extension Network {
-    /// Checks `analytic` (one entry per layer, as the backward pass returns them) against
-    /// central differences of `loss`, separately for every layer's W and b.
-    ///
-    /// `loss` receives a copy of this network with one parameter nudged. The results are
-    /// named W1, b1, W2, b2, … in layer order.
-    public func checkGradients(
-        _ analytic: [DenseLayer.Gradients], epsilon: Double = 1e-5, tolerance: Double = 1e-7,
-        loss: (Network) -> Double
-    ) -> [GradientCheckResult] {
-        precondition(analytic.count == layers.count, "checkGradients: \(analytic.count) gradients for \(layers.count) layers")
-        var results: [GradientCheckResult] = []
-        var probe = self
-        for l in layers.indices {
-            results.append(
-                checkGradient("W\(l + 1)", at: layers[l].weights.values, analytic: analytic[l].weights.values, epsilon: epsilon, tolerance: tolerance) {
-                    probe.layers[l].weights.values = $0
-                    defer { probe.layers[l].weights.values = layers[l].weights.values }
-                    return loss(probe)
-                })
-            results.append(
-                checkGradient("b\(l + 1)", at: layers[l].biases, analytic: analytic[l].biases, epsilon: epsilon, tolerance: tolerance) {
-                    probe.layers[l].biases = $0
-                    defer { probe.layers[l].biases = layers[l].biases }
-                    return loss(probe)
-                })
-        }
-        return results
+/// Checks a layer's backward pass against central differences: every parameter, then the input.
+///
+/// The backward pass runs once on a copy of `model`: a training-mode forward pass of
+/// `input`, `loss` of the output for L and ∂L/∂y, then `backward`, which gives ∂L/∂θ for
+/// every parameter and ∂L/∂x. Then each number of each parameter, and of the input, is
+/// nudged by ±ε on a fresh copy of `model`, and the loss recomputed:
+///
+/// ```
+/// ∂L/∂θᵢ ≈ (L(θ + ε eᵢ) − L(θ − ε eᵢ)) / 2ε
+/// ```
+/// Every forward pass starts from a copy of `model` as it was given, so a layer that draws
+/// random numbers in training mode (dropout) draws the same ones every time. The results
+/// are named after the parameters ("W1", "γ2"), and "x" for the input, with the worst
+/// index and its analytic and numeric values.
+public func checkGradients<Model: Layer>(
+    _ model: Model, input: Tensor, epsilon: Double = 1e-5, tolerance: Double = 1e-7,
+    loss: (Tensor) -> (loss: Double, gradient: Tensor)
+) -> [GradientCheckResult] {
+    var analytic = model
+    analytic.zeroGradients()
+    let inputGradient = analytic.backward(loss(analytic.forward(input, mode: .training)).gradient)
+
+    func lossOf(_ probe: Model, _ x: Tensor) -> Double {
+        var probe = probe
+        return loss(probe.forward(x, mode: .training)).loss
     }
+    var results: [GradientCheckResult] = []
+    for (k, parameter) in analytic.parameters.enumerated() {
+        results.append(
+            checkGradient(parameter.name, at: parameter.value, analytic: parameter.gradient, epsilon: epsilon, tolerance: tolerance) { values in
+                var probe = model
+                var index = 0
+                probe.visitParameters { p in
+                    if index == k { p.value = values }
+                    index += 1
+                }
+                return lossOf(probe, input)
+            })
+    }
+    results.append(
+        checkGradient("x", at: input.values, analytic: inputGradient.values, epsilon: epsilon, tolerance: tolerance) { values in
+            lossOf(model, Tensor(shape: input.shape, values: values))
+        })
+    return results
 }

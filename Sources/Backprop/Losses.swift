@@ -168,3 +168,56 @@ public func softmaxCrossEntropy(logits: Matrix, labels: [Int]) -> (loss: Double,
 public func softmaxRows(_ logits: Matrix) -> Matrix {
     Matrix(rows: logits.rows, columns: logits.columns, values: (0..<logits.rows).flatMap { softmax(logits.row($0)) })
 }
+
+// MARK: - Losses as values, for the training loop
+
+/// A loss over a batch: its mean value and its gradient with respect to the model's output.
+///
+/// The training loop is generic over it. `Target` is what a batch is compared with:
+/// class labels for classification, a tensor of target values for regression.
+public protocol Loss: Sendable {
+    associatedtype Target
+
+    /// L, the mean over the batch, and ∂L/∂output (which therefore carries the 1/B).
+    func evaluate(_ output: Tensor, _ target: Target) -> (loss: Double, gradient: Tensor)
+
+    /// The fraction of samples predicted right, where that means something; nil otherwise.
+    func accuracy(_ output: Tensor, _ target: Target) -> Double?
+}
+
+extension Loss {
+    public func accuracy(_ output: Tensor, _ target: Target) -> Double? { nil }
+}
+
+/// Softmax + cross-entropy on a (batch × classes) tensor of scores, against class labels:
+/// ``softmaxCrossEntropy(logits:labels:)`` as a value.
+public struct SoftmaxCrossEntropy: Loss {
+    public init() {}
+
+    public func evaluate(_ output: Tensor, _ labels: [Int]) -> (loss: Double, gradient: Tensor) {
+        let (loss, gradient) = softmaxCrossEntropy(logits: output.matrix, labels: labels)
+        return (loss, Tensor(gradient))
+    }
+
+    /// The share of rows whose largest score is at the label (the first one on ties).
+    public func accuracy(_ output: Tensor, _ labels: [Int]) -> Double? {
+        let scores = output.matrix
+        checkLabels("SoftmaxCrossEntropy.accuracy", scores, labels)
+        let correct = (0..<scores.rows).filter { argmax(scores.row($0)) == labels[$0] }.count
+        return Double(correct) / Double(scores.rows)
+    }
+}
+
+/// The mean squared error against a target tensor of the output's shape:
+/// ``meanSquaredError(_:_:)`` and its gradient as a value.
+public struct MeanSquaredError: Loss {
+    public init() {}
+
+    public func evaluate(_ output: Tensor, _ targets: Tensor) -> (loss: Double, gradient: Tensor) {
+        precondition(
+            output.shape == targets.shape,
+            "MeanSquaredError: outputs \(output.shapeDescription) and targets \(targets.shapeDescription) differ in shape")
+        let gradient = meanSquaredErrorGradient(output.values, targets.values)
+        return (meanSquaredError(output.values, targets.values), Tensor(shape: output.shape, values: gradient))
+    }
+}

@@ -87,42 +87,45 @@ func medianSeconds(_ call: () -> Void, measurements: Int, minimumTime: Double) -
 
 /// One epoch of the digits network, exactly the baselines' setup, updated by `optimizer`.
 func mlpEpoch(name: String, optimizer: any Optimizer, summary: String) throws -> Workload {
-    let experiment = DigitsExperiment(digits: try Digits.load())
-    let orders = experiment.epochOrders(DigitsExperiment.epochs)
+    let experiment = DigitsBaseline(digits: try Digits.load())
+    let orders = experiment.epochOrders(DigitsBaseline.epochs)
+    let start = Sequential(weights: experiment.initialWeights(), hidden: .relu)
     final class State: @unchecked Sendable {
-        var network: Network
+        var network: Sequential
         var optimizer: any Optimizer
         var epoch = 0
-        init(_ network: Network, _ optimizer: any Optimizer) {
+        init(_ network: Sequential, _ optimizer: any Optimizer) {
             self.network = network
             self.optimizer = optimizer
         }
     }
-    let state = State(experiment.initialNetwork(), optimizer)
+    let state = State(start, optimizer)
     // Work per epoch: per sample, forward 64·64 + 64·10 and backward dW1, dW2, dA1.
     let macs = Double(experiment.training.count) * Double(64 * 64 + 64 * 10 + 64 * 64 + 64 * 10 + 10 * 64)
     return Workload(name: name, flop: 2 * macs, summary: "one epoch, 64-64-10 ReLU, batch 32, \(summary), 1437 samples") {
         // Training restarts from the initial weights (and a fresh optimizer) every 30 epochs,
         // like 30-epoch runs back to back.
-        if state.epoch == DigitsExperiment.epochs {
-            state.network = experiment.initialNetwork()
+        if state.epoch == DigitsBaseline.epochs {
+            state.network = start
             state.optimizer = optimizer
             state.epoch = 0
         }
-        _ = trainEpoch(&state.network, on: experiment.training, order: orders[state.epoch], batchSize: DigitsExperiment.batchSize) {
-            state.optimizer.step(&$0, gradients: $1)
-        }
+        _ = trainEpoch(
+            &state.network, on: experiment.training, order: orders[state.epoch], batchSize: DigitsBaseline.batchSize,
+            loss: SoftmaxCrossEntropy(), optimizer: &state.optimizer)
         state.epoch += 1
     }
 }
 
 /// The test accuracy after the baselines' 30 epochs with `optimizer`.
 func digitsAccuracy(_ optimizer: any Optimizer) throws -> Double {
-    let experiment = DigitsExperiment(digits: try Digits.load())
-    var network = experiment.initialNetwork()
+    let experiment = DigitsBaseline(digits: try Digits.load())
+    var network = Sequential(weights: experiment.initialWeights(), hidden: .relu)
     var optimizer = optimizer
-    experiment.train(&network) { network, gradients, _ in optimizer.step(&network, gradients: gradients) }
-    return network.accuracy(on: experiment.test)
+    let run = train(
+        &network, on: experiment.training, validation: experiment.test, loss: SoftmaxCrossEntropy(), optimizer: &optimizer,
+        epochs: DigitsBaseline.epochs, batchSize: DigitsBaseline.batchSize, order: .perEpoch(experiment.epochOrders(DigitsBaseline.epochs)))
+    return run.history.last!.validation!.accuracy!
 }
 
 func matmulWorkload(_ n: Int) -> Workload {

@@ -1,3 +1,5 @@
+import Backprop
+
 /// ‖g‖ over every gradient array together: √(Σ over all arrays and entries of g²).
 public func globalNorm(_ gradients: [[Double]]) -> Double {
     var sum = 0.0
@@ -22,4 +24,29 @@ public func clipByGlobalNorm(_ gradients: inout [[Double]], maxNorm: Double) -> 
         }
     }
     return norm
+}
+
+/// Global-norm clipping as a training plugin: after every batch's backward pass, the
+/// gradients of all parameters together are clipped to norm `maxNorm` (see
+/// ``clipByGlobalNorm(_:maxNorm:)``), before the optimizer's step.
+public struct GradientClipping: TrainingPlugin {
+    public var maxNorm: Double
+
+    public init(maxNorm: Double) {
+        precondition(maxNorm > 0, "GradientClipping: the threshold must be positive, got \(maxNorm)")
+        self.maxNorm = maxNorm
+    }
+
+    public mutating func gradientsComputed<Model: Layer>(_ model: inout Model) -> Double {
+        var gradients = model.parameters.map(\.gradient)
+        let norm = globalNorm(gradients)
+        guard norm > maxNorm else { return 0 }
+        clipByGlobalNorm(&gradients, maxNorm: maxNorm)
+        var index = 0
+        model.visitParameters { parameter in
+            parameter.gradient = gradients[index]
+            index += 1
+        }
+        return 0
+    }
 }

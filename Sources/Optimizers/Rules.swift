@@ -1,22 +1,5 @@
+import Backprop
 import Foundation
-
-/// Stochastic gradient descent: θ ← θ − η g.
-///
-/// "Stochastic" refers to the gradient, not the rule: it is computed on a mini-batch, so it
-/// is a noisy estimate of the gradient over the whole training set. The same rule is batch
-/// gradient descent when the batch is the whole set.
-public struct SGD: Optimizer {
-    public var learningRate: Double
-
-    public init(learningRate: Double) {
-        self.learningRate = learningRate
-    }
-
-    public mutating func update(_ parameter: inout [Double], gradient: [Double], slot: Int) {
-        checkShapes("SGD", parameter: parameter, gradient: gradient, state: nil, slot: slot)
-        for i in parameter.indices { parameter[i] -= learningRate * gradient[i] }
-    }
-}
 
 /// Gradient descent with momentum: steps keep going the way recent gradients pointed.
 ///
@@ -38,8 +21,8 @@ public struct Momentum: Optimizer {
     public var learningRate: Double
     public var beta: Double
     public var form: Form
-    /// v for each slot, zero before the first step.
-    public private(set) var velocities: [Int: [Double]] = [:]
+    /// v for each parameter, zero before its first step. Set an entry to start from a given velocity.
+    public var velocities: [ParameterID: [Double]] = [:]
 
     public init(learningRate: Double, beta: Double = 0.9, form: Form = .velocity) {
         precondition((0..<1).contains(beta), "Momentum: β must be in [0, 1), got \(beta)")
@@ -48,23 +31,24 @@ public struct Momentum: Optimizer {
         self.form = form
     }
 
-    public mutating func update(_ parameter: inout [Double], gradient: [Double], slot: Int) {
-        checkShapes("Momentum", parameter: parameter, gradient: gradient, state: velocities[slot], slot: slot)
+    public mutating func update(_ parameter: inout Parameter) {
+        checkShapes("Momentum", parameter, state: velocities[parameter.id])
         // Taken out of the dictionary while it changes, so the array is not copied.
-        var v = velocities.removeValue(forKey: slot) ?? [Double](repeating: 0, count: parameter.count)
+        var v = velocities.removeValue(forKey: parameter.id) ?? [Double](repeating: 0, count: parameter.count)
+        let g = parameter.gradient
         switch form {
         case .exponentialAverage:
-            for i in parameter.indices {
-                v[i] = beta * v[i] + (1 - beta) * gradient[i]
-                parameter[i] -= learningRate * v[i]
+            for i in v.indices {
+                v[i] = beta * v[i] + (1 - beta) * g[i]
+                parameter.value[i] -= learningRate * v[i]
             }
         case .velocity:
-            for i in parameter.indices {
-                v[i] = beta * v[i] - learningRate * gradient[i]
-                parameter[i] += v[i]
+            for i in v.indices {
+                v[i] = beta * v[i] - learningRate * g[i]
+                parameter.value[i] += v[i]
             }
         }
-        velocities[slot] = v
+        velocities[parameter.id] = v
     }
 }
 
@@ -79,8 +63,8 @@ public struct RMSprop: Optimizer {
     public var learningRate: Double
     public var rho: Double
     public var epsilon: Double
-    /// s for each slot, zero before the first step.
-    public private(set) var squareAverages: [Int: [Double]] = [:]
+    /// s for each parameter, zero before its first step. Set an entry to start from given values.
+    public var squareAverages: [ParameterID: [Double]] = [:]
 
     public init(learningRate: Double, rho: Double = 0.9, epsilon: Double = 1e-8) {
         precondition((0..<1).contains(rho), "RMSprop: ρ must be in [0, 1), got \(rho)")
@@ -89,14 +73,15 @@ public struct RMSprop: Optimizer {
         self.epsilon = epsilon
     }
 
-    public mutating func update(_ parameter: inout [Double], gradient: [Double], slot: Int) {
-        checkShapes("RMSprop", parameter: parameter, gradient: gradient, state: squareAverages[slot], slot: slot)
-        var s = squareAverages.removeValue(forKey: slot) ?? [Double](repeating: 0, count: parameter.count)
-        for i in parameter.indices {
-            s[i] = rho * s[i] + (1 - rho) * gradient[i] * gradient[i]
-            parameter[i] -= learningRate * gradient[i] / (s[i].squareRoot() + epsilon)
+    public mutating func update(_ parameter: inout Parameter) {
+        checkShapes("RMSprop", parameter, state: squareAverages[parameter.id])
+        var s = squareAverages.removeValue(forKey: parameter.id) ?? [Double](repeating: 0, count: parameter.count)
+        let g = parameter.gradient
+        for i in s.indices {
+            s[i] = rho * s[i] + (1 - rho) * g[i] * g[i]
+            parameter.value[i] -= learningRate * g[i] / (s[i].squareRoot() + epsilon)
         }
-        squareAverages[slot] = s
+        squareAverages[parameter.id] = s
     }
 }
 
@@ -109,20 +94,33 @@ public struct RMSprop: Optimizer {
 /// ```
 /// Both averages start at 0, so early on they are too small: after one step m = (1 − β₁) g,
 /// a tenth of g. Dividing by 1 − β₁ᵗ undoes exactly that (m̂ = g at t = 1); the correction
-/// fades to 1 as t grows. t counts the steps of each slot.
+/// fades to 1 as t grows. t counts the steps of each parameter.
 public struct Adam: Optimizer {
+    /// What Adam remembers about one parameter.
     public struct State: Sendable, Equatable {
+        /// The running average of the gradients.
         public var m: [Double]
+        /// The running average of the squared gradients.
         public var v: [Double]
+        /// The number of steps taken so far.
         public var t: Int
+
+        public init(m: [Double], v: [Double], t: Int) {
+            precondition(m.count == v.count, "Adam.State: m has \(m.count) values but v has \(v.count)")
+            precondition(t >= 0, "Adam.State: the step count cannot be negative, got \(t)")
+            self.m = m
+            self.v = v
+            self.t = t
+        }
     }
 
     public var learningRate: Double
     public var beta1: Double
     public var beta2: Double
     public var epsilon: Double
-    /// m, v and t for each slot.
-    public private(set) var states: [Int: State] = [:]
+    /// m, v and t for each parameter. Set an entry to start from a given state (to
+    /// reproduce a published step, say).
+    public var states: [ParameterID: State] = [:]
 
     public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
         precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: β₁ and β₂ must be in [0, 1), got \(beta1), \(beta2)")
@@ -132,17 +130,40 @@ public struct Adam: Optimizer {
         self.epsilon = epsilon
     }
 
-    public mutating func update(_ parameter: inout [Double], gradient: [Double], slot: Int) {
-        checkShapes("Adam", parameter: parameter, gradient: gradient, state: states[slot]?.m, slot: slot)
+    public mutating func update(_ parameter: inout Parameter) {
+        checkShapes("Adam", parameter, state: states[parameter.id]?.m)
         let zeros = [Double](repeating: 0, count: parameter.count)
-        var state = states.removeValue(forKey: slot) ?? State(m: zeros, v: zeros, t: 0)
+        var state = states.removeValue(forKey: parameter.id) ?? State(m: zeros, v: zeros, t: 0)
         state.t += 1
         let c1 = 1 - pow(beta1, Double(state.t)), c2 = 1 - pow(beta2, Double(state.t))
-        for i in parameter.indices {
-            state.m[i] = beta1 * state.m[i] + (1 - beta1) * gradient[i]
-            state.v[i] = beta2 * state.v[i] + (1 - beta2) * gradient[i] * gradient[i]
-            parameter[i] -= learningRate * (state.m[i] / c1) / ((state.v[i] / c2).squareRoot() + epsilon)
+        let (beta1, beta2, learningRate, epsilon) = (beta1, beta2, learningRate, epsilon)
+        // The loop over raw buffers: the same arithmetic, without a bounds or uniqueness
+        // check on every element (checkShapes above made sure the four lengths agree).
+        parameter.gradient.withUnsafeBufferPointer { g in
+            state.m.withUnsafeMutableBufferPointer { m in
+                state.v.withUnsafeMutableBufferPointer { v in
+                    parameter.value.withUnsafeMutableBufferPointer { theta in
+                        for i in 0..<g.count {
+                            m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                            v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                            theta[i] -= learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon)
+                        }
+                    }
+                }
+            }
         }
-        states[slot] = state
+        states[parameter.id] = state
+    }
+}
+
+/// Checks that a gradient fits its parameter and that saved state (if any) fits both.
+func checkShapes(_ rule: String, _ parameter: Parameter, state: [Double]?) {
+    precondition(
+        parameter.gradient.count == parameter.count,
+        "\(rule): \(parameter.name) has \(parameter.count) values but its gradient has \(parameter.gradient.count)")
+    if let state {
+        precondition(
+            state.count == parameter.count,
+            "\(rule): the state kept for \(parameter.name) has \(state.count) values but the parameter now has \(parameter.count)")
     }
 }

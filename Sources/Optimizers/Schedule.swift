@@ -1,3 +1,4 @@
+import Backprop
 import Foundation
 
 /// How the learning rate changes over training: η at epoch t (counting from 0) from the
@@ -43,5 +44,23 @@ public enum Schedule: Sendable, Equatable {
         case .cosine(let period, let minimum): "cosine (to \(minimum) over \(period))"
         case .polynomial(let k): "polynomial (1/(1 + \(k)t))"
         }
+    }
+}
+
+/// A schedule as a training plugin: before each epoch t the optimizer's learning rate is
+/// set to the schedule's η(t), with η₀ the rate the optimizer had when training started.
+public struct LearningRateSchedule: TrainingPlugin {
+    public var schedule: Schedule
+    /// η₀, taken from the optimizer at the first epoch.
+    public private(set) var initial: Double?
+
+    public init(_ schedule: Schedule) {
+        self.schedule = schedule
+    }
+
+    public mutating func epochWillStart(_ epoch: Int, learningRate: inout Double) {
+        let start = initial ?? learningRate
+        initial = start
+        learningRate = schedule.learningRate(initial: start, at: epoch)
     }
 }

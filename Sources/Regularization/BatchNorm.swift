@@ -1,10 +1,11 @@
+import Backprop
 import LinearAlgebra
 
 /// Batch normalization over a batch of rows: each feature (column) is standardized with
 /// the batch's own mean and variance, then scaled and shifted by learned γ and β.
 ///
 /// ```
-/// μⱼ = (1/N) Σᵢ xᵢⱼ        σ²ⱼ = (1/N) Σᵢ (xᵢⱼ − μⱼ)²
+/// μⱼ = (1/N) Σᵢ xᵢⱼ        σ²ⱼ = (1/N) Σᵢ (xᵢⱼ − μⱼ)²        (biased: divided by N)
 /// x̂ᵢⱼ = (xᵢⱼ − μⱼ) / √(σ²ⱼ + ε)
 /// yᵢⱼ = γⱼ x̂ᵢⱼ + βⱼ
 /// ```
@@ -12,18 +13,31 @@ import LinearAlgebra
 /// running ← momentum · running + (1 − momentum) · batch. At inference the running
 /// averages are used instead, so a sample's output does not depend on the rest of its
 /// batch, and the layer is an ordinary fixed affine map.
-public struct BatchNorm: Sendable, Equatable {
-    public var gamma: [Double]
-    public var beta: [Double]
+///
+/// The running variance averages the biased batch variance. PyTorch's `BatchNorm1d`
+/// averages the unbiased one (divided by N − 1) and writes its momentum the other way
+/// round: its 0.1 is this 0.9.
+public struct BatchNorm: Layer {
+    /// γ, one per feature, starting at 1. Does not decay.
+    public var gamma: Parameter
+    /// β, one per feature, starting at 0. Does not decay.
+    public var beta: Parameter
     public var runningMean: [Double]
     public var runningVariance: [Double]
     public var momentum: Double
+    /// Keeps √(σ² + ε) away from 0 when a feature is constant over the batch.
     public var epsilon: Double
+    /// x̂ of the last training-mode forward pass, (batch × features).
+    public private(set) var normalized: Matrix?
+    /// 1 / √(σ² + ε) per feature, from the last training-mode forward pass.
+    private var inverseDeviation: [Double] = []
 
     /// γ = 1, β = 0 (the identity on standardized inputs); running mean 0 and variance 1.
-    public init(features: Int, momentum: Double = 0.9, epsilon: Double = 1e-5) {
-        gamma = [Double](repeating: 1, count: features)
-        beta = [Double](repeating: 0, count: features)
+    /// The parameters are named "γ" and "β" followed by `name`.
+    public init(features: Int, momentum: Double = 0.9, epsilon: Double = 1e-5, name: String = "") {
+        precondition(features > 0, "BatchNorm: needs at least one feature, got \(features)")
+        gamma = Parameter(name: "γ\(name)", shape: [features], value: [Double](repeating: 1, count: features), decays: false)
+        beta = Parameter(name: "β\(name)", shape: [features], value: [Double](repeating: 0, count: features), decays: false)
         runningMean = [Double](repeating: 0, count: features)
         runningVariance = [Double](repeating: 1, count: features)
         self.momentum = momentum
@@ -32,30 +46,20 @@ public struct BatchNorm: Sendable, Equatable {
 
     public var features: Int { gamma.count }
 
-    /// What the backward pass needs from a training-mode forward pass.
-    public struct Cache: Sendable {
-        public var normalized: Matrix
-        public var inverseDeviation: [Double]
-    }
-
-    /// The gradients for γ and β.
-    public struct Gradients: Sendable, Equatable {
-        public var gamma: [Double]
-        public var beta: [Double]
-    }
-
-    func checkShape(_ x: Matrix, _ caller: String) {
-        precondition(
-            x.columns == features, "BatchNorm.\(caller): batch \(x.shapeDescription) does not fit \(features) features")
+    public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        expectShape(x, features: features, layer: "BatchNorm")
+        switch mode {
+        case .training: return Tensor(forwardTraining(x.matrix))
+        case .inference: return Tensor(forwardInference(x.matrix))
+        }
     }
 
     /// Training mode: normalizes with the batch's statistics and updates the running ones.
-    public mutating func forwardTraining(_ x: Matrix) -> (output: Matrix, cache: Cache) {
-        checkShape(x, "forwardTraining")
-        precondition(x.rows > 1, "BatchNorm.forwardTraining: needs a batch of at least 2 rows, got \(x.rows)")
+    mutating func forwardTraining(_ x: Matrix) -> Matrix {
+        precondition(x.rows > 1, "BatchNorm: a training batch needs at least 2 rows to have a variance, got \(x.rows)")
         let n = Double(x.rows)
         var normalized = x, output = x
-        var inverseDeviation = [Double](repeating: 0, count: features)
+        inverseDeviation = [Double](repeating: 0, count: features)
         for j in 0..<features {
             var mean = 0.0
             for i in 0..<x.rows { mean += x[i, j] }
@@ -66,50 +70,58 @@ public struct BatchNorm: Sendable, Equatable {
             inverseDeviation[j] = 1 / (variance + epsilon).squareRoot()
             for i in 0..<x.rows {
                 normalized[i, j] = (x[i, j] - mean) * inverseDeviation[j]
-                output[i, j] = gamma[j] * normalized[i, j] + beta[j]
+                output[i, j] = gamma.value[j] * normalized[i, j] + beta.value[j]
             }
             runningMean[j] = momentum * runningMean[j] + (1 - momentum) * mean
             runningVariance[j] = momentum * runningVariance[j] + (1 - momentum) * variance
         }
-        return (output, Cache(normalized: normalized, inverseDeviation: inverseDeviation))
+        self.normalized = normalized  // cache for the backward pass
+        return output
     }
 
     /// Inference mode: normalizes with the running statistics; each row independently.
-    public func forwardInference(_ x: Matrix) -> Matrix {
-        checkShape(x, "forwardInference")
+    func forwardInference(_ x: Matrix) -> Matrix {
         var output = x
         for j in 0..<features {
             let inverseDeviation = 1 / (runningVariance[j] + epsilon).squareRoot()
             for i in 0..<x.rows {
-                output[i, j] = gamma[j] * (x[i, j] - runningMean[j]) * inverseDeviation + beta[j]
+                output[i, j] = gamma.value[j] * (x[i, j] - runningMean[j]) * inverseDeviation + beta.value[j]
             }
         }
         return output
     }
 
-    /// The backward pass of a training-mode forward pass.
+    /// The backward pass of the last training-mode forward pass.
     ///
     /// ```
-    /// ∂L/∂βⱼ = Σᵢ gᵢⱼ          ∂L/∂γⱼ = Σᵢ gᵢⱼ x̂ᵢⱼ          (g = ∂L/∂y)
+    /// ∂L/∂βⱼ += Σᵢ gᵢⱼ          ∂L/∂γⱼ += Σᵢ gᵢⱼ x̂ᵢⱼ          (g = ∂L/∂y)
     /// ∂L/∂xᵢⱼ = (γⱼ / (N √(σ²ⱼ + ε))) · (N gᵢⱼ − Σₖ gₖⱼ − x̂ᵢⱼ Σₖ gₖⱼ x̂ₖⱼ)
     /// ```
     /// The last line is longer than a plain scaling because every x in the batch moves
     /// the mean and variance that every other x̂ was computed with.
-    public func backward(_ upstream: Matrix, cache: Cache) -> (input: Matrix, gradients: Gradients) {
-        checkShape(upstream, "backward")
-        let n = Double(upstream.rows)
-        var input = upstream
-        var dGamma = [Double](repeating: 0, count: features), dBeta = dGamma
+    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+        expectGradientShape(outputGradient, output: normalized.map { [$0.rows, $0.columns] }, layer: "BatchNorm")
+        let g = outputGradient.matrix, normalized = normalized!
+        let n = Double(g.rows)
+        var input = g
         for j in 0..<features {
-            for i in 0..<upstream.rows {
-                dBeta[j] += upstream[i, j]
-                dGamma[j] += upstream[i, j] * cache.normalized[i, j]
+            var sumG = 0.0, sumGX = 0.0
+            for i in 0..<g.rows {
+                sumG += g[i, j]
+                sumGX += g[i, j] * normalized[i, j]
             }
-            let scale = gamma[j] * cache.inverseDeviation[j] / n
-            for i in 0..<upstream.rows {
-                input[i, j] = scale * (n * upstream[i, j] - dBeta[j] - cache.normalized[i, j] * dGamma[j])
+            beta.gradient[j] += sumG
+            gamma.gradient[j] += sumGX
+            let scale = gamma.value[j] * inverseDeviation[j] / n
+            for i in 0..<g.rows {
+                input[i, j] = scale * (n * g[i, j] - sumG - normalized[i, j] * sumGX)
             }
         }
-        return (input, Gradients(gamma: dGamma, beta: dBeta))
+        return Tensor(input)
+    }
+
+    public mutating func visitParameters(_ body: (inout Parameter) -> Void) {
+        body(&gamma)
+        body(&beta)
     }
 }

@@ -1,16 +1,22 @@
+import Backprop
+
 /// Early stopping: watch the validation loss after every epoch, remember the best model
 /// seen, and stop once `patience` epochs in a row have failed to improve on the best by
 /// more than `minimumImprovement`.
 ///
 /// The training loss keeps falling as a network memorizes its training set, but the
 /// validation loss turns back up: the epoch where it was lowest is the model to keep.
-public struct EarlyStopping<Model>: Sendable where Model: Sendable {
+/// As a training plugin it needs a validation set, and at the end it puts the best
+/// model back (also when the epochs run out first).
+public struct EarlyStopping: TrainingPlugin {
     public let patience: Int
     public let minimumImprovement: Double
-    /// The lowest validation loss so far, its epoch, and the model as it was then.
-    public private(set) var best: (loss: Double, epoch: Int, model: Model)?
+    /// The lowest validation loss so far and its epoch.
+    public private(set) var best: (loss: Double, epoch: Int)?
     /// Epochs since the last improvement.
     public private(set) var epochsWithoutImprovement = 0
+    /// The model as it was after the best epoch (when used as a plugin).
+    private var bestModel: (any Layer)?
 
     public init(patience: Int, minimumImprovement: Double = 0) {
         precondition(patience > 0, "EarlyStopping: patience must be at least 1, got \(patience)")
@@ -19,17 +25,33 @@ public struct EarlyStopping<Model>: Sendable where Model: Sendable {
         self.minimumImprovement = minimumImprovement
     }
 
-    /// Records epoch `epoch`'s validation loss and model; returns true when training should stop.
+    /// Records epoch `epoch`'s validation loss; returns true when training should stop.
     ///
     /// An improvement means a loss below best − minimumImprovement. The first epoch always
     /// counts as one.
-    public mutating func shouldStop(afterEpoch epoch: Int, validationLoss loss: Double, model: Model) -> Bool {
+    public mutating func shouldStop(afterEpoch epoch: Int, validationLoss loss: Double) -> Bool {
         if let best, !(loss < best.loss - minimumImprovement) {
             epochsWithoutImprovement += 1
         } else {
-            best = (loss, epoch, model)
+            best = (loss, epoch)
             epochsWithoutImprovement = 0
         }
         return epochsWithoutImprovement >= patience
+    }
+
+    public mutating func epochDidEnd<Model: Layer>(_ record: EpochRecord, model: Model) -> Bool {
+        guard let validation = record.validation else {
+            preconditionFailure("EarlyStopping: training was given no validation set to watch")
+        }
+        let stop = shouldStop(afterEpoch: record.epoch, validationLoss: validation.loss)
+        if best?.epoch == record.epoch { bestModel = model }
+        return stop
+    }
+
+    public mutating func trainingDidEnd<Model: Layer>(_ model: inout Model) -> Int? {
+        // bestModel was stored from this same training run, so it is a Model.
+        guard let kept = bestModel as? Model, let best else { return nil }
+        model = kept
+        return best.epoch
     }
 }

@@ -51,23 +51,45 @@ public enum Penalty: Sendable, Equatable {
     }
 }
 
+/// A penalty as a training plugin: after every batch's backward pass, ∂Ω/∂w is added to
+/// the gradient of every parameter that decays (the weights; not biases, γ or β).
+public struct WeightPenalty: TrainingPlugin {
+    public var penalty: Penalty
+
+    public init(_ penalty: Penalty) {
+        self.penalty = penalty
+    }
+
+    /// Adds ∂Ω/∂w to the weights' gradients; returns Ω summed over them.
+    public mutating func gradientsComputed<Model: Layer>(_ model: inout Model) -> Double {
+        guard penalty != .none else { return 0 }
+        var total = 0.0
+        let penalty = penalty
+        model.visitParameters { parameter in
+            guard parameter.decays else { return }
+            total += penalty.value(parameter.value)
+            let extra = penalty.gradient(parameter.value)
+            for i in extra.indices { parameter.gradient[i] += extra[i] }
+        }
+        return total
+    }
+}
+
 /// L2 applied outside the loss: θ ← θ − η λ θ, then the wrapped optimizer's step.
 ///
 /// With plain SGD this is exactly L2 in the loss: the gradient λθ would have been
 /// subtracted times η all the same. With Adam it is not: an L2 gradient inside the loss is
 /// divided by √v̂ like every other gradient, so weights with large gradients are hardly
 /// decayed at all. Decoupling the decay (AdamW) shrinks every weight at the same rate λη.
-/// `decays(slot)` says which parameters decay; by default the even slots, which for a
-/// ``Network`` are the weights (odd slots are biases).
+/// Only parameters whose ``Parameter/decays`` is true are decayed: weights, not biases,
+/// γ or β.
 public struct DecoupledWeightDecay<Base: Optimizer>: Optimizer {
     public var base: Base
     public var decay: Double
-    public var decays: @Sendable (Int) -> Bool
 
-    public init(_ base: Base, decay: Double, decays: @escaping @Sendable (Int) -> Bool = { $0 % 2 == 0 }) {
+    public init(_ base: Base, decay: Double) {
         self.base = base
         self.decay = decay
-        self.decays = decays
     }
 
     public var learningRate: Double {
@@ -75,11 +97,11 @@ public struct DecoupledWeightDecay<Base: Optimizer>: Optimizer {
         set { base.learningRate = newValue }
     }
 
-    public mutating func update(_ parameter: inout [Double], gradient: [Double], slot: Int) {
-        if decays(slot) {
+    public mutating func update(_ parameter: inout Parameter) {
+        if parameter.decays {
             let factor = 1 - learningRate * decay
-            for i in parameter.indices { parameter[i] *= factor }
+            for i in parameter.value.indices { parameter.value[i] *= factor }
         }
-        base.update(&parameter, gradient: gradient, slot: slot)
+        base.update(&parameter)
     }
 }

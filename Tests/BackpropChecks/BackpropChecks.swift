@@ -22,8 +22,22 @@ public enum BackpropChecks {
         }
     }
 
-    static func layer(_ w: [[Double]], _ b: [Double], _ g: Activation?) -> DenseLayer {
-        DenseLayer(weights: Matrix(w), biases: b, activation: g)
+    /// The chapter's dense layer followed by its activation layer (none: linear), as a model.
+    static func layer(_ w: [[Double]], _ b: [Double], _ g: Activation?) -> Sequential {
+        var layers: [any Layer] = [Dense(weights: Matrix(w), biases: b)]
+        if let g { layers.append(ActivationLayer(g)) }
+        return Sequential(layers)
+    }
+
+    /// The chapter's backward pass for one input: ∂L/∂W (outputs × inputs), ∂L/∂b, ∂L/∂x.
+    static func backward(_ w: [[Double]], _ b: [Double], _ g: Activation?, x: [Double], upstream: [Double])
+        -> (weights: Matrix, biases: [Double], input: [Double])
+    {
+        var model = layer(w, b, g)
+        _ = model.forward(Tensor(shape: [1, x.count], values: x), mode: .training)
+        let input = model.backward(Tensor(shape: [1, upstream.count], values: upstream))
+        let parameters = model.parameters
+        return (Matrix(rows: w.count, columns: x.count, values: parameters[0].gradient), parameters[1].gradient, input.values)
     }
 
     // MARK: 3.1
@@ -33,14 +47,14 @@ public enum BackpropChecks {
         return runCheck { check in
             for (w, b, x, g) in cases {
                 let input = "weights \(w), biases \(shortList(b)), input \(shortList(x)), \(g.name)"
-                let linear = layer(w, b, nil).forward(x)
+                let linear = layer(w, b, nil).predict(x)
                 let square = w.count == x.count
                 try check.expect(
-                    try answer(w, b, x, g), equals: layer(w, b, g).forward(x), input: input,
+                    try answer(w, b, x, g), equals: layer(w, b, g).predict(x), input: input,
                     hints: [
                         Hint(ifActual: linear, "that is z = Wx + b: apply the activation to each zⱼ"),
-                        Hint(ifActual: layer(w, b.map { _ in 0 }, g).forward(x), "add the bias bⱼ to each unit's sum"),
-                        Hint(ifActual: square ? layer(Matrix(w).transposed.nestedRows, b, g).forward(x) : [.nan],
+                        Hint(ifActual: layer(w, b.map { _ in 0 }, g).predict(x), "add the bias bⱼ to each unit's sum"),
+                        Hint(ifActual: square ? layer(Matrix(w).transposed.nestedRows, b, g).predict(x) : [.nan],
                              "W is transposed: unit j uses row j, weights[j][i]"),
                     ],
                     otherwise: "aⱼ = g(bⱼ + Σᵢ weights[j][i] · inputᵢ)")
@@ -95,29 +109,29 @@ public enum BackpropChecks {
         let cases = [([[1.0, 2]], [0.5], [3.0, 1], Activation.relu)] + randomLayers(20)
         return runCheck { check in
             for (w, b, x, g) in cases {
-                let z = layer(w, b, nil).forward(x)
+                let z = layer(w, b, nil).predict(x)
                 let upstream = w.count == 1 && x == [3, 1] ? [2.0] : rng.uniforms(w.count, in: -1..<1)
-                let reference = layer(w, b, g).backward(Matrix([upstream]), cache: layer(w, b, g).forward(batch: Matrix([x])))
+                let reference = backward(w, b, g, x: x, upstream: upstream)
                 let input = "weights \(w), input \(shortList(x)), z \(shortList(z)), upstream \(shortList(upstream)), \(g.name)"
                 let actual = try answer(w, x, z, upstream, g)
                 let flatWeights = actual.weights.flatMap { $0 }
-                let noSlope = layer(w, b, nil).backward(Matrix([upstream]), cache: layer(w, b, nil).forward(batch: Matrix([x])))
+                let noSlope = backward(w, b, nil, x: x, upstream: upstream)
                 try check.expect(
-                    flatWeights, equals: reference.gradients.weights.values, input: input + " — ∂L/∂W",
+                    flatWeights, equals: reference.weights.values, input: input + " — ∂L/∂W",
                     hints: [
-                        Hint(ifActual: noSlope.gradients.weights.values, "multiply the upstream gradient by g′(z) first: δ = upstream ⊙ g′(z)"),
-                        Hint(ifActual: reference.gradients.weights.transposed.values, "∂L/∂W has W's shape: row j is δⱼ · x"),
+                        Hint(ifActual: noSlope.weights.values, "multiply the upstream gradient by g′(z) first: δ = upstream ⊙ g′(z)"),
+                        Hint(ifActual: reference.weights.transposed.values, "∂L/∂W has W's shape: row j is δⱼ · x"),
                     ],
                     otherwise: "∂L/∂W[j][i] = δⱼ xᵢ with δⱼ = upstreamⱼ g′(zⱼ)")
                 try check.expect(
-                    actual.biases, equals: reference.gradients.biases, input: input + " — ∂L/∂b",
+                    actual.biases, equals: reference.biases, input: input + " — ∂L/∂b",
                     hints: [Hint(ifActual: upstream, "multiply by g′(z): ∂L/∂b = δ = upstream ⊙ g′(z)")], otherwise: "∂L/∂bⱼ = δⱼ")
                 try check.expect(
-                    actual.input, equals: reference.input!.values, input: input + " — ∂L/∂x",
-                    hints: [Hint(ifActual: noSlope.input!.values, "use δ, not the upstream gradient: ∂L/∂x = Wᵀ δ")],
+                    actual.input, equals: reference.input, input: input + " — ∂L/∂x",
+                    hints: [Hint(ifActual: noSlope.input, "use δ, not the upstream gradient: ∂L/∂x = Wᵀ δ")],
                     otherwise: "∂L/∂xᵢ = Σⱼ W[j][i] δⱼ")
                 // L(W, x) = upstream · g(Wx + b): check both gradients against central differences
-                func loss(_ w: [[Double]], _ x: [Double]) -> Double { dot(upstream, layer(w, b, g).forward(x)) }
+                func loss(_ w: [[Double]], _ x: [Double]) -> Double { dot(upstream, layer(w, b, g).predict(x)) }
                 if !g.hasKinkAtZero || z.allSatisfy({ abs($0) > 1e-4 }) {
                     try check.expectGradient("∂L/∂W", at: w.flatMap { $0 }, analytic: flatWeights, input: input) { flat in
                         loss(Matrix(rows: w.count, columns: x.count, values: flat).nestedRows, x)
@@ -158,15 +172,13 @@ public enum BackpropChecks {
 
     // MARK: 3.5
 
-    static func tinyNetwork(_ p: TinyParameters) -> Network {
-        Network(layers: [
-            DenseLayer(weights: Matrix(p.w1), biases: p.b1, activation: .sigmoid),
-            DenseLayer(weights: Matrix([p.w2]), biases: [p.b2], activation: .sigmoid),
-        ])
+    static func tinyNetwork(_ p: TinyParameters) -> Sequential {
+        Sequential(weights: [Matrix(p.w1), Matrix([p.w2])], biases: [p.b1, [p.b2]], hidden: .sigmoid, output: .sigmoid)
     }
 
-    static func parameters(_ network: Network) -> TinyParameters {
-        (network.layers[0].weights.nestedRows, network.layers[0].biases, network.layers[1].weights.values, network.layers[1].biases[0])
+    static func parameters(_ network: Sequential) -> TinyParameters {
+        let dense = network.denseLayers
+        return (dense[0].weights.nestedRows, dense[0].bias.value, dense[1].weight.value, dense[1].bias.value[0])
     }
 
     static func flat(_ p: TinyParameters) -> [Double] { p.w1.flatMap { $0 } + p.b1 + p.w2 + [p.b2] }
@@ -174,16 +186,17 @@ public enum BackpropChecks {
     /// The reference: the chapter's network, one backward pass, one descent step.
     static func referenceStep(_ p: TinyParameters, _ x: [Double], _ y: Double, _ rate: Double) -> TinyParameters {
         var network = tinyNetwork(p)
-        let caches = network.forward(batch: Matrix([x]))
-        let output = caches[1].output.values[0]
-        network.descend(network.backward(outputGradient: Matrix([[output - y]]), caches: caches).map(\.gradients), learningRate: rate)
+        let output = network.forward(Tensor(shape: [1, x.count], values: x), mode: .training)
+        _ = network.backward(Tensor(shape: [1, 1], values: [output.values[0] - y]))
+        var sgd = SGD(learningRate: rate)
+        sgd.step(&network)
         return parameters(network)
     }
 
     /// A plausible ordering bug: w² is updated first and δ¹ then uses the new w².
     static func staleStep(_ p: TinyParameters, _ x: [Double], _ y: Double, _ rate: Double) -> TinyParameters {
-        let caches = tinyNetwork(p).forward(batch: Matrix([x]))
-        let a1 = caches[0].output.values, output = caches[1].output.values[0]
+        let outputs = tinyNetwork(p).outputs(Tensor(shape: [1, x.count], values: x))
+        let a1 = outputs[1].values, output = outputs[3].values[0]
         let delta2 = (output - y) * output * (1 - output)
         let newW2 = p.w2.indices.map { p.w2[$0] - rate * delta2 * a1[$0] }
         let delta1 = a1.indices.map { newW2[$0] * delta2 * a1[$0] * (1 - a1[$0]) }

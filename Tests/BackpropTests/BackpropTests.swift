@@ -14,26 +14,46 @@ func expectClose(_ actual: [Double], _ expected: [Double], relative: Double = 1e
 
 @Suite("Chapter 3 · Backprop · the worked examples")
 struct WorkedExampleTests {
-    let network = Network(layers: [
-        DenseLayer(weights: Matrix([[0.5, -0.3], [0.8, 0.2], [-0.1, 0.9]]), biases: [0.1, 0.2, -0.1], activation: .sigmoid),
-        DenseLayer(weights: Matrix([[-0.2, 0.4, 0.6]]), biases: [0.3], activation: .sigmoid),
+    let network = Sequential([
+        Dense(weights: Matrix([[0.5, -0.3], [0.8, 0.2], [-0.1, 0.9]]), biases: [0.1, 0.2, -0.1], name: "1"), ActivationLayer(.sigmoid),
+        Dense(weights: Matrix([[-0.2, 0.4, 0.6]]), biases: [0.3], name: "2"), ActivationLayer(.sigmoid),
     ])
 
     @Test("the 2-3-1 forward pass and its backward pass with target 0.5 match NumPy")
     func twoThreeOne() {
-        let caches = network.forward(batch: Matrix([[1, 2]]))
-        expectClose(caches[0].output.values, [0.5, 0.8021838885585818, 0.8320183851339245])
-        expectClose(caches[1].output.values, [0.734989075564576])
-        #expect(network.predict([1, 2]) == caches[1].output.values)
-        let steps = network.backward(outputGradient: Matrix([[caches[1].output.values[0] - 0.5]]), caches: caches)
-        expectClose(steps[1].delta.values, [0.04577120371284716])
-        expectClose(steps[0].delta.values, [-0.002288560185642358, 0.0029052795077696186, 0.0038382941953488715])
-        expectClose(steps[1].gradients.weights.values, [0.02288560185642358, 0.036716922178378734, 0.03808248299879898])
+        var model = network
+        let x = Tensor(shape: [1, 2], values: [1, 2])
+        let outputs = model.outputs(x)
+        expectClose(outputs[1].values, [0.5, 0.8021838885585818, 0.8320183851339245])
+        let y = model.forward(x, mode: .training)
+        expectClose(y.values, [0.734989075564576])
+        #expect(network.predict([1, 2]) == y.values)
+        let inputGradient = model.backward(Tensor(shape: [1, 1], values: [y.values[0] - 0.5]))
+        let gradients = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0.gradient) })
+        expectClose(gradients["b2"]!, [0.04577120371284716])  // δ²
+        expectClose(gradients["b1"]!, [-0.002288560185642358, 0.0029052795077696186, 0.0038382941953488715])  // δ¹
+        expectClose(gradients["W2"]!, [0.02288560185642358, 0.036716922178378734, 0.03808248299879898])
         expectClose(
-            steps[0].gradients.weights.values,
+            gradients["W1"]!,
             [-0.002288560185642358, -0.004577120371284716, 0.0029052795077696186, 0.005810559015539237, 0.0038382941953488715, 0.007676588390697743])
-        #expect(steps[0].gradients.biases == steps[0].delta.values)
-        #expect(steps[0].input == nil)  // the data's gradient is never needed
+        // ∂L/∂x = W¹ᵀ δ¹, for the layer below (there is none here, but a GAN needs it)
+        expectClose(inputGradient.values, [
+            0.5 * -0.002288560185642358 + 0.8 * 0.0029052795077696186 - 0.1 * 0.0038382941953488715,
+            -0.3 * -0.002288560185642358 + 0.2 * 0.0029052795077696186 + 0.9 * 0.0038382941953488715,
+        ], relative: 1e-13)
+    }
+
+    @Test("gradients accumulate: two backward passes give twice the gradient; zeroGradients resets them")
+    func accumulation() {
+        var model = network
+        let x = Tensor(shape: [1, 2], values: [1, 2])
+        _ = model.forward(x, mode: .training)
+        _ = model.backward(Tensor(shape: [1, 1], values: [0.3]))
+        let once = model.parameters.map(\.gradient)
+        _ = model.backward(Tensor(shape: [1, 1], values: [0.3]))
+        for (twice, single) in zip(model.parameters.map(\.gradient), once) { expectClose(twice, single.map { 2 * $0 }) }
+        model.zeroGradients()
+        #expect(model.parameters.allSatisfy { $0.gradient.allSatisfy { $0 == 0 } })
     }
 
     @Test("the loss table on y = [1,0,1,1,0], ŷ = [0.9,0.2,0.8,0.6,0.1]")
@@ -88,27 +108,52 @@ struct GradientCheckTests {
         #expect(cce.passed, "\(cce)")
     }
 
-    @Test("a dense layer's backward pass, for every activation and a linear layer", arguments: [nil] + Activation.allCases.map { Optional($0) })
-    func denseLayer(activation: Activation?) {
+    @Test("the generic check on a dense layer and on each activation layer: parameters and input")
+    func layers() {
         var rng = SeededGenerator(seed: 7)
         for _ in 0..<5 {
             let (inputs, outputs, batch) = (rng.int(in: 1..<(6 + 1)), rng.int(in: 1..<(5 + 1)), rng.int(in: 1..<(4 + 1)))
-            var layer = DenseLayer(inputs: inputs, outputs: outputs, activation: activation, initialization: .xavier, using: &rng)
-            layer.biases = rng.uniforms(outputs, in: -0.5..<0.5)
-            let x = Matrix(rows: batch, columns: inputs, values: rng.uniforms(batch * inputs, in: -1.5..<1.5))
-            let upstream = Matrix(rows: batch, columns: outputs, values: rng.uniforms(batch * outputs, in: -1..<1))
-            // L = Σ upstream ⊙ A: its gradient with respect to A is `upstream`.
-            func loss(_ layer: DenseLayer, _ x: Matrix) -> Double { dot(layer.forward(batch: x).output.values, upstream.values) }
-            let step = layer.backward(upstream, cache: layer.forward(batch: x))
-            let network = Network(layers: [layer])
-            for result in network.checkGradients([step.gradients], loss: { loss($0.layers[0], x) }) {
-                #expect(result.passed, "\(activation?.name ?? "linear"): \(result)")
-            }
-            let input = checkGradient("X", at: x.values, analytic: step.input!.values) {
-                loss(layer, Matrix(rows: batch, columns: inputs, values: $0))
-            }
-            #expect(input.passed, "\(activation?.name ?? "linear"): \(input)")
+            var dense = Dense(inputs: inputs, outputs: outputs, initialization: .xavier, using: &rng, name: "1")
+            dense.bias.value = rng.uniforms(outputs, in: -0.5..<0.5)
+            let x = Tensor(shape: [batch, inputs], values: rng.uniforms(batch * inputs, in: -1.5..<1.5))
+            let c = rng.uniforms(batch * outputs, in: -1..<1)
+            // L = Σ c ⊙ y: its gradient with respect to y is c.
+            let results = checkGradients(dense, input: x) { y in (dot(c, y.values), Tensor(shape: y.shape, values: c)) }
+            #expect(results.map(\.parameter) == ["W1", "b1", "x"])
+            for result in results { #expect(result.passed, "dense: \(result)") }
         }
+        for activation in Activation.allCases {
+            // away from ReLU's and leaky ReLU's kink at 0, where the derivative jumps
+            let x = Tensor(shape: [3, 4], values: rng.uniforms(12, in: -3..<3).map { abs($0) < 0.05 ? 0.5 : $0 })
+            let c = rng.uniforms(12, in: -1..<1)
+            let results = checkGradients(ActivationLayer(activation), input: x) { y in (dot(c, y.values), Tensor(shape: y.shape, values: c)) }
+            #expect(results.map(\.parameter) == ["x"])
+            for result in results { #expect(result.passed, "\(activation.name): \(result)") }
+        }
+    }
+
+    @Test("the check catches a wrong backward pass, naming the parameter and the worst index")
+    func checkHasTeeth() {
+        /// A dense layer whose backward pass forgets to sum the bias gradient over the batch.
+        struct ForgetfulDense: Layer {
+            var dense: Dense
+            mutating func forward(_ x: Tensor, mode: Mode) -> Tensor { dense.forward(x, mode: mode) }
+            mutating func backward(_ outputGradient: Tensor) -> Tensor {
+                let lastRow = Tensor(shape: [1, outputGradient.shape[1]], values: Array(outputGradient.values.suffix(outputGradient.shape[1])))
+                let savedBias = dense.bias.gradient
+                let input = dense.backward(outputGradient)
+                dense.bias.gradient = savedBias
+                for j in lastRow.values.indices { dense.bias.gradient[j] += lastRow.values[j] }  // the last sample only
+                return input
+            }
+            mutating func visitParameters(_ body: (inout Parameter) -> Void) { dense.visitParameters(body) }
+        }
+        var rng = SeededGenerator(seed: 8)
+        let layer = ForgetfulDense(dense: Dense(inputs: 3, outputs: 2, initialization: .xavier, using: &rng, name: "1"))
+        let x = Tensor(shape: [4, 3], values: rng.normals(12))
+        let results = checkGradients(layer, input: x) { y in (y.values.reduce(0, +), Tensor(shape: y.shape, repeating: 1)) }
+        #expect(results.map(\.passed) == [true, false, true])
+        #expect(results[1].parameter == "b1" && results[1].analytic == 1 && abs(results[1].numeric - 4) < 1e-6)
     }
 
     @Test("whole networks of seeded random shapes, softmax + cross-entropy and MSE", arguments: 0..<6)
@@ -117,18 +162,16 @@ struct GradientCheckTests {
         let depth = rng.int(in: 1..<(4 + 1))
         let sizes = (0...depth).map { _ in rng.int(in: 2..<(6 + 1)) }
         let hidden: Activation = [.tanh, .sigmoid, .gelu, .swish, .elu][seed % 5]
-        var network = Network(sizes: sizes, hidden: hidden, output: nil, initialization: .xavier, using: &rng)
-        for l in network.layers.indices { network.layers[l].biases = rng.uniforms(sizes[l + 1], in: -0.3..<0.3) }
+        var network = Sequential(sizes: sizes, hidden: hidden, initialization: .xavier, using: &rng)
+        network.visitParameters { p in if !p.decays { p.value = rng.uniforms(p.count, in: -0.3..<0.3) } }
         let batch = rng.int(in: 1..<(5 + 1))
-        let x = Matrix(rows: batch, columns: sizes[0], values: rng.uniforms(batch * sizes[0], in: -2..<2))
+        let x = Tensor(shape: [batch, sizes[0]], values: rng.uniforms(batch * sizes[0], in: -2..<2))
         let labels = (0..<batch).map { _ in rng.int(below: sizes.last!) }
-        let classification = network.softmaxCrossEntropyGradients(batch: x, labels: labels)
-        for result in network.checkGradients(classification.gradients, loss: { $0.softmaxCrossEntropyGradients(batch: x, labels: labels).loss }) {
-            #expect(result.passed, "sizes \(sizes), \(hidden.name): \(result)")
-        }
-        let targets = Matrix(rows: batch, columns: sizes.last!, values: rng.uniforms(batch * sizes.last!, in: -1..<1))
-        let regression = network.meanSquaredErrorGradients(batch: x, targets: targets)
-        for result in network.checkGradients(regression.gradients, loss: { $0.meanSquaredErrorGradients(batch: x, targets: targets).loss }) {
+        let classification = checkGradients(network, input: x) { SoftmaxCrossEntropy().evaluate($0, labels) }
+        #expect(classification.count == 2 * depth + 1)
+        for result in classification { #expect(result.passed, "sizes \(sizes), \(hidden.name): \(result)") }
+        let targets = Tensor(shape: [batch, sizes.last!], values: rng.uniforms(batch * sizes.last!, in: -1..<1))
+        for result in checkGradients(network, input: x, loss: { MeanSquaredError().evaluate($0, targets) }) {
             #expect(result.passed, "sizes \(sizes), MSE: \(result)")
         }
     }
@@ -139,17 +182,35 @@ struct NetworkTests {
     @Test("a batch forward pass equals the single-input pass row by row")
     func batchEqualsSingle() {
         var rng = SeededGenerator(seed: 3)
-        let network = Network(sizes: [5, 7, 3], hidden: .relu, output: .sigmoid, initialization: .he, using: &rng)
+        let network = Sequential(sizes: [5, 7, 3], hidden: .relu, output: .sigmoid, initialization: .he, using: &rng)
         let x = Matrix(rows: 4, columns: 5, values: rng.uniforms(20, in: -1..<1))
-        let output = network.forward(batch: x).last!.output
+        let output = network.predict(Tensor(x)).matrix
         for r in 0..<4 { expectClose(output.row(r), network.predict(x.row(r)), relative: 1e-15) }
+        // …and the dense layer's batch product equals its two plain loops, sample by sample.
+        var dense = network.denseLayers[0]
+        let z = dense.forward(Tensor(x), mode: .inference).matrix
+        for r in 0..<4 { expectClose(z.row(r), dense.affine(x.row(r)), relative: 1e-14) }
+    }
+
+    @Test("the input gradient is the same whether asked for or skipped; skipping leaves the parameter gradients as they are")
+    func skippingInputGradient() {
+        var rng = SeededGenerator(seed: 4)
+        var a = Sequential(sizes: [3, 5, 2], hidden: .tanh, initialization: .xavier, using: &rng)
+        var b = a
+        let x = Tensor(shape: [4, 3], values: rng.normals(12)), g = Tensor(shape: [4, 2], values: rng.normals(8))
+        _ = a.forward(x, mode: .training)
+        _ = b.forward(x, mode: .training)
+        _ = a.backward(g)
+        b.backwardSkippingInputGradient(g)
+        #expect(a.parameters.map(\.gradient) == b.parameters.map(\.gradient))
     }
 
     @Test("parameter counts: (inputs + 1) · outputs per layer")
     func parameterCounts() {
         var rng = SeededGenerator(seed: 1)
-        #expect(Network(sizes: [64, 64, 10], hidden: .relu, output: nil, initialization: .he, using: &rng).parameterCount == 4810)
-        #expect(Network(sizes: [1, 50, 50, 50, 1], hidden: .tanh, output: nil, initialization: .xavier, using: &rng).parameterCount == 5251)
+        #expect(Sequential(sizes: [64, 64, 10], hidden: .relu, initialization: .he, using: &rng).parameterCount == 4810)
+        #expect(Sequential(sizes: [1, 50, 50, 50, 1], hidden: .tanh, initialization: .xavier, using: &rng).parameterCount == 5251)
+        #expect(Sequential(sizes: [64, 128, 128, 10], hidden: .relu, initialization: .he, using: &rng).parameterCount == 26_122)
     }
 
     @Test("Xavier stays within ±√(6/(n_in + n_out)); He has standard deviation √(2/n_in); zeros are zeros")
@@ -176,10 +237,12 @@ struct NetworkTests {
     func xor() {
         var rng = SeededGenerator(seed: 42)
         let gate = LogicGate.xor.samples
-        var network = Network(sizes: [2, 4, 1], hidden: .tanh, output: .sigmoid, initialization: .xavier, using: &rng)
-        let losses = trainRegressor(
-            &network, on: RegressionSet(inputs: gate.inputs, targets: gate.labels.map(Double.init)), epochs: 2000, batchSize: 4,
-            learningRate: 2, using: &rng)
+        var network = Sequential(sizes: [2, 4, 1], hidden: .tanh, output: .sigmoid, initialization: .xavier, using: &rng)
+        var sgd = SGD(learningRate: 2)
+        let losses = train(
+            &network, on: RegressionSet(inputs: gate.inputs, targets: gate.labels.map(Double.init)), loss: MeanSquaredError(),
+            optimizer: &sgd, epochs: 2000, batchSize: 4
+        ).history.map(\.trainingLoss)
         #expect(losses.last! < 0.01 * losses.first!)
         let predicted = gate.inputs.map { network.predict($0)[0] > 0.5 ? 1 : 0 }
         #expect(predicted == gate.labels)
@@ -187,14 +250,19 @@ struct NetworkTests {
 
     @Test("digits, the baselines' setup: epoch-1 loss 0.9820 and, after 30 epochs, 0.0126 and 96.9% test accuracy")
     func digits() throws {
-        let experiment = DigitsExperiment(digits: try Digits.load())
+        let experiment = DigitsBaseline(digits: try Digits.load())
         #expect(experiment.training.count == 1437 && experiment.test.count == 360)
-        var network = experiment.initialNetwork()
-        let history = experiment.train(&network, learningRate: 0.1)
+        var network = Sequential(weights: experiment.initialWeights(), hidden: .relu)
+        var sgd = SGD(learningRate: 0.1)
+        let history = train(
+            &network, on: experiment.training, validation: experiment.test, loss: SoftmaxCrossEntropy(), optimizer: &sgd,
+            epochs: 30, batchSize: 32, order: .perEpoch(experiment.epochOrders(30))
+        ).history
         // NumPy's figures (../shared/baselines/RESULTS.md): 0.9820 / 0.0126, 96.94% (349/360)
         #expect(abs(history[0].trainingLoss - 0.9820) < 5e-5)
         #expect(abs(history[29].trainingLoss - 0.0126) < 5e-5)
-        #expect(history[29].validationAccuracy! >= 0.969)
+        #expect(abs(history[29].validation!.accuracy! - 349.0 / 360) < 1e-12)
+        #expect(history[29].validation!.accuracy! == network.accuracy(on: experiment.test))
     }
 }
 
@@ -203,22 +271,20 @@ struct ShapeErrorTests {
     @Test("a layer given an input of the wrong size")
     func layerInput() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            _ = DenseLayer(weights: Matrix(rows: 3, columns: 4), biases: [0, 0, 0], activation: nil).forward(batch: Matrix(rows: 2, columns: 5))
+            var layer = Dense(weights: Matrix(rows: 3, columns: 4), biases: [0, 0, 0], name: "1")
+            _ = layer.forward(Tensor(shape: [2, 5]), mode: .inference)
         }
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(message.contains("batch (2×5) does not fit weights (3×4)"), "\(message)")
+        #expect(message.contains("Dense W1 (3×4): input (2×5) does not fit: it needs (batch × 4)"), "\(message)")
     }
 
     @Test("layers that do not chain")
     func layersChain() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            _ = Network(layers: [
-                DenseLayer(weights: Matrix(rows: 3, columns: 2), biases: [0, 0, 0], activation: .relu),
-                DenseLayer(weights: Matrix(rows: 1, columns: 4), biases: [0], activation: nil),
-            ])
+            _ = Sequential(weights: [Matrix(rows: 3, columns: 2), Matrix(rows: 1, columns: 4)], hidden: .relu)
         }
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(message.contains("weights (3×2) give 3 outputs but layer 2 weights (1×4) expect 4 inputs"), "\(message)")
+        #expect(message.contains("layer 2 weights (1×4) expect 4 inputs but the layer below gives 3"), "\(message)")
     }
 
     @Test("predictions and targets of different lengths, labels that do not fit the scores")

@@ -1,3 +1,4 @@
+import Backprop
 import ExerciseSupport
 import Foundation
 import NumericChecks
@@ -27,13 +28,14 @@ public enum OptimizersChecks {
         }
     }
 
-    /// θ after each step of a library optimizer on `run` (one parameter, slot 0).
+    /// θ after each step of a library optimizer on `run` (one parameter).
     static func reference(_ optimizer: some Optimizer, _ run: Run) -> [[Double]] {
         var optimizer = optimizer
-        var theta = run.start
+        var theta = Parameter(name: "θ", shape: [run.start.count], value: run.start, decays: false)
         return run.gradients.map { g in
-            optimizer.update(&theta, gradient: g, slot: 0)
-            return theta
+            theta.gradient = g
+            optimizer.update(&theta)
+            return theta.value
         }
     }
 

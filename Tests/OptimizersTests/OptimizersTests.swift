@@ -13,13 +13,24 @@ func expectClose(_ actual: [Double], _ expected: [Double], relative: Double = 1e
         sourceLocation: sourceLocation)
 }
 
-/// Runs `optimizer` on one parameter in slot 0 through the given gradients; returns θ after each step.
+/// A parameter holding `value`, for optimizers to move.
+func parameter(_ value: [Double], name: String = "θ") -> Parameter {
+    Parameter(name: name, shape: [value.count], value: value, decays: true)
+}
+
+/// One step of `optimizer` on `theta` with gradient `g`.
+func step(_ optimizer: inout some Optimizer, _ theta: inout Parameter, _ g: [Double]) {
+    theta.gradient = g
+    optimizer.update(&theta)
+}
+
+/// Runs `optimizer` on one parameter through the given gradients; returns θ after each step.
 func trajectory(_ optimizer: some Optimizer, from start: [Double], gradients: [[Double]]) -> [[Double]] {
     var optimizer = optimizer
-    var theta = start
+    var theta = parameter(start)
     return gradients.map { g in
-        optimizer.update(&theta, gradient: g, slot: 0)
-        return theta
+        step(&optimizer, &theta, g)
+        return theta.value
     }
 }
 
@@ -84,26 +95,45 @@ struct UpdateRuleTests {
         // t = 1: m = 0.2, v = 0.004; m̂ = 0.2/0.1 = 2, v̂ = 0.004/0.001 = 4; θ = 1 − 0.1·2/(2 + ε) = 0.9
         // t = 2: m = 0.28, v = 0.004996; m̂ = 0.28/0.19, v̂ = 0.004996/0.001999; θ = 0.9 − 0.1 m̂/(√v̂ + ε)
         var adam = Adam(learningRate: 0.1)
-        var theta = [1.0]
-        adam.update(&theta, gradient: [2], slot: 0)
-        expectClose(theta, [1 - 0.1 * 2 / (2 + 1e-8)])
-        expectClose(adam.states[0]!.m, [0.2])
-        expectClose(adam.states[0]!.v, [0.004])
-        #expect(adam.states[0]!.t == 1)
-        adam.update(&theta, gradient: [1], slot: 0)
-        expectClose(adam.states[0]!.m, [0.28])
-        expectClose(adam.states[0]!.v, [0.004996])
-        #expect(adam.states[0]!.t == 2)
-        expectClose(theta, [0.8067820372085103])  // NumPy, the same formulas
+        var theta = parameter([1.0])
+        step(&adam, &theta, [2])
+        expectClose(theta.value, [1 - 0.1 * 2 / (2 + 1e-8)])
+        expectClose(adam.states[theta.id]!.m, [0.2])
+        expectClose(adam.states[theta.id]!.v, [0.004])
+        #expect(adam.states[theta.id]!.t == 1)
+        step(&adam, &theta, [1])
+        expectClose(adam.states[theta.id]!.m, [0.28])
+        expectClose(adam.states[theta.id]!.v, [0.004996])
+        #expect(adam.states[theta.id]!.t == 2)
+        expectClose(theta.value, [0.8067820372085103])  // NumPy, the same formulas
         // Without the correction the first step would be 0.1 · 0.2/√0.004 ≈ 0.316, not 0.1.
     }
 
     @Test("Adam's first step moves every coordinate by η, whatever the gradient's scale")
     func adamFirstStep() {
         var adam = Adam(learningRate: 0.01)
-        var theta = [0.0, 0, 0, 0]
-        adam.update(&theta, gradient: [1e-4, -3, 250, 1], slot: 0)
-        expectClose(theta, [-0.01, 0.01, -0.01, -0.01], relative: 1e-4)
+        var theta = parameter([0.0, 0, 0, 0])
+        step(&adam, &theta, [1e-4, -3, 250, 1])
+        expectClose(theta.value, [-0.01, 0.01, -0.01, -0.01], relative: 1e-4)
+    }
+
+    @Test("Adam from a given state (t = 9, m, v given): the tenth step by the formulas, worked by hand")
+    func adamFromGivenState() {
+        // η 0.01, β₁ 0.9, β₂ 0.999; m = 0.5, v = 0.25, t = 9; g = 1.
+        // m = 0.9·0.5 + 0.1·1 = 0.55;  v = 0.999·0.25 + 0.001·1 = 0.25075;  t = 10
+        // m̂ = 0.55 / (1 − 0.9¹⁰) = 0.55 / 0.6513215599 = 0.844436963…
+        // v̂ = 0.25075 / (1 − 0.999¹⁰) = 0.25075 / 0.009955119790… = 25.188044…
+        // θ = 2 − 0.01 · m̂ / (√v̂ + 1e-8) = 2 − 0.01 · 0.844436963 / 5.018769219 = 1.998317442…
+        var adam = Adam(learningRate: 0.01)
+        var theta = parameter([2.0])
+        adam.states[theta.id] = Adam.State(m: [0.5], v: [0.25], t: 9)
+        step(&adam, &theta, [1])
+        let c1 = 1 - pow(0.9, 10.0), c2 = 1 - pow(0.999, 10.0)
+        expectClose(theta.value, [2 - 0.01 * (0.55 / c1) / ((0.25075 / c2).squareRoot() + 1e-8)])
+        #expect(abs(theta.value[0] - 1.998317442136646) < 1e-14)  // Python, the same formulas
+        let state = adam.states[theta.id]!
+        expectClose(state.m + state.v, [0.55, 0.25075])
+        #expect(state.t == 10)
     }
 }
 
@@ -115,13 +145,13 @@ struct StateTests {
         let optimizers: [any Optimizer] = [Adam(learningRate: 0.1), Momentum(learningRate: 0.1), RMSprop(learningRate: 0.1)]
         for optimizer in optimizers {
             var shared = optimizer
-            var a = [1.0, 2, 3], b = [4.0, 5, 6, 7]
-            for step in 0..<10 {
-                shared.update(&a, gradient: gradientsA[step], slot: 0)
-                shared.update(&b, gradient: gradientsB[step], slot: 1)
+            var a = parameter([1.0, 2, 3]), b = parameter([4.0, 5, 6, 7])
+            for k in 0..<10 {
+                step(&shared, &a, gradientsA[k])
+                step(&shared, &b, gradientsB[k])
             }
-            #expect(a == trajectory(optimizer, from: [1, 2, 3], gradients: gradientsA).last!, "\(type(of: optimizer))")
-            #expect(b == trajectory(optimizer, from: [4, 5, 6, 7], gradients: gradientsB).last!, "\(type(of: optimizer))")
+            #expect(a.value == trajectory(optimizer, from: [1, 2, 3], gradients: gradientsA).last!, "\(type(of: optimizer))")
+            #expect(b.value == trajectory(optimizer, from: [4, 5, 6, 7], gradients: gradientsB).last!, "\(type(of: optimizer))")
         }
     }
 
@@ -136,23 +166,46 @@ struct StateTests {
         }
     }
 
-    @Test("a network's layers get a slot each for weights and biases")
-    func networkSlots() {
+    @Test("state follows the parameter, not its position: reordering the layers changes nothing")
+    func stateByIdentity() {
         var rng = SeededGenerator(seed: 5)
-        let network = Network(sizes: [3, 4, 2], hidden: .tanh, output: nil, initialization: .xavier, using: &rng)
-        let batch = Matrix(rows: 5, columns: 3, values: rng.normals(15))
-        let gradients = network.softmaxCrossEntropyGradients(batch: batch, labels: [0, 1, 1, 0, 1]).gradients
-        var adam = Adam(learningRate: 0.01)
-        var stepped = network
-        adam.step(&stepped, gradients: gradients)
-        #expect(adam.states.keys.sorted() == [0, 1, 2, 3])
-        #expect(adam.states[0]!.m.count == 12 && adam.states[1]!.m.count == 4 && adam.states[2]!.m.count == 8 && adam.states[3]!.m.count == 2)
-        // SGD through `step` is exactly Network.descend.
-        var sgd = SGD(learningRate: 0.3)
-        var viaOptimizer = network, viaDescend = network
-        sgd.step(&viaOptimizer, gradients: gradients)
-        viaDescend.descend(gradients, learningRate: 0.3)
-        #expect(viaOptimizer == viaDescend)
+        let first = Dense(inputs: 3, outputs: 4, initialization: .xavier, using: &rng, name: "1")
+        let second = Dense(inputs: 3, outputs: 2, initialization: .xavier, using: &rng, name: "2")
+        // Two independent layers side by side; visiting them in either order must give the same steps.
+        var forwards = Sequential([first, second]), backwards = Sequential([second, first])
+        var adamA = Adam(learningRate: 0.01), adamB = Adam(learningRate: 0.01)
+        for k in 0..<5 {
+            let g1 = randomGradients(1, size: 12, seed: UInt64(10 + k))[0], g2 = randomGradients(1, size: 6, seed: UInt64(20 + k))[0]
+            for model in [0, 1] {
+                let ordered = model == 0 ? forwards : backwards
+                var copy = ordered
+                copy.visitParameters { p in
+                    p.gradient = p.name == "W1" ? g1 : p.name == "W2" ? g2 : [Double](repeating: 0.5, count: p.count)
+                }
+                if model == 0 { adamA.step(&copy); forwards = copy } else { adamB.step(&copy); backwards = copy }
+            }
+        }
+        let a = Dictionary(uniqueKeysWithValues: forwards.parameters.map { ($0.name, $0.value) })
+        let b = Dictionary(uniqueKeysWithValues: backwards.parameters.map { ($0.name, $0.value) })
+        #expect(a == b)
+        #expect(Set(adamA.states.keys) == Set(forwards.parameters.map(\.id)))
+        #expect(adamA.states[forwards.parameters[0].id]!.m.count == 12 && adamA.states[forwards.parameters[1].id]!.m.count == 4)
+    }
+
+    @Test("a frozen parameter is left alone by the step; the others move")
+    func frozen() {
+        var rng = SeededGenerator(seed: 6)
+        var model = Sequential(sizes: [2, 3, 2], hidden: .tanh, initialization: .xavier, using: &rng)
+        model.visitParameters { p in
+            p.gradient = [Double](repeating: 1, count: p.count)
+            if p.name == "W1" { p.frozen = true }
+        }
+        let before = model.parameters
+        var sgd = SGD(learningRate: 0.1)
+        sgd.step(&model)
+        for (old, new) in zip(before, model.parameters) {
+            if old.name == "W1" { #expect(new.value == old.value) } else { expectClose(new.value, old.value.map { $0 - 0.1 }) }
+        }
     }
 }
 
@@ -176,22 +229,24 @@ struct ClippingAndScheduleTests {
         #expect(abs(globalNorm(gradients) - 1) < 1e-15)
     }
 
-    @Test("clipping inside an optimizer step: one global factor, not one per array")
-    func clippingInStep() {
+    @Test("the clipping plugin: one global factor over every parameter, not one per array")
+    func clippingPlugin() {
         var rng = SeededGenerator(seed: 6)
-        let network = Network(sizes: [2, 3, 2], hidden: .relu, output: nil, initialization: .he, using: &rng)
-        let batch = Matrix(rows: 4, columns: 2, values: rng.normals(8, mean: 0, standardDeviation: 50))
-        let gradients = network.softmaxCrossEntropyGradients(batch: batch, labels: [0, 1, 0, 1]).gradients
-        let norm = globalNorm(Network.arrays(of: gradients))
-        var clipped = network, scaled = network
-        var sgd = SGD(learningRate: 1)
-        #expect(sgd.step(&clipped, gradients: gradients, clippingNorm: norm / 4) == norm)
-        let quarter = gradients.map { DenseLayer.Gradients(weights: Matrix(rows: $0.weights.rows, columns: $0.weights.columns, values: $0.weights.values.map { $0 / 4 }), biases: $0.biases.map { $0 / 4 }) }
-        scaled.descend(quarter, learningRate: 1)
-        for (a, b) in zip(clipped.layers, scaled.layers) {
-            expectClose(a.weights.values, b.weights.values, relative: 1e-13)
-            expectClose(a.biases, b.biases, relative: 1e-13)
+        var model = Sequential(sizes: [2, 3, 2], hidden: .relu, initialization: .he, using: &rng)
+        let x = Tensor(shape: [4, 2], values: rng.normals(8, mean: 0, standardDeviation: 50))
+        _ = model.backward(SoftmaxCrossEntropy().evaluate(model.forward(x, mode: .training), [0, 1, 0, 1]).gradient)
+        let gradients = model.parameters.map(\.gradient)
+        let norm = globalNorm(gradients)
+        var clipping = GradientClipping(maxNorm: norm / 4)
+        #expect(clipping.gradientsComputed(&model) == 0)  // adds nothing to the loss
+        for (clipped, original) in zip(model.parameters.map(\.gradient), gradients) {
+            expectClose(clipped, original.map { $0 / 4 }, relative: 1e-13)
         }
+        // Under the threshold nothing changes, bit for bit.
+        var loose = GradientClipping(maxNorm: norm)
+        let before = model.parameters.map(\.gradient)
+        _ = loose.gradientsComputed(&model)
+        #expect(model.parameters.map(\.gradient) == before)
     }
 
     @Test("the schedules at chosen epochs, from η₀ = 1")
@@ -209,15 +264,14 @@ struct ClippingAndScheduleTests {
     func scheduleDrivesTraining() throws {
         var rng = SeededGenerator(seed: 7)
         let data = blobs(centers: [[-1, -1], [1, 1]], pointsPerCenter: 10, standardDeviation: 0.3, using: &rng)
-        var network = Network(sizes: [2, 3, 2], hidden: .tanh, output: nil, initialization: .xavier, using: &rng)
+        var network = Sequential(sizes: [2, 3, 2], hidden: .tanh, initialization: .xavier, using: &rng)
         var adam = Adam(learningRate: 0.5)
-        var seen: [Double] = []
-        trainClassifier(&network, on: data, epochs: 4, batchSize: 20, optimizer: &adam, schedule: .step(every: 2, factor: 0.1), using: &rng) { _ in
-            seen.append(0)
-        }
-        #expect(seen.count == 4)
+        let run = train(
+            &network, on: data, loss: SoftmaxCrossEntropy(), optimizer: &adam, epochs: 4, batchSize: 20,
+            plugins: [LearningRateSchedule(.step(every: 2, factor: 0.1))])
+        #expect(run.history.map(\.learningRate) == [0.5, 0.5, 0.5 * 0.1, 0.5 * 0.1])
         #expect(abs(adam.learningRate - 0.05) < 1e-15)  // epochs 2 and 3 ran at 0.5 · 0.1
-        #expect(adam.states[0]!.t == 4)  // one batch per epoch: batch gradient descent
+        #expect(adam.states[network.parameters[0].id]!.t == 4)  // one batch per epoch: batch gradient descent
     }
 }
 
@@ -252,14 +306,17 @@ struct OptimizationTests {
 
     @Test("digits with Adam (η 1e-3), the baselines' setup: epoch-1 loss 1.8068, after 30 epochs 0.0166 and 97.5% test accuracy")
     func digitsAdam() throws {
-        let experiment = DigitsExperiment(digits: try Digits.load())
-        var network = experiment.initialNetwork()
+        let experiment = DigitsBaseline(digits: try Digits.load())
+        var network = Sequential(weights: experiment.initialWeights(), hidden: .relu)
         var adam = Adam(learningRate: 1e-3)
-        let history = experiment.train(&network, optimizer: &adam)
+        let history = train(
+            &network, on: experiment.training, validation: experiment.test, loss: SoftmaxCrossEntropy(), optimizer: &adam,
+            epochs: 30, batchSize: 32, order: .perEpoch(experiment.epochOrders(30))
+        ).history
         // NumPy's figures (../shared/baselines/RESULTS.md): 1.8068 / 0.0166, 97.50% (351/360)
         #expect(abs(history[0].trainingLoss - 1.8068) < 5e-5)
         #expect(abs(history[29].trainingLoss - 0.0166) < 5e-5)
-        #expect(abs(history[29].validationAccuracy! - 351.0 / 360) < 1e-12)
+        #expect(abs(history[29].validation!.accuracy! - 351.0 / 360) < 1e-12)
     }
 }
 
@@ -269,22 +326,24 @@ struct MisuseTests {
     func gradientLength() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             var adam = Adam()
-            var theta = [1.0, 2, 3]
-            adam.update(&theta, gradient: [1, 2], slot: 0)
+            var theta = Parameter(name: "W1", shape: [3], value: [1.0, 2, 3], decays: true)
+            theta.gradient = [1, 2]
+            adam.update(&theta)
         }
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(message.contains("Adam: slot 0 has 3 values but its gradient has 2"), "\(message)")
+        #expect(message.contains("Adam: W1 has 3 values but its gradient has 2"), "\(message)")
     }
 
-    @Test("one slot used for two parameters of different sizes is caught")
-    func slotReuse() async {
+    @Test("state that no longer fits its parameter (given by hand, or the value replaced) is caught")
+    func stateMismatch() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             var momentum = Momentum(learningRate: 0.1)
-            var a = [1.0, 2, 3], b = [1.0]
-            momentum.update(&a, gradient: [1, 1, 1], slot: 0)
-            momentum.update(&b, gradient: [1], slot: 0)
+            var a = Parameter(name: "b2", shape: [3], value: [1.0, 2, 3], decays: false)
+            momentum.velocities[a.id] = [0]
+            a.gradient = [1, 1, 1]
+            momentum.update(&a)
         }
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(message.contains("slot 0 held 3 values in earlier steps but now has 1"), "\(message)")
+        #expect(message.contains("the state kept for b2 has 1 values but the parameter now has 3"), "\(message)")
     }
 }

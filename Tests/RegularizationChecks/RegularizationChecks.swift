@@ -3,6 +3,7 @@ import Foundation
 import LinearAlgebra
 import NumericChecks
 import Randomness
+import Backprop
 import Regularization
 
 /// The checks of Chapter 5's exercises: fixed and random inputs compared with this
@@ -53,9 +54,9 @@ public enum RegularizationChecks {
         return runCheck { check in
             for (x, draws, rate) in cases {
                 let input = "input \(shortList(x)), draws \(shortList(draws)), rate \(rate)"
-                let mask = draws.map { $0 < rate ? 0 : 1 / (1 - rate) }
-                let dropout = Dropout(rate: rate)
-                let expected = dropout.forward(Matrix(rows: 1, columns: x.count, values: x), mask: mask).values
+                let mask = Dropout.mask(draws: draws, rate: rate)
+                var dropout = Dropout(rate: rate, seed: 0)
+                let expected = dropout.forward(Tensor(shape: [1, x.count], values: x), mask: mask).values
                 let (output, actualMask) = try forward(x, draws, rate)
                 try check.expect(
                     output, equals: expected, input: input,
@@ -69,7 +70,7 @@ public enum RegularizationChecks {
                 let upstream = rng.uniforms(x.count, in: -1..<1)
                 let gradient = try backward(upstream, mask)
                 try check.expect(
-                    gradient, equals: dropout.backward(Matrix(rows: 1, columns: x.count, values: upstream), mask: mask).values,
+                    gradient, equals: dropout.backward(Tensor(shape: [1, x.count], values: upstream)).values,
                     input: input + ", upstream \(shortList(upstream))",
                     hints: [Hint(ifActual: upstream, "the gradient passes only where the value did, scaled the same: upstream ⊙ mask")],
                     otherwise: "∂L/∂inputᵢ = upstreamᵢ · maskᵢ")
@@ -90,8 +91,8 @@ public enum RegularizationChecks {
         }
         var layer: BatchNorm {
             var norm = BatchNorm(features: gamma.count)
-            norm.gamma = gamma
-            norm.beta = beta
+            norm.gamma.value = gamma
+            norm.beta.value = beta
             norm.runningMean = runningMean
             norm.runningVariance = runningVariance
             return norm
@@ -115,7 +116,7 @@ public enum RegularizationChecks {
             for c in normCases() {
                 let x = Matrix(c.batch)
                 var trained = c.layer
-                let expected = trained.forwardTraining(x).output
+                let expected = trained.forward(Tensor(x), mode: .training)
                 let actual = try answer(c.batch, c.gamma, c.beta, c.runningMean, c.runningVariance, 0.9, 1e-5, true)
                 let n = Double(c.batch.count)
                 var unbiased = c.layer
@@ -124,11 +125,11 @@ public enum RegularizationChecks {
                     let m = mean(c.batch.map { $0[j] })
                     return c.batch.map { ($0[j] - m) * ($0[j] - m) }.reduce(0, +) / (n - 1)
                 }
-                let usedRunning = c.layer.forwardInference(x)
+                let usedRunning = c.layer.predict(Tensor(x))
                 try check.expect(
                     actual.output.flatMap { $0 }, equals: expected.values, input: c.description + " — training mode",
                     hints: [
-                        Hint(ifActual: unbiased.forwardInference(x).values, "divide the variance by N, not N − 1"),
+                        Hint(ifActual: unbiased.predict(Tensor(x)).values, "divide the variance by N, not N − 1"),
                         Hint(ifActual: usedRunning.values, "in training mode normalize with the batch's own mean and variance"),
                     ],
                     otherwise: "yᵢⱼ = γⱼ (xᵢⱼ − μⱼ)/√(σ²ⱼ + ε) + βⱼ with the batch's μ and σ²")
@@ -159,27 +160,31 @@ public enum RegularizationChecks {
             for (k, c) in normCases().enumerated() {
                 let x = Matrix(c.batch)
                 let upstream = k == 0 ? [[1.0], [1], [1], [1]] : (0..<x.rows).map { _ in rng.uniforms(x.columns, in: -1..<1) }
-                var forward = c.layer
-                let cache = forward.forwardTraining(x).cache
-                let reference = c.layer.backward(Matrix(upstream), cache: cache)
+                var reference = c.layer
+                _ = reference.forward(Tensor(x), mode: .training)
+                let referenceInput = reference.backward(Tensor(Matrix(upstream)))
+                let inverseDeviation = (0..<x.columns).map { j in
+                    let m = mean(c.batch.map { $0[j] })
+                    return 1 / (c.batch.map { ($0[j] - m) * ($0[j] - m) }.reduce(0, +) / Double(x.rows) + 1e-5).squareRoot()
+                }
                 let actual = try answer(c.batch, upstream, c.gamma, 1e-5)
                 let input = c.description + ", upstream [\(upstream.map { shortList($0) }.joined(separator: ", "))]"
-                let naive = (0..<x.rows).flatMap { i in (0..<x.columns).map { j in c.gamma[j] * cache.inverseDeviation[j] * upstream[i][j] } }
+                let naive = (0..<x.rows).flatMap { i in (0..<x.columns).map { j in c.gamma[j] * inverseDeviation[j] * upstream[i][j] } }
                 try check.expect(
-                    actual.beta, equals: reference.gradients.beta, input: input + " — ∂L/∂β", otherwise: "∂L/∂βⱼ = Σᵢ gᵢⱼ")
+                    actual.beta, equals: reference.beta.gradient, input: input + " — ∂L/∂β", otherwise: "∂L/∂βⱼ = Σᵢ gᵢⱼ")
                 try check.expect(
-                    actual.gamma, equals: reference.gradients.gamma, input: input + " — ∂L/∂γ",
+                    actual.gamma, equals: reference.gamma.gradient, input: input + " — ∂L/∂γ",
                     hints: [Hint(ifActual: (0..<x.columns).map { j in (0..<x.rows).map { upstream[$0][j] * c.batch[$0][j] }.reduce(0, +) }, "multiply by x̂, the normalized input, not x")],
                     otherwise: "∂L/∂γⱼ = Σᵢ gᵢⱼ x̂ᵢⱼ")
                 try check.expect(
-                    actual.input.flatMap { $0 }, equals: reference.input.values, input: input + " — ∂L/∂x",
+                    actual.input.flatMap { $0 }, equals: referenceInput.values, input: input + " — ∂L/∂x",
                     hints: [Hint(ifActual: naive, "that treats μ and σ² as constants: every xᵢ also moves them")],
                     otherwise: "∂L/∂xᵢⱼ = γⱼ/(N √(σ²ⱼ + ε)) · (N gᵢⱼ − Σₖ gₖⱼ − x̂ᵢⱼ Σₖ gₖⱼ x̂ₖⱼ)")
                 let flatUpstream = upstream.flatMap { $0 }
                 guard k > 0 else { continue }  // the worked example's gradient is exactly 0: no relative error to measure
                 try check.expectGradient("∂L/∂x", at: x.values, analytic: actual.input.flatMap { $0 }, input: input) { probe in
                     var layer = c.layer
-                    return dot(flatUpstream, layer.forwardTraining(Matrix(rows: x.rows, columns: x.columns, values: probe)).output.values)
+                    return dot(flatUpstream, layer.forward(Tensor(shape: [x.rows, x.columns], values: probe), mode: .training).values)
                 }
             }
         }
@@ -202,8 +207,8 @@ public enum RegularizationChecks {
             cases.append((losses, rng.int(in: 1..<6), [0, 0.01, 0.05][rng.int(below: 3)]))
         }
         func reference(_ losses: [Double], _ patience: Int, _ minimum: Double) -> (stopAfter: Int?, keep: Int) {
-            var stopper = EarlyStopping<Int>(patience: patience, minimumImprovement: minimum)
-            for (index, loss) in losses.enumerated() where stopper.shouldStop(afterEpoch: index + 1, validationLoss: loss, model: index + 1) {
+            var stopper = EarlyStopping(patience: patience, minimumImprovement: minimum)
+            for (index, loss) in losses.enumerated() where stopper.shouldStop(afterEpoch: index + 1, validationLoss: loss) {
                 return (index + 1, stopper.best!.epoch)
             }
             return (nil, stopper.best!.epoch)

@@ -74,6 +74,32 @@ struct LinearAlgebraTests {
         #expect(tiled == loop)
     }
 
+    @Test("a tensor: row-major values under a shape; a matrix view and a reshape share the values")
+    func tensor() {
+        let t = Tensor(shape: [2, 3, 2], values: (0..<12).map(Double.init))
+        #expect(t.count == 12 && t.rank == 3 && t.shapeDescription == "(2×3×2)")
+        // element (1, 2, 0) lives at (1·3 + 2)·2 + 0 = 10
+        #expect(t.values[(1 * 3 + 2) * 2 + 0] == 10)
+        let m = t.reshaped([6, 2]).matrix
+        #expect(m.rows == 6 && m.columns == 2 && m[5, 0] == 10)
+        #expect(Tensor(m) == t.reshaped([6, 2]))
+        #expect(Tensor(shape: [2, 0]).count == 0)
+    }
+
+    @Test("a tensor whose values do not fit its shape, or a reshape that changes the count, stops naming both")
+    func tensorMisuse() async {
+        let values = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor(shape: [2, 3], values: [1, 2, 3])
+        }
+        let valuesMessage = String(decoding: values?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(valuesMessage.contains("Tensor: shape (2×3) needs 6 values, got 3"), "\(valuesMessage)")
+        let reshape = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor(shape: [2, 3]).reshaped([4, 2])
+        }
+        let reshapeMessage = String(decoding: reshape?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(reshapeMessage.contains("(2×3) has 6 values, (4×2) needs 8"), "\(reshapeMessage)")
+    }
+
     @Test("matmul with mismatched inner dimensions stops naming both shapes")
     func matmulShapeMessage() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {

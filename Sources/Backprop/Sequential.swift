@@ -1,0 +1,102 @@
+import Activations
+import LinearAlgebra
+import Randomness
+
+/// Layers applied one after another; itself a ``Layer``.
+///
+/// ```
+/// forward:   a⁰ = x,  aˡ = layerₗ(aˡ⁻¹),  y = aᴸ          first layer to last
+/// backward:  gᴸ = ∂L/∂y,  gˡ⁻¹ = layerₗ.backward(gˡ)       last layer to first
+/// ```
+/// The backward pass visits the layers in exactly the reverse order of the forward pass:
+/// each turns the gradient with respect to its output into the gradients of its own
+/// parameters and the gradient with respect to its input, which is the gradient with
+/// respect to the output of the layer below. What comes out at the bottom is ∂L/∂x.
+///
+/// The layers can be of any kind, from any chapter: dense, activation, batch
+/// normalization, dropout, convolution, another `Sequential`.
+public struct Sequential: Layer {
+    public var layers: [any Layer]
+
+    public init(_ layers: [any Layer]) {
+        precondition(!layers.isEmpty, "Sequential: needs at least one layer")
+        self.layers = layers
+    }
+
+    /// Dense layers of `sizes` (inputs first), with a `hidden` activation layer after
+    /// every dense layer but the last and `output` after the last (nil: raw scores).
+    ///
+    /// `Sequential(sizes: [64, 64, 10], hidden: .relu, …)` is the digits network: 64
+    /// pixels → 64 ReLU units → 10 class scores. The dense layers' parameters are named
+    /// W1, b1, W2, b2, … in order.
+    public init(
+        sizes: [Int], hidden: Activation, output: Activation? = nil, initialization: Initialization,
+        using generator: inout SeededGenerator
+    ) {
+        precondition(sizes.count >= 2, "Sequential: sizes need an input and an output size, got \(sizes)")
+        self.init(
+            sizes: sizes, hidden: hidden, output: output,
+            dense: { l in Dense(inputs: sizes[l - 1], outputs: sizes[l], initialization: initialization, using: &generator, name: "\(l)") })
+    }
+
+    /// Dense layers with the given weights (each outputs × inputs) and biases (zero if
+    /// nil), and the activations of ``init(sizes:hidden:output:initialization:using:)``.
+    public init(weights: [Matrix], biases: [[Double]]? = nil, hidden: Activation, output: Activation? = nil) {
+        let biases = biases ?? weights.map { [Double](repeating: 0, count: $0.rows) }
+        precondition(
+            !weights.isEmpty && weights.count == biases.count, "Sequential: \(weights.count) weight matrices but \(biases.count) bias vectors")
+        self.init(
+            sizes: [weights[0].columns] + weights.map(\.rows), hidden: hidden, output: output,
+            dense: { l in Dense(weights: weights[l - 1], biases: biases[l - 1], name: "\(l)") })
+    }
+
+    private init(sizes: [Int], hidden: Activation, output: Activation?, dense: (Int) -> Dense) {
+        var layers: [any Layer] = []
+        for l in 1..<sizes.count {
+            let layer = dense(l)
+            precondition(
+                layer.inputCount == sizes[l - 1],
+                "Sequential: layer \(l) weights \(layer.weights.shapeDescription) expect \(layer.inputCount) inputs "
+                    + "but the layer below gives \(sizes[l - 1])")
+            layers.append(layer)
+            if let g = l == sizes.count - 1 ? output : hidden { layers.append(ActivationLayer(g)) }
+        }
+        self.init(layers)
+    }
+
+    public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        var a = x
+        for l in layers.indices { a = layers[l].forward(a, mode: mode) }
+        return a
+    }
+
+    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+        var gradient = outputGradient
+        for l in layers.indices.reversed() { gradient = layers[l].backward(gradient) }  // reverse order
+        return gradient
+    }
+
+    /// The same reverse sweep, without ∂L/∂x at the bottom: the first layer skips it.
+    public mutating func backwardSkippingInputGradient(_ outputGradient: Tensor) {
+        var gradient = outputGradient
+        for l in layers.indices.dropFirst().reversed() { gradient = layers[l].backward(gradient) }
+        layers[0].backwardSkippingInputGradient(gradient)
+    }
+
+    public mutating func visitParameters(_ body: (inout Parameter) -> Void) {
+        for l in layers.indices { layers[l].visitParameters(body) }
+    }
+
+    /// Every layer's output for `x` in inference mode, first layer first.
+    public func outputs(_ x: Tensor) -> [Tensor] {
+        var copy = self
+        var a = x
+        return copy.layers.indices.map { l in
+            a = copy.layers[l].forward(a, mode: .inference)
+            return a
+        }
+    }
+
+    /// The dense layers, in order.
+    public var denseLayers: [Dense] { layers.compactMap { $0 as? Dense } }
+}
