@@ -2,15 +2,14 @@
 // Deep learning from scratch in Swift: the map of the curriculum.
 //
 // Support modules come first; then the chapters, in the order they are taught. Each
-// chapter is six targets with one name:
+// chapter is five targets with one name:
 //
 //   Sources/<Chapter>             the chapter's library: the ideas, as plain loops
 //   Lessons/<Chapter>             the lesson executable: `swift run <lesson>`
 //   Exercises/<Chapter>           stubs the learner fills in
 //   Solutions/<Chapter>           worked answers with the same API
-//   Tests/<Chapter>Checks         the exercise checks, shared by the two test targets
 //   Tests/<Chapter>Tests          tests of the chapter's library (gradient checks included)
-//   Tests/<Chapter>ExerciseTests  the checks run on Exercises and on Solutions
+//   Tests/<Chapter>ExerciseTests  the exercise checks, run on Exercises and on Solutions
 //
 // Adding a chapter is one line in `chapters` below plus its folders.
 
@@ -76,14 +75,11 @@ func targets(of chapter: Chapter) -> [Target] {
         .target(
             name: "\(name)Solutions", dependencies: [library] + supportModules + earlier,
             path: "Solutions/\(name)"),
-        .target(
-            name: "\(name)Checks",
-            dependencies: [library, .target(name: "\(name)Exercises"), .target(name: "\(name)Solutions"), "ExerciseSupport"]
-                + supportModules + earlier,
-            path: "Tests/\(name)Checks"),
         .testTarget(name: "\(name)Tests", dependencies: [library] + supportModules + earlier, path: "Tests/\(name)Tests"),
         .testTarget(
-            name: "\(name)ExerciseTests", dependencies: [.target(name: "\(name)Checks"), "ExerciseSupport", "ExerciseTesting", library],
+            name: "\(name)ExerciseTests",
+            dependencies: [library, .target(name: "\(name)Exercises"), .target(name: "\(name)Solutions"), "ExerciseSupport", "ExerciseTesting"]
+                + supportModules + earlier,
             path: "Tests/\(name)ExerciseTests"),
     ]
 }

@@ -1,5 +1,5 @@
 import Activations
-import ActivationsChecks
+
 import ExerciseSupport
 import ExerciseTesting
 import Foundation
@@ -14,34 +14,27 @@ import Testing
 struct ActivationsCheckTests {
     @Test("the worked solutions pass every check", arguments: ActivationsExercise.allCases)
     func solutionsPass(_ exercise: ActivationsExercise) {
-        let outcome = ActivationsAnswers.solutions.check(exercise)
-        #expect(outcome.isPassed, "\(exercise.title): \(outcome.failures.joined(separator: "\n"))")
+        ActivationsAnswers.expectSolutionPasses(exercise)
     }
 
     @Test("an untouched stub is reported as not attempted, not as failed", arguments: ActivationsExercise.allCases)
     func stubsAreNotAttempted(_ exercise: ActivationsExercise) {
-        #expect(ActivationsAnswers.allStubs.check(exercise).isNotAttempted)
+        ActivationsAnswers.expectStubNotAttempted(exercise)
     }
 
     @Test("each exercise's function is declared under Exercises/Activations", arguments: ActivationsExercise.allCases)
     func exerciseIsDeclared(_ exercise: ActivationsExercise) throws {
-        #expect(try ExerciseTesting.exerciseIsDeclared(exercise.rawValue, chapter: "Activations", packageRoot: packageRoot()))
+        try ActivationsAnswers.expectDeclared(exercise)
     }
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: activationWrongAnswers)
     func wrongAnswersAreRejected(_ wrong: ActivationWrongAnswer) {
-        wrong.expectRejected(wrong.answers.check(wrong.exercise))
+        wrong.expectRejected()
     }
 }
 
 /// A wrong answer built from the worked solutions with one function replaced.
-typealias ActivationWrongAnswer = ExerciseTesting.WrongAnswer<ActivationsExercise, ActivationsAnswers>
-
-extension ExerciseTesting.WrongAnswer where Exercise == ActivationsExercise, Answers == ActivationsAnswers {
-    init(_ exercise: ActivationsExercise, _ mistake: String, hint: String, _ change: (inout ActivationsAnswers) -> Void) {
-        self.init(exercise, mistake, hint: hint, from: ActivationsAnswers.solutions, change)
-    }
-}
+typealias ActivationWrongAnswer = ExerciseTesting.WrongAnswer<ActivationsAnswers>
 
 let activationWrongAnswers: [ActivationWrongAnswer] = [
     ActivationWrongAnswer(.sigmoidDerivative, "returns σ(z)", hint: "that is σ(z) itself") { $0.sigmoidDerivative = { sigmoid($0) } },

@@ -1,6 +1,6 @@
 import Activations
 import Backprop
-import BackpropChecks
+
 import ExerciseSupport
 import ExerciseTesting
 import Foundation
@@ -14,34 +14,27 @@ import Testing
 struct BackpropCheckTests {
     @Test("the worked solutions pass every check", arguments: BackpropExercise.allCases)
     func solutionsPass(_ exercise: BackpropExercise) {
-        let outcome = BackpropAnswers.solutions.check(exercise)
-        #expect(outcome.isPassed, "\(exercise.title): \(outcome.failures.joined(separator: "\n"))")
+        BackpropAnswers.expectSolutionPasses(exercise)
     }
 
     @Test("an untouched stub is reported as not attempted, not as failed", arguments: BackpropExercise.allCases)
     func stubsAreNotAttempted(_ exercise: BackpropExercise) {
-        #expect(BackpropAnswers.allStubs.check(exercise).isNotAttempted)
+        BackpropAnswers.expectStubNotAttempted(exercise)
     }
 
     @Test("each exercise's function is declared under Exercises/Backprop", arguments: BackpropExercise.allCases)
     func exerciseIsDeclared(_ exercise: BackpropExercise) throws {
-        #expect(try ExerciseTesting.exerciseIsDeclared(exercise.rawValue, chapter: "Backprop", packageRoot: packageRoot()))
+        try BackpropAnswers.expectDeclared(exercise)
     }
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: backpropWrongAnswers)
     func wrongAnswersAreRejected(_ wrong: BackpropWrongAnswer) {
-        wrong.expectRejected(wrong.answers.check(wrong.exercise))
+        wrong.expectRejected()
     }
 }
 
 /// A wrong answer built from the worked solutions with one function replaced.
-typealias BackpropWrongAnswer = ExerciseTesting.WrongAnswer<BackpropExercise, BackpropAnswers>
-
-extension ExerciseTesting.WrongAnswer where Exercise == BackpropExercise, Answers == BackpropAnswers {
-    init(_ exercise: BackpropExercise, _ mistake: String, hint: String, _ change: (inout BackpropAnswers) -> Void) {
-        self.init(exercise, mistake, hint: hint, from: BackpropAnswers.solutions, change)
-    }
-}
+typealias BackpropWrongAnswer = ExerciseTesting.WrongAnswer<BackpropAnswers>
 
 private let solved = BackpropAnswers.solutions
 

@@ -4,20 +4,15 @@ import Testing
 
 /// A deliberately wrong answer to one exercise, and the words its check's hint must contain.
 ///
-/// `Answers` is a chapter's set of answers (e.g. `PerceptronAnswers`), built from the
-/// worked solutions with one function replaced by the mistake.
-public struct WrongAnswer<Exercise: Sendable & RawRepresentable, Answers: Sendable>: Sendable, CustomTestStringConvertible
-where Exercise.RawValue == String {
-    public let exercise: Exercise
+/// Built from the chapter's worked solutions with one function replaced by the mistake.
+public struct WrongAnswer<Answers: ChapterAnswers>: Sendable, CustomTestStringConvertible {
+    public let exercise: Answers.Exercise
     public let mistake: String
     public let expectedHint: String
     public let answers: Answers
 
-    public init(
-        _ exercise: Exercise, _ mistake: String, hint: String, from solutions: Answers,
-        _ change: (inout Answers) -> Void
-    ) {
-        var answers = solutions
+    public init(_ exercise: Answers.Exercise, _ mistake: String, hint: String, _ change: (inout Answers) -> Void) {
+        var answers = Answers.solutions
         change(&answers)
         self.exercise = exercise
         self.mistake = mistake
@@ -27,8 +22,9 @@ where Exercise.RawValue == String {
 
     public var testDescription: String { "\(exercise.rawValue): \(mistake)" }
 
-    /// Records an issue unless `outcome` is a failure whose messages contain the hint.
-    public func expectRejected(_ outcome: CheckOutcome, sourceLocation: SourceLocation = #_sourceLocation) {
+    /// Records an issue unless the check rejects the answer with a message containing the hint.
+    public func expectRejected(sourceLocation: SourceLocation = #_sourceLocation) {
+        let outcome = answers.check(exercise)
         let text = outcome.failures.joined(separator: "\n")
         #expect(!outcome.isPassed && !outcome.isNotAttempted, "\(testDescription) was not rejected", sourceLocation: sourceLocation)
         #expect(

@@ -1,7 +1,7 @@
 import ExerciseSupport
 import ExerciseTesting
 import Foundation
-import OptimizersChecks
+
 import Testing
 
 // The checks are proven in both directions: the worked solutions pass every one, and
@@ -12,34 +12,27 @@ import Testing
 struct OptimizersCheckTests {
     @Test("the worked solutions pass every check", arguments: OptimizersExercise.allCases)
     func solutionsPass(_ exercise: OptimizersExercise) {
-        let outcome = OptimizersAnswers.solutions.check(exercise)
-        #expect(outcome.isPassed, "\(exercise.title): \(outcome.failures.joined(separator: "\n"))")
+        OptimizersAnswers.expectSolutionPasses(exercise)
     }
 
     @Test("an untouched stub is reported as not attempted, not as failed", arguments: OptimizersExercise.allCases)
     func stubsAreNotAttempted(_ exercise: OptimizersExercise) {
-        #expect(OptimizersAnswers.allStubs.check(exercise).isNotAttempted)
+        OptimizersAnswers.expectStubNotAttempted(exercise)
     }
 
     @Test("each exercise's function is declared under Exercises/Optimizers", arguments: OptimizersExercise.allCases)
     func exerciseIsDeclared(_ exercise: OptimizersExercise) throws {
-        #expect(try ExerciseTesting.exerciseIsDeclared(exercise.rawValue, chapter: "Optimizers", packageRoot: packageRoot()))
+        try OptimizersAnswers.expectDeclared(exercise)
     }
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: optimizersWrongAnswers)
     func wrongAnswersAreRejected(_ wrong: OptimizersWrongAnswer) {
-        wrong.expectRejected(wrong.answers.check(wrong.exercise))
+        wrong.expectRejected()
     }
 }
 
 /// A wrong answer built from the worked solutions with one function replaced.
-typealias OptimizersWrongAnswer = ExerciseTesting.WrongAnswer<OptimizersExercise, OptimizersAnswers>
-
-extension ExerciseTesting.WrongAnswer where Exercise == OptimizersExercise, Answers == OptimizersAnswers {
-    init(_ exercise: OptimizersExercise, _ mistake: String, hint: String, _ change: (inout OptimizersAnswers) -> Void) {
-        self.init(exercise, mistake, hint: hint, from: OptimizersAnswers.solutions, change)
-    }
-}
+typealias OptimizersWrongAnswer = ExerciseTesting.WrongAnswer<OptimizersAnswers>
 
 private let solved = OptimizersAnswers.solutions
 

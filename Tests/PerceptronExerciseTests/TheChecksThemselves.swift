@@ -2,7 +2,7 @@ import ExerciseSupport
 import ExerciseTesting
 import Foundation
 import Perceptron
-import PerceptronChecks
+
 import Testing
 
 // The checks are proven in both directions: the worked solutions pass every one, and
@@ -13,19 +13,17 @@ import Testing
 struct PerceptronCheckTests {
     @Test("the worked solutions pass every check", arguments: PerceptronExercise.allCases)
     func solutionsPass(_ exercise: PerceptronExercise) {
-        let outcome = PerceptronAnswers.solutions.check(exercise)
-        #expect(outcome.isPassed, "\(exercise.title): \(outcome.failures.joined(separator: "\n"))")
+        PerceptronAnswers.expectSolutionPasses(exercise)
     }
 
     @Test("an untouched stub is reported as not attempted, not as failed", arguments: PerceptronExercise.allCases)
     func stubsAreNotAttempted(_ exercise: PerceptronExercise) {
-        let outcome = PerceptronAnswers.allStubs.check(exercise)
-        #expect(outcome.isNotAttempted)
+        PerceptronAnswers.expectStubNotAttempted(exercise)
     }
 
     @Test("each exercise's function is declared under Exercises/Perceptron", arguments: PerceptronExercise.allCases)
     func exerciseIsDeclared(_ exercise: PerceptronExercise) throws {
-        #expect(try ExerciseTesting.exerciseIsDeclared(exercise.rawValue, chapter: "Perceptron", packageRoot: packageRoot()))
+        try PerceptronAnswers.expectDeclared(exercise)
     }
 
     @Test("a stub's message names the file and function to open")
@@ -37,7 +35,7 @@ struct PerceptronCheckTests {
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: wrongAnswers)
     func wrongAnswersAreRejected(_ wrong: WrongAnswer) {
-        wrong.expectRejected(wrong.answers.check(wrong.exercise))
+        wrong.expectRejected()
     }
 
     @Test("a failure message shows the input, the expected and the actual value")
@@ -62,13 +60,7 @@ struct PerceptronCheckTests {
 }
 
 /// A wrong answer built from the worked solutions with one function replaced.
-typealias WrongAnswer = ExerciseTesting.WrongAnswer<PerceptronExercise, PerceptronAnswers>
-
-extension ExerciseTesting.WrongAnswer where Exercise == PerceptronExercise, Answers == PerceptronAnswers {
-    init(_ exercise: PerceptronExercise, _ mistake: String, hint: String, _ change: (inout PerceptronAnswers) -> Void) {
-        self.init(exercise, mistake, hint: hint, from: PerceptronAnswers.solutions, change)
-    }
-}
+typealias WrongAnswer = ExerciseTesting.WrongAnswer<PerceptronAnswers>
 
 let wrongAnswers: [WrongAnswer] = [
     WrongAnswer(.weightedSum, "forgets the bias", hint: "the bias is missing") {

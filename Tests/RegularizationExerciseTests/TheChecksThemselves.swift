@@ -1,7 +1,7 @@
 import ExerciseSupport
 import ExerciseTesting
 import Foundation
-import RegularizationChecks
+
 import Testing
 
 // The checks are proven in both directions: the worked solutions pass every one, and
@@ -12,34 +12,27 @@ import Testing
 struct RegularizationCheckTests {
     @Test("the worked solutions pass every check", arguments: RegularizationExercise.allCases)
     func solutionsPass(_ exercise: RegularizationExercise) {
-        let outcome = RegularizationAnswers.solutions.check(exercise)
-        #expect(outcome.isPassed, "\(exercise.title): \(outcome.failures.joined(separator: "\n"))")
+        RegularizationAnswers.expectSolutionPasses(exercise)
     }
 
     @Test("an untouched stub is reported as not attempted, not as failed", arguments: RegularizationExercise.allCases)
     func stubsAreNotAttempted(_ exercise: RegularizationExercise) {
-        #expect(RegularizationAnswers.allStubs.check(exercise).isNotAttempted)
+        RegularizationAnswers.expectStubNotAttempted(exercise)
     }
 
     @Test("each exercise's function is declared under Exercises/Regularization", arguments: RegularizationExercise.allCases)
     func exerciseIsDeclared(_ exercise: RegularizationExercise) throws {
-        #expect(try ExerciseTesting.exerciseIsDeclared(exercise.rawValue, chapter: "Regularization", packageRoot: packageRoot()))
+        try RegularizationAnswers.expectDeclared(exercise)
     }
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: regularizationWrongAnswers)
     func wrongAnswersAreRejected(_ wrong: RegularizationWrongAnswer) {
-        wrong.expectRejected(wrong.answers.check(wrong.exercise))
+        wrong.expectRejected()
     }
 }
 
 /// A wrong answer built from the worked solutions with one function replaced.
-typealias RegularizationWrongAnswer = ExerciseTesting.WrongAnswer<RegularizationExercise, RegularizationAnswers>
-
-extension ExerciseTesting.WrongAnswer where Exercise == RegularizationExercise, Answers == RegularizationAnswers {
-    init(_ exercise: RegularizationExercise, _ mistake: String, hint: String, _ change: (inout RegularizationAnswers) -> Void) {
-        self.init(exercise, mistake, hint: hint, from: RegularizationAnswers.solutions, change)
-    }
-}
+typealias RegularizationWrongAnswer = ExerciseTesting.WrongAnswer<RegularizationAnswers>
 
 private let solved = RegularizationAnswers.solutions
 

@@ -1,14 +1,15 @@
 import ExerciseSupport
+import ExerciseTesting
 import Perceptron
 import PerceptronExercises
 import PerceptronSolutions
 
 /// The exercises of Chapter 1, in the order the lesson introduces them.
-public enum PerceptronExercise: String, CaseIterable, Sendable {
+enum PerceptronExercise: String, ChapterExercise {
     case weightedSum, predict, perceptronUpdate, trainPerceptron, sigmoidNeuron, sigmoidNeuronGradient
 
     /// The number and title the test report shows.
-    public var title: String {
+    var title: String {
         switch self {
         case .weightedSum: "1.1 the weighted sum z = w·x + b"
         case .predict: "1.2 the perceptron's prediction step(z)"
@@ -22,15 +23,17 @@ public enum PerceptronExercise: String, CaseIterable, Sendable {
 
 /// One implementation of every Chapter 1 exercise: the learner's, the worked solutions,
 /// or (in the tests) a deliberately wrong one.
-public struct PerceptronAnswers: Sendable {
+struct PerceptronAnswers: ChapterAnswers {
+    static let chapter = "Perceptron"
+
     public typealias Update = (weights: [Double], bias: Double)
 
-    public var weightedSum: @Sendable ([Double], [Double], Double) throws -> Double
-    public var predict: @Sendable ([Double], [Double], Double) throws -> Int
-    public var perceptronUpdate: @Sendable ([Double], Double, [Double], Int, Double) throws -> Update
-    public var trainPerceptron: @Sendable ([[Double]], [Int], Double, Int) throws -> PerceptronTraining
-    public var sigmoidNeuron: @Sendable ([Double], [Double], Double) throws -> Double
-    public var sigmoidNeuronGradient: @Sendable ([Double], [Double], Double) throws -> Update
+    var weightedSum: @Sendable ([Double], [Double], Double) throws -> Double
+    var predict: @Sendable ([Double], [Double], Double) throws -> Int
+    var perceptronUpdate: @Sendable ([Double], Double, [Double], Int, Double) throws -> Update
+    var trainPerceptron: @Sendable ([[Double]], [Int], Double, Int) throws -> PerceptronTraining
+    var sigmoidNeuron: @Sendable ([Double], [Double], Double) throws -> Double
+    var sigmoidNeuronGradient: @Sendable ([Double], [Double], Double) throws -> Update
 
     public init(
         weightedSum: @escaping @Sendable ([Double], [Double], Double) throws -> Double,
@@ -49,7 +52,7 @@ public struct PerceptronAnswers: Sendable {
     }
 
     /// The learner's answers, from `Exercises/Perceptron`.
-    public static let exercises = PerceptronAnswers(
+    static let exercises = PerceptronAnswers(
         weightedSum: { try PerceptronExercises.weightedSum(inputs: $0, weights: $1, bias: $2) },
         predict: { try PerceptronExercises.predict(inputs: $0, weights: $1, bias: $2) },
         perceptronUpdate: {
@@ -62,7 +65,7 @@ public struct PerceptronAnswers: Sendable {
         sigmoidNeuronGradient: { try PerceptronExercises.sigmoidNeuronGradient(inputs: $0, weights: $1, bias: $2) })
 
     /// The worked answers, from `Solutions/Perceptron`.
-    public static let solutions = PerceptronAnswers(
+    static let solutions = PerceptronAnswers(
         weightedSum: { try PerceptronSolutions.weightedSum(inputs: $0, weights: $1, bias: $2) },
         predict: { try PerceptronSolutions.predict(inputs: $0, weights: $1, bias: $2) },
         perceptronUpdate: {
@@ -75,7 +78,7 @@ public struct PerceptronAnswers: Sendable {
         sigmoidNeuronGradient: { try PerceptronSolutions.sigmoidNeuronGradient(inputs: $0, weights: $1, bias: $2) })
 
     /// Checks one exercise of these answers.
-    public func check(_ exercise: PerceptronExercise) -> CheckOutcome {
+    func check(_ exercise: PerceptronExercise) -> CheckOutcome {
         switch exercise {
         case .weightedSum: PerceptronChecks.weightedSum(weightedSum)
         case .predict: PerceptronChecks.predict(predict)
@@ -85,12 +88,4 @@ public struct PerceptronAnswers: Sendable {
         case .sigmoidNeuronGradient: PerceptronChecks.sigmoidNeuronGradient(sigmoidNeuronGradient)
         }
     }
-}
-
-/// In a child process started by an exit test: runs the learner's answer to `exercise`
-/// with standard error captured, so that a trap in it can be reported by the parent.
-/// The outcome is thrown away; the parent runs the same deterministic check in-process.
-public func probeExercise(_ exercise: PerceptronExercise) {
-    CrashLog.captureStandardError(exercise: "Perceptron.\(exercise.rawValue)")
-    _ = PerceptronAnswers.exercises.check(exercise)
 }

@@ -1,13 +1,14 @@
 import ExerciseSupport
+import ExerciseTesting
 import OptimizersExercises
 import OptimizersSolutions
 
 /// The exercises of Chapter 4, in the order of the lesson's list.
-public enum OptimizersExercise: String, CaseIterable, Sendable {
+enum OptimizersExercise: String, ChapterExercise {
     case momentumStep, rmspropStep, adamStep, cosineAnnealing, clipByGlobalNorm
 
     /// The number and title the test report shows.
-    public var title: String {
+    var title: String {
         switch self {
         case .momentumStep: "4.1 one step of SGD with momentum"
         case .rmspropStep: "4.2 one RMSprop step"
@@ -24,15 +25,17 @@ public typealias AdamAnswer = @Sendable ([Double], [Double], [Double], [Double],
 
 /// One implementation of every Chapter 4 exercise: the learner's, the worked solutions,
 /// or (in the tests) a deliberately wrong one.
-public struct OptimizersAnswers: Sendable {
-    public var momentumStep: MomentumAnswer
-    public var rmspropStep: RMSpropAnswer
-    public var adamStep: AdamAnswer
-    public var cosineAnnealing: @Sendable (Double, Double, Int, Int) throws -> Double
-    public var clipByGlobalNorm: @Sendable ([[Double]], Double) throws -> [[Double]]
+struct OptimizersAnswers: ChapterAnswers {
+    static let chapter = "Optimizers"
+
+    var momentumStep: MomentumAnswer
+    var rmspropStep: RMSpropAnswer
+    var adamStep: AdamAnswer
+    var cosineAnnealing: @Sendable (Double, Double, Int, Int) throws -> Double
+    var clipByGlobalNorm: @Sendable ([[Double]], Double) throws -> [[Double]]
 
     /// The learner's answers, from `Exercises/Optimizers`.
-    public static let exercises = OptimizersAnswers(
+    static let exercises = OptimizersAnswers(
         momentumStep: { try OptimizersExercises.momentumStep(parameters: $0, gradient: $1, velocity: $2, learningRate: $3, beta: $4) },
         rmspropStep: {
             try OptimizersExercises.rmspropStep(parameters: $0, gradient: $1, squareAverage: $2, learningRate: $3, rho: $4, epsilon: $5)
@@ -45,7 +48,7 @@ public struct OptimizersAnswers: Sendable {
         clipByGlobalNorm: { try OptimizersExercises.clipByGlobalNorm(gradients: $0, maxNorm: $1) })
 
     /// The worked answers, from `Solutions/Optimizers`.
-    public static let solutions = OptimizersAnswers(
+    static let solutions = OptimizersAnswers(
         momentumStep: { try OptimizersSolutions.momentumStep(parameters: $0, gradient: $1, velocity: $2, learningRate: $3, beta: $4) },
         rmspropStep: {
             try OptimizersSolutions.rmspropStep(parameters: $0, gradient: $1, squareAverage: $2, learningRate: $3, rho: $4, epsilon: $5)
@@ -58,13 +61,13 @@ public struct OptimizersAnswers: Sendable {
         clipByGlobalNorm: { try OptimizersSolutions.clipByGlobalNorm(gradients: $0, maxNorm: $1) })
 
     /// Every exercise left as an untouched stub.
-    public static let allStubs = OptimizersAnswers(
+    static let allStubs = OptimizersAnswers(
         momentumStep: { _, _, _, _, _ in throw NotAttempted() }, rmspropStep: { _, _, _, _, _, _ in throw NotAttempted() },
         adamStep: { _, _, _, _, _, _, _, _, _ in throw NotAttempted() }, cosineAnnealing: { _, _, _, _ in throw NotAttempted() },
         clipByGlobalNorm: { _, _ in throw NotAttempted() })
 
     /// Checks one exercise of these answers.
-    public func check(_ exercise: OptimizersExercise) -> CheckOutcome {
+    func check(_ exercise: OptimizersExercise) -> CheckOutcome {
         switch exercise {
         case .momentumStep: OptimizersChecks.momentumStep(momentumStep)
         case .rmspropStep: OptimizersChecks.rmspropStep(rmspropStep)
@@ -73,11 +76,4 @@ public struct OptimizersAnswers: Sendable {
         case .clipByGlobalNorm: OptimizersChecks.clipByGlobalNorm(clipByGlobalNorm)
         }
     }
-}
-
-/// In a child process started by an exit test: runs the learner's answer to `exercise`
-/// with standard error captured, so that a trap in it can be reported by the parent.
-public func probeExercise(_ exercise: OptimizersExercise) {
-    CrashLog.captureStandardError(exercise: "Optimizers.\(exercise.rawValue)")
-    _ = OptimizersAnswers.exercises.check(exercise)
 }

@@ -2,13 +2,14 @@ import Activations
 import BackpropExercises
 import BackpropSolutions
 import ExerciseSupport
+import ExerciseTesting
 
 /// The exercises of Chapter 3, in the order of the lesson's list.
-public enum BackpropExercise: String, CaseIterable, Sendable {
+enum BackpropExercise: String, ChapterExercise {
     case denseForward, binaryCrossEntropy, denseBackward, softmaxCrossEntropyGradient, backpropStep, centralDifferenceGradient
 
     /// The number and title the test report shows.
-    public var title: String {
+    var title: String {
         switch self {
         case .denseForward: "3.1 a dense layer's forward pass"
         case .binaryCrossEntropy: "3.2 binary cross-entropy and its gradient"
@@ -25,16 +26,18 @@ public typealias TinyParameters = (w1: [[Double]], b1: [Double], w2: [Double], b
 
 /// One implementation of every Chapter 3 exercise: the learner's, the worked solutions,
 /// or (in the tests) a deliberately wrong one.
-public struct BackpropAnswers: Sendable {
-    public var denseForward: @Sendable ([[Double]], [Double], [Double], Activation) throws -> [Double]
-    public var binaryCrossEntropy: @Sendable ([Double], [Double]) throws -> (loss: Double, gradient: [Double])
-    public var denseBackward: @Sendable ([[Double]], [Double], [Double], [Double], Activation) throws -> DenseGradients
-    public var softmaxCrossEntropyGradient: @Sendable ([Double], Int) throws -> [Double]
-    public var backpropStep: @Sendable (TinyParameters, [Double], Double, Double) throws -> TinyParameters
-    public var centralDifferenceGradient: @Sendable (([Double]) -> Double, [Double], Double) throws -> [Double]
+struct BackpropAnswers: ChapterAnswers {
+    static let chapter = "Backprop"
+
+    var denseForward: @Sendable ([[Double]], [Double], [Double], Activation) throws -> [Double]
+    var binaryCrossEntropy: @Sendable ([Double], [Double]) throws -> (loss: Double, gradient: [Double])
+    var denseBackward: @Sendable ([[Double]], [Double], [Double], [Double], Activation) throws -> DenseGradients
+    var softmaxCrossEntropyGradient: @Sendable ([Double], Int) throws -> [Double]
+    var backpropStep: @Sendable (TinyParameters, [Double], Double, Double) throws -> TinyParameters
+    var centralDifferenceGradient: @Sendable (([Double]) -> Double, [Double], Double) throws -> [Double]
 
     /// The learner's answers, from `Exercises/Backprop`.
-    public static let exercises = BackpropAnswers(
+    static let exercises = BackpropAnswers(
         denseForward: { try BackpropExercises.denseForward(weights: $0, biases: $1, input: $2, activation: $3) },
         binaryCrossEntropy: { try BackpropExercises.binaryCrossEntropy(predictions: $0, targets: $1) },
         denseBackward: {
@@ -47,7 +50,7 @@ public struct BackpropAnswers: Sendable {
         centralDifferenceGradient: { try BackpropExercises.centralDifferenceGradient(of: $0, at: $1, epsilon: $2) })
 
     /// The worked answers, from `Solutions/Backprop`.
-    public static let solutions = BackpropAnswers(
+    static let solutions = BackpropAnswers(
         denseForward: { try BackpropSolutions.denseForward(weights: $0, biases: $1, input: $2, activation: $3) },
         binaryCrossEntropy: { try BackpropSolutions.binaryCrossEntropy(predictions: $0, targets: $1) },
         denseBackward: {
@@ -60,13 +63,13 @@ public struct BackpropAnswers: Sendable {
         centralDifferenceGradient: { try BackpropSolutions.centralDifferenceGradient(of: $0, at: $1, epsilon: $2) })
 
     /// Every exercise left as an untouched stub.
-    public static let allStubs = BackpropAnswers(
+    static let allStubs = BackpropAnswers(
         denseForward: { _, _, _, _ in throw NotAttempted() }, binaryCrossEntropy: { _, _ in throw NotAttempted() },
         denseBackward: { _, _, _, _, _ in throw NotAttempted() }, softmaxCrossEntropyGradient: { _, _ in throw NotAttempted() },
         backpropStep: { _, _, _, _ in throw NotAttempted() }, centralDifferenceGradient: { _, _, _ in throw NotAttempted() })
 
     /// Checks one exercise of these answers.
-    public func check(_ exercise: BackpropExercise) -> CheckOutcome {
+    func check(_ exercise: BackpropExercise) -> CheckOutcome {
         switch exercise {
         case .denseForward: BackpropChecks.denseForward(denseForward)
         case .binaryCrossEntropy: BackpropChecks.binaryCrossEntropy(binaryCrossEntropy)
@@ -76,11 +79,4 @@ public struct BackpropAnswers: Sendable {
         case .centralDifferenceGradient: BackpropChecks.centralDifferenceGradient(centralDifferenceGradient)
         }
     }
-}
-
-/// In a child process started by an exit test: runs the learner's answer to `exercise`
-/// with standard error captured, so that a trap in it can be reported by the parent.
-public func probeExercise(_ exercise: BackpropExercise) {
-    CrashLog.captureStandardError(exercise: "Backprop.\(exercise.rawValue)")
-    _ = BackpropAnswers.exercises.check(exercise)
 }

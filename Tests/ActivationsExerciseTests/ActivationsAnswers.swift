@@ -1,13 +1,14 @@
 import ActivationsExercises
 import ActivationsSolutions
 import ExerciseSupport
+import ExerciseTesting
 
 /// The exercises of Chapter 2, in the order of the lesson's catalogue.
-public enum ActivationsExercise: String, CaseIterable, Sendable {
+enum ActivationsExercise: String, ChapterExercise {
     case sigmoidDerivative, tanhDerivative, leakyReLU, elu, gelu, swishDerivative, softmax, softmaxBackward
 
     /// The number and title the test report shows.
-    public var title: String {
+    var title: String {
         switch self {
         case .sigmoidDerivative: "2.1 the sigmoid's derivative"
         case .tanhDerivative: "2.2 the derivative of tanh"
@@ -23,18 +24,20 @@ public enum ActivationsExercise: String, CaseIterable, Sendable {
 
 /// One implementation of every Chapter 2 exercise: the learner's, the worked solutions,
 /// or (in the tests) a deliberately wrong one.
-public struct ActivationsAnswers: Sendable {
-    public var sigmoidDerivative: @Sendable (Double) throws -> Double
-    public var tanhDerivative: @Sendable (Double) throws -> Double
-    public var leakyReLU: @Sendable (Double, Double) throws -> Double
-    public var elu: @Sendable (Double, Double) throws -> Double
-    public var gelu: @Sendable (Double) throws -> Double
-    public var swishDerivative: @Sendable (Double) throws -> Double
-    public var softmax: @Sendable ([Double]) throws -> [Double]
-    public var softmaxBackward: @Sendable ([Double], [Double]) throws -> [Double]
+struct ActivationsAnswers: ChapterAnswers {
+    static let chapter = "Activations"
+
+    var sigmoidDerivative: @Sendable (Double) throws -> Double
+    var tanhDerivative: @Sendable (Double) throws -> Double
+    var leakyReLU: @Sendable (Double, Double) throws -> Double
+    var elu: @Sendable (Double, Double) throws -> Double
+    var gelu: @Sendable (Double) throws -> Double
+    var swishDerivative: @Sendable (Double) throws -> Double
+    var softmax: @Sendable ([Double]) throws -> [Double]
+    var softmaxBackward: @Sendable ([Double], [Double]) throws -> [Double]
 
     /// The learner's answers, from `Exercises/Activations`.
-    public static let exercises = ActivationsAnswers(
+    static let exercises = ActivationsAnswers(
         sigmoidDerivative: { try ActivationsExercises.sigmoidDerivative($0) },
         tanhDerivative: { try ActivationsExercises.tanhDerivative($0) },
         leakyReLU: { try ActivationsExercises.leakyReLU($0, slope: $1) },
@@ -45,7 +48,7 @@ public struct ActivationsAnswers: Sendable {
         softmaxBackward: { try ActivationsExercises.softmaxBackward(output: $0, upstream: $1) })
 
     /// The worked answers, from `Solutions/Activations`.
-    public static let solutions = ActivationsAnswers(
+    static let solutions = ActivationsAnswers(
         sigmoidDerivative: { try ActivationsSolutions.sigmoidDerivative($0) },
         tanhDerivative: { try ActivationsSolutions.tanhDerivative($0) },
         leakyReLU: { try ActivationsSolutions.leakyReLU($0, slope: $1) },
@@ -56,14 +59,14 @@ public struct ActivationsAnswers: Sendable {
         softmaxBackward: { try ActivationsSolutions.softmaxBackward(output: $0, upstream: $1) })
 
     /// Every exercise left as an untouched stub.
-    public static let allStubs = ActivationsAnswers(
+    static let allStubs = ActivationsAnswers(
         sigmoidDerivative: { _ in throw NotAttempted() }, tanhDerivative: { _ in throw NotAttempted() },
         leakyReLU: { _, _ in throw NotAttempted() }, elu: { _, _ in throw NotAttempted() },
         gelu: { _ in throw NotAttempted() }, swishDerivative: { _ in throw NotAttempted() },
         softmax: { _ in throw NotAttempted() }, softmaxBackward: { _, _ in throw NotAttempted() })
 
     /// Checks one exercise of these answers.
-    public func check(_ exercise: ActivationsExercise) -> CheckOutcome {
+    func check(_ exercise: ActivationsExercise) -> CheckOutcome {
         switch exercise {
         case .sigmoidDerivative: ActivationsChecks.sigmoidDerivative(sigmoidDerivative)
         case .tanhDerivative: ActivationsChecks.tanhDerivative(tanhDerivative)
@@ -75,11 +78,4 @@ public struct ActivationsAnswers: Sendable {
         case .softmaxBackward: ActivationsChecks.softmaxBackward(softmaxBackward)
         }
     }
-}
-
-/// In a child process started by an exit test: runs the learner's answer to `exercise`
-/// with standard error captured, so that a trap in it can be reported by the parent.
-public func probeExercise(_ exercise: ActivationsExercise) {
-    CrashLog.captureStandardError(exercise: "Activations.\(exercise.rawValue)")
-    _ = ActivationsAnswers.exercises.check(exercise)
 }

@@ -1,13 +1,14 @@
 import ExerciseSupport
+import ExerciseTesting
 import RegularizationExercises
 import RegularizationSolutions
 
 /// The exercises of Chapter 5, in the order of the lesson's list.
-public enum RegularizationExercise: String, CaseIterable, Sendable {
+enum RegularizationExercise: String, ChapterExercise {
     case l2Penalty, dropoutForward, batchNormForward, batchNormBackward, earlyStoppingEpochs
 
     /// The number and title the test report shows.
-    public var title: String {
+    var title: String {
         switch self {
         case .l2Penalty: "5.1 the L2 penalty and its gradient"
         case .dropoutForward: "5.2 inverted dropout, forward and backward"
@@ -25,16 +26,18 @@ public typealias BatchNormBackwardAnswer = @Sendable ([[Double]], [[Double]], [D
 
 /// One implementation of every Chapter 5 exercise: the learner's, the worked solutions,
 /// or (in the tests) a deliberately wrong one.
-public struct RegularizationAnswers: Sendable {
-    public var l2Penalty: @Sendable ([Double], Double) throws -> (penalty: Double, gradient: [Double])
-    public var dropoutForward: @Sendable ([Double], [Double], Double) throws -> (output: [Double], mask: [Double])
-    public var dropoutBackward: @Sendable ([Double], [Double]) throws -> [Double]
-    public var batchNormForward: BatchNormForwardAnswer
-    public var batchNormBackward: BatchNormBackwardAnswer
-    public var earlyStoppingEpochs: @Sendable ([Double], Int, Double) throws -> (stopAfter: Int?, keep: Int)
+struct RegularizationAnswers: ChapterAnswers {
+    static let chapter = "Regularization"
+
+    var l2Penalty: @Sendable ([Double], Double) throws -> (penalty: Double, gradient: [Double])
+    var dropoutForward: @Sendable ([Double], [Double], Double) throws -> (output: [Double], mask: [Double])
+    var dropoutBackward: @Sendable ([Double], [Double]) throws -> [Double]
+    var batchNormForward: BatchNormForwardAnswer
+    var batchNormBackward: BatchNormBackwardAnswer
+    var earlyStoppingEpochs: @Sendable ([Double], Int, Double) throws -> (stopAfter: Int?, keep: Int)
 
     /// The learner's answers, from `Exercises/Regularization`.
-    public static let exercises = RegularizationAnswers(
+    static let exercises = RegularizationAnswers(
         l2Penalty: { try RegularizationExercises.l2Penalty(weights: $0, lambda: $1) },
         dropoutForward: { try RegularizationExercises.dropoutForward(input: $0, draws: $1, rate: $2) },
         dropoutBackward: { try RegularizationExercises.dropoutBackward(upstream: $0, mask: $1) },
@@ -48,7 +51,7 @@ public struct RegularizationAnswers: Sendable {
         })
 
     /// The worked answers, from `Solutions/Regularization`.
-    public static let solutions = RegularizationAnswers(
+    static let solutions = RegularizationAnswers(
         l2Penalty: { try RegularizationSolutions.l2Penalty(weights: $0, lambda: $1) },
         dropoutForward: { try RegularizationSolutions.dropoutForward(input: $0, draws: $1, rate: $2) },
         dropoutBackward: { try RegularizationSolutions.dropoutBackward(upstream: $0, mask: $1) },
@@ -62,13 +65,13 @@ public struct RegularizationAnswers: Sendable {
         })
 
     /// Every exercise left as an untouched stub.
-    public static let allStubs = RegularizationAnswers(
+    static let allStubs = RegularizationAnswers(
         l2Penalty: { _, _ in throw NotAttempted() }, dropoutForward: { _, _, _ in throw NotAttempted() },
         dropoutBackward: { _, _ in throw NotAttempted() }, batchNormForward: { _, _, _, _, _, _, _, _ in throw NotAttempted() },
         batchNormBackward: { _, _, _, _ in throw NotAttempted() }, earlyStoppingEpochs: { _, _, _ in throw NotAttempted() })
 
     /// Checks one exercise of these answers.
-    public func check(_ exercise: RegularizationExercise) -> CheckOutcome {
+    func check(_ exercise: RegularizationExercise) -> CheckOutcome {
         switch exercise {
         case .l2Penalty: RegularizationChecks.l2Penalty(l2Penalty)
         case .dropoutForward: RegularizationChecks.dropout(forward: dropoutForward, backward: dropoutBackward)
@@ -77,11 +80,4 @@ public struct RegularizationAnswers: Sendable {
         case .earlyStoppingEpochs: RegularizationChecks.earlyStoppingEpochs(earlyStoppingEpochs)
         }
     }
-}
-
-/// In a child process started by an exit test: runs the learner's answer to `exercise`
-/// with standard error captured, so that a trap in it can be reported by the parent.
-public func probeExercise(_ exercise: RegularizationExercise) {
-    CrashLog.captureStandardError(exercise: "Regularization.\(exercise.rawValue)")
-    _ = RegularizationAnswers.exercises.check(exercise)
 }
