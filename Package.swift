@@ -18,13 +18,15 @@ import PackageDescription
 // MARK: - Support modules
 
 let support: [Target] = [
-    .target(name: "Randomness"),
-    .target(name: "LinearAlgebra"),
-    .target(name: "NumericChecks"),
+    // require(_:_:): argument checks whose messages survive optimized builds.
+    .target(name: "Validation"),
+    .target(name: "Randomness", dependencies: ["Validation"]),
+    .target(name: "LinearAlgebra", dependencies: ["Validation"]),
+    .target(name: "NumericChecks", dependencies: ["Validation"]),
     .target(
-        name: "Datasets", dependencies: ["Randomness", "LinearAlgebra"],
+        name: "Datasets", dependencies: ["Validation", "Randomness", "LinearAlgebra"],
         resources: [.copy("Resources/digits.csv"), .copy("Resources/LICENSE-scikit-learn.txt"), .copy("Resources/ATTRIBUTION.md")]),
-    .target(name: "Notebook"),
+    .target(name: "Notebook", dependencies: ["Validation"]),
     .target(name: "ExerciseSupport", dependencies: ["NumericChecks"]),
 ]
 
@@ -58,7 +60,7 @@ let chapters: [Chapter] = [
 // MARK: - Targets of one chapter
 
 let supportModules: [Target.Dependency] = [
-    "Randomness", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook",
+    "Validation", "Randomness", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook",
 ]
 
 func targets(of chapter: Chapter) -> [Target] {
@@ -88,13 +90,13 @@ func targets(of chapter: Chapter) -> [Target] {
 
 // `swift run -c release bench`: times the workloads of ../shared/baselines (see Sources/Bench).
 let bench: Target = .executableTarget(
-    name: "Bench", dependencies: ["Backprop", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"], path: "Sources/Bench")
+    name: "Bench", dependencies: ["Validation", "Backprop", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"], path: "Sources/Bench")
 
 // MARK: - The package
 
 // Every chapter and support module is also a library product, so a learner's own package
 // can depend on this one and `import Backprop` (or any other chapter).
-let libraries = ["Randomness", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook"] + chapters.map(\.name)
+let libraries = ["Validation", "Randomness", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook"] + chapters.map(\.name)
 
 let package = Package(
     name: "DeepLearningFromScratch",

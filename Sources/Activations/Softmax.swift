@@ -1,4 +1,5 @@
 import Foundation
+import Validation
 
 /// Softmax turns a vector of scores (logits) into probabilities:
 /// ```
@@ -39,7 +40,7 @@ public func softmaxWithoutShift(_ z: [Double]) -> [Double] {
 /// ∂L/∂zᵢ = Σⱼ gⱼ sⱼ(δⱼᵢ − sᵢ) = sᵢ (gᵢ − Σⱼ gⱼ sⱼ)
 /// ```
 public func softmaxBackward(output s: [Double], upstream g: [Double]) -> [Double] {
-    precondition(
+    require(
         s.count == g.count,
         "softmaxBackward: the output has \(s.count) values but the upstream gradient has \(g.count)")
     var dot = 0.0

@@ -1,5 +1,6 @@
 import LinearAlgebra
 import Randomness
+import Validation
 
 /// A fully connected (affine) layer: every output unit sees every input.
 ///
@@ -24,7 +25,7 @@ public struct Dense: Layer {
     /// A layer with the given weights (outputs × inputs) and biases; its parameters are
     /// named "W" and "b" followed by `name` ("W1", "b1").
     public init(weights: Matrix, biases: [Double], name: String = "") {
-        precondition(
+        require(
             biases.count == weights.rows,
             "Dense: weights \(weights.shapeDescription) need \(weights.rows) biases, got \(biases.count)")
         weight = Parameter(name: "W\(name)", shape: [weights.rows, weights.columns], value: weights.values, decays: true)
@@ -33,7 +34,7 @@ public struct Dense: Layer {
 
     /// A layer with weights drawn by `initialization` and zero biases.
     public init(inputs: Int, outputs: Int, initialization: Initialization, using generator: inout SeededGenerator, name: String = "") {
-        precondition(inputs > 0 && outputs > 0, "Dense: needs at least one input and one output, got \(inputs) → \(outputs)")
+        require(inputs > 0 && outputs > 0, "Dense: needs at least one input and one output, got \(inputs) → \(outputs)")
         let values = initialization.weights(inputs: inputs, outputs: outputs, using: &generator)
         self.init(
             weights: Matrix(rows: outputs, columns: inputs, values: values), biases: [Double](repeating: 0, count: outputs),
@@ -48,7 +49,7 @@ public struct Dense: Layer {
     /// z = W x + b for one input, written out as the two loops of the definition. The
     /// batch forward pass computes the same numbers with one matrix product.
     public func affine(_ x: [Double]) -> [Double] {
-        precondition(
+        require(
             x.count == inputCount,
             "Dense: input of size \(x.count) does not fit weights \(weights.shapeDescription), which expect \(inputCount)")
         var z = bias.value

@@ -1,4 +1,5 @@
 import LinearAlgebra
+import Validation
 
 /// Whether a forward pass is part of training or a prediction.
 ///
@@ -79,15 +80,15 @@ extension Layer {
 
 /// Checks that a layer's input has the rank and trailing sizes it needs, naming both shapes.
 public func expectShape(_ x: Tensor, features: Int, layer: @autoclosure () -> String) {
-    precondition(
+    require(
         x.rank == 2 && x.shape[1] == features,
         "\(layer()): input \(x.shapeDescription) does not fit: it needs (batch × \(features))")
 }
 
 /// Checks that an upstream gradient has the shape of the output it belongs to.
 public func expectGradientShape(_ gradient: Tensor, output shape: [Int]?, layer: @autoclosure () -> String) {
-    guard let shape else { preconditionFailure("\(layer()).backward: no training-mode forward pass to go back through") }
-    precondition(
+    guard let shape else { requirementFailed("\(layer()).backward: no training-mode forward pass to go back through") }
+    require(
         gradient.shape == shape,
         "\(layer()).backward: the gradient \(gradient.shapeDescription) does not match the output \(Tensor(shape: shape).shapeDescription)")
 }

@@ -1,16 +1,17 @@
 import Activations
 import Foundation
 import LinearAlgebra
+import Validation
 
 // Loss functions and their derivatives. Each takes predictions ŷ and targets y of the same
 // length n and returns the mean over the n values; each gradient is ∂L/∂ŷ of that mean,
 // so it carries the 1/n.
 
 func checkSameLength(_ name: String, _ predictions: [Double], _ targets: [Double]) {
-    precondition(
+    require(
         predictions.count == targets.count,
         "\(name): \(predictions.count) predictions but \(targets.count) targets")
-    precondition(!predictions.isEmpty, "\(name): no predictions")
+    require(!predictions.isEmpty, "\(name): no predictions")
 }
 
 /// Mean squared error: L = (1/n) Σ (ŷᵢ − yᵢ)². For regression; punishes large errors most.
@@ -82,7 +83,7 @@ public func binaryCrossEntropyGradient(_ predictions: [Double], _ targets: [Doub
 /// `probabilities` and `targets` are (batch × classes); each row of `probabilities` is a
 /// distribution (a softmax output), each row of `targets` a one-hot vector.
 public func categoricalCrossEntropy(probabilities: Matrix, oneHot targets: Matrix) -> Double {
-    precondition(
+    require(
         probabilities.rows == targets.rows && probabilities.columns == targets.columns,
         "categoricalCrossEntropy: probabilities \(probabilities.shapeDescription) and targets \(targets.shapeDescription) differ in shape")
     var sum = 0.0
@@ -105,7 +106,7 @@ public func categoricalCrossEntropy(probabilities: Matrix, labels: [Int]) -> Dou
 
 /// ∂L/∂P for the one-hot cross-entropy: −Yᵣₖ / Pᵣₖ / B.
 public func categoricalCrossEntropyGradient(probabilities: Matrix, oneHot targets: Matrix) -> Matrix {
-    precondition(
+    require(
         probabilities.rows == targets.rows && probabilities.columns == targets.columns,
         "categoricalCrossEntropyGradient: probabilities \(probabilities.shapeDescription) and targets \(targets.shapeDescription) differ in shape")
     var gradient = probabilities
@@ -117,11 +118,11 @@ public func categoricalCrossEntropyGradient(probabilities: Matrix, oneHot target
 }
 
 func checkLabels(_ name: String, _ scores: Matrix, _ labels: [Int]) {
-    precondition(
+    require(
         labels.count == scores.rows,
         "\(name): \(scores.shapeDescription) has \(scores.rows) rows but there are \(labels.count) labels")
     if let bad = labels.first(where: { !(0..<scores.columns).contains($0) }) {
-        preconditionFailure("\(name): label \(bad) is not a class of \(scores.shapeDescription) (0..<\(scores.columns))")
+        requirementFailed("\(name): label \(bad) is not a class of \(scores.shapeDescription) (0..<\(scores.columns))")
     }
 }
 
@@ -129,7 +130,7 @@ func checkLabels(_ name: String, _ scores: Matrix, _ labels: [Int]) {
 public func oneHot(_ labels: [Int], classCount: Int) -> Matrix {
     var matrix = Matrix(rows: labels.count, columns: classCount)
     for (r, label) in labels.enumerated() {
-        precondition((0..<classCount).contains(label), "oneHot: label \(label) is not in 0..<\(classCount)")
+        require((0..<classCount).contains(label), "oneHot: label \(label) is not in 0..<\(classCount)")
         matrix[r, label] = 1
     }
     return matrix
@@ -214,7 +215,7 @@ public struct MeanSquaredError: Loss {
     public init() {}
 
     public func evaluate(_ output: Tensor, _ targets: Tensor) -> (loss: Double, gradient: Tensor) {
-        precondition(
+        require(
             output.shape == targets.shape,
             "MeanSquaredError: outputs \(output.shapeDescription) and targets \(targets.shapeDescription) differ in shape")
         let gradient = meanSquaredErrorGradient(output.values, targets.values)

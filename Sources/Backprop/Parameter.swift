@@ -12,6 +12,8 @@
 /// Parameters are values, like the layers that hold them, so copying a model copies its
 /// numbers. Copies keep the same ``id``: the id names "this parameter of this model",
 /// and an optimizer keeps its per-parameter state (a velocity, Adam's m and v) under it.
+import Validation
+
 public struct Parameter: Sendable {
     /// How reports and gradient checks name it: "W1", "b1", "γ2", "W_xh".
     public var name: String
@@ -34,7 +36,7 @@ public struct Parameter: Sendable {
     /// A parameter with the given value, a zero gradient and a new identity.
     public init(name: String, shape: [Int], value: [Double], decays: Bool, frozen: Bool = false) {
         let count = shape.reduce(1, *)
-        precondition(
+        require(
             value.count == count,
             "Parameter \(name): shape \(shape.map(String.init).joined(separator: "×")) needs \(count) values, got \(value.count)")
         self.name = name

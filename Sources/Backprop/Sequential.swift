@@ -1,6 +1,7 @@
 import Activations
 import LinearAlgebra
 import Randomness
+import Validation
 
 /// Layers applied one after another; itself a ``Layer``.
 ///
@@ -19,7 +20,7 @@ public struct Sequential: Layer {
     public var layers: [any Layer]
 
     public init(_ layers: [any Layer]) {
-        precondition(!layers.isEmpty, "Sequential: needs at least one layer")
+        require(!layers.isEmpty, "Sequential: needs at least one layer")
         self.layers = layers
     }
 
@@ -33,7 +34,7 @@ public struct Sequential: Layer {
         sizes: [Int], hidden: Activation, output: Activation? = nil, initialization: Initialization,
         using generator: inout SeededGenerator
     ) {
-        precondition(sizes.count >= 2, "Sequential: sizes need an input and an output size, got \(sizes)")
+        require(sizes.count >= 2, "Sequential: sizes need an input and an output size, got \(sizes)")
         self.init(
             sizes: sizes, hidden: hidden, output: output,
             dense: { l in Dense(inputs: sizes[l - 1], outputs: sizes[l], initialization: initialization, using: &generator, name: "\(l)") })
@@ -43,7 +44,7 @@ public struct Sequential: Layer {
     /// nil), and the activations of ``init(sizes:hidden:output:initialization:using:)``.
     public init(weights: [Matrix], biases: [[Double]]? = nil, hidden: Activation, output: Activation? = nil) {
         let biases = biases ?? weights.map { [Double](repeating: 0, count: $0.rows) }
-        precondition(
+        require(
             !weights.isEmpty && weights.count == biases.count, "Sequential: \(weights.count) weight matrices but \(biases.count) bias vectors")
         self.init(
             sizes: [weights[0].columns] + weights.map(\.rows), hidden: hidden, output: output,
@@ -54,7 +55,7 @@ public struct Sequential: Layer {
         var layers: [any Layer] = []
         for l in 1..<sizes.count {
             let layer = dense(l)
-            precondition(
+            require(
                 layer.inputCount == sizes[l - 1],
                 "Sequential: layer \(l) weights \(layer.weights.shapeDescription) expect \(layer.inputCount) inputs "
                     + "but the layer below gives \(sizes[l - 1])")

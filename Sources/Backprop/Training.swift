@@ -1,6 +1,7 @@
 import Datasets
 import LinearAlgebra
 import Randomness
+import Validation
 
 // The one training loop of the curriculum, for any model (a ``Layer``), any ``Loss`` and
 // any ``Optimizer``:
@@ -14,12 +15,12 @@ import Randomness
 
 /// The samples at `indices` stacked as the rows of a matrix: the batch X.
 public func batchMatrix(_ inputs: [[Double]], _ indices: some Collection<Int>) -> Matrix {
-    precondition(!indices.isEmpty, "batchMatrix: an empty batch")
+    require(!indices.isEmpty, "batchMatrix: an empty batch")
     let columns = inputs[indices.first!].count
     var values: [Double] = []
     values.reserveCapacity(indices.count * columns)
     for index in indices {
-        precondition(
+        require(
             inputs[index].count == columns,
             "batchMatrix: sample \(indices.first!) has \(columns) values but sample \(index) has \(inputs[index].count)")
         values += inputs[index]
@@ -66,8 +67,8 @@ public enum BatchOrder: Sendable {
         switch self {
         case .inOrder: return Array(0..<count)
         case .perEpoch(let orders):
-            precondition(epoch < orders.count, "train: BatchOrder.perEpoch has orders for \(orders.count) epochs, epoch \(epoch + 1) needs one")
-            precondition(orders[epoch].count == count, "train: the order for epoch \(epoch + 1) has \(orders[epoch].count) indices for \(count) samples")
+            require(epoch < orders.count, "train: BatchOrder.perEpoch has orders for \(orders.count) epochs, epoch \(epoch + 1) needs one")
+            require(orders[epoch].count == count, "train: the order for epoch \(epoch + 1) has \(orders[epoch].count) indices for \(count) samples")
             return orders[epoch]
         }
     }
@@ -140,8 +141,8 @@ public func trainEpoch<Model: Layer, Data: TrainingData, Objective: Loss>(
     _ model: inout Model, on data: Data, order: [Int], batchSize: Int, loss: Objective, optimizer: inout some Optimizer,
     beforeStep: (inout Model) -> Void = { _ in }
 ) -> Double where Objective.Target == Data.Target {
-    precondition(batchSize > 0, "trainEpoch: the batch size must be positive, got \(batchSize)")
-    precondition(!order.isEmpty, "trainEpoch: no samples to train on")
+    require(batchSize > 0, "trainEpoch: the batch size must be positive, got \(batchSize)")
+    require(!order.isEmpty, "trainEpoch: no samples to train on")
     var total = 0.0
     for start in stride(from: 0, to: order.count, by: batchSize) {
         let indices = order[start..<min(start + batchSize, order.count)]
@@ -180,7 +181,7 @@ public func train<Model: Layer, Data: TrainingData, Objective: Loss>(
     epochs: Int, batchSize: Int, order: BatchOrder = .inOrder, plugins: [any TrainingPlugin] = [],
     evaluatesTrainingSet: Bool = true, onEpoch: (EpochRecord) -> Void = { _ in }
 ) -> TrainingRun where Objective.Target == Data.Target {
-    precondition(epochs > 0, "train: needs at least one epoch, got \(epochs)")
+    require(epochs > 0, "train: needs at least one epoch, got \(epochs)")
     var plugins = plugins
     var history: [EpochRecord] = []
     var stoppedEarly = false

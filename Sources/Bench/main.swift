@@ -15,6 +15,7 @@ import Foundation
 import LinearAlgebra
 import Optimizers
 import Randomness
+import Validation
 
 struct Workload {
     let name: String
@@ -134,7 +135,7 @@ func matmulWorkload(_ n: Int) -> Workload {
     let b = Matrix(rows: n, columns: n, values: random.uniforms(n * n, in: 0..<1))
     let checkSize = min(n, 256)  // within one k-slice the kernel equals the loop bit for bit
     let small = Matrix(rows: checkSize, columns: checkSize, values: Array(a.values.prefix(checkSize * checkSize)))
-    precondition(matmul(small, small) == referenceMatmul(small, small), "bench: the matmul kernel disagrees with the reference loop")
+    require(matmul(small, small) == referenceMatmul(small, small), "bench: the matmul kernel disagrees with the reference loop")
     return Workload(name: "matmul-\(n)", flop: 2 * Double(n * n * n), summary: "C = A·B, \(n)×\(n) Double") {
         _ = matmul(a, b)
     }

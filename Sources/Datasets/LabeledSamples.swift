@@ -1,4 +1,6 @@
 /// Samples for classification: one input vector and one class label each.
+import Validation
+
 public struct ClassificationSet: Sendable {
     /// One row per sample; every row has the same length.
     public var inputs: [[Double]]
@@ -8,7 +10,7 @@ public struct ClassificationSet: Sendable {
     public var classCount: Int
 
     public init(inputs: [[Double]], labels: [Int], classCount: Int) {
-        precondition(
+        require(
             inputs.count == labels.count,
             "ClassificationSet: \(inputs.count) inputs but \(labels.count) labels")
         self.inputs = inputs
@@ -25,7 +27,7 @@ public struct RegressionSet: Sendable {
     public var targets: [Double]
 
     public init(inputs: [[Double]], targets: [Double]) {
-        precondition(
+        require(
             inputs.count == targets.count,
             "RegressionSet: \(inputs.count) inputs but \(targets.count) targets")
         self.inputs = inputs

@@ -1,4 +1,5 @@
 import Randomness
+import Validation
 
 // Preparing a dataset for training: a fixed train/test split and standardized features.
 
@@ -22,10 +23,10 @@ extension ClassificationSet {
     /// Splits the samples by a given permutation `order`: its first ⌈testFraction · count⌉
     /// entries are the test set, the rest the training set.
     public func split(testFraction: Double, order: [Int]) -> (train: ClassificationSet, test: ClassificationSet) {
-        precondition(
+        require(
             testFraction > 0 && testFraction < 1,
             "split: testFraction must be between 0 and 1 (exclusive), got \(testFraction)")
-        precondition(order.count == count, "split: an order of \(order.count) indices for \(count) samples")
+        require(order.count == count, "split: an order of \(order.count) indices for \(count) samples")
         let testCount = Int((testFraction * Double(count)).rounded(.up))
         return (subset(Array(order[testCount...])), subset(Array(order[..<testCount])))
     }
@@ -54,12 +55,12 @@ public struct Standardizer: Sendable {
 
     /// Measures the mean and standard deviation of each feature of `inputs`.
     public init(fitting inputs: [[Double]]) {
-        precondition(!inputs.isEmpty, "Standardizer: cannot fit on zero samples")
+        require(!inputs.isEmpty, "Standardizer: cannot fit on zero samples")
         let featureCount = inputs[0].count
         let n = Double(inputs.count)
         var means = [Double](repeating: 0, count: featureCount)
         for (row, x) in inputs.enumerated() {
-            precondition(
+            require(
                 x.count == featureCount,
                 "Standardizer: sample 0 has \(featureCount) features but sample \(row) has \(x.count)")
             for j in 0..<featureCount { means[j] += x[j] / n }
@@ -74,7 +75,7 @@ public struct Standardizer: Sendable {
 
     /// `x` with every feature standardized.
     public func apply(_ x: [Double]) -> [Double] {
-        precondition(
+        require(
             x.count == means.count,
             "Standardizer: fitted on \(means.count) features but got a sample with \(x.count)")
         return (0..<x.count).map { (x[$0] - means[$0]) / standardDeviations[$0] }

@@ -1,5 +1,6 @@
 import Foundation
 import Randomness
+import Validation
 
 /// The four two-input logic gates, as tiny classification sets.
 public enum LogicGate: String, CaseIterable, Sendable {
@@ -71,7 +72,7 @@ public func functionSamples(
     _ f: (Double) -> Double, in range: ClosedRange<Double>, count: Int,
     noise: Double = 0, using rng: inout SeededGenerator
 ) -> RegressionSet {
-    precondition(count >= 2, "functionSamples: count must be at least 2, got \(count)")
+    require(count >= 2, "functionSamples: count must be at least 2, got \(count)")
     let step = (range.upperBound - range.lowerBound) / Double(count - 1)
     var inputs: [[Double]] = []
     var targets: [Double] = []

@@ -16,11 +16,13 @@
 // plain scalar loop. The tests compare the kernel with `referenceMatmul` on every edge
 // case shape.
 
+import Validation
+
 private typealias Lanes = SIMD4<Double>
 
 /// c ← a·b for row-major buffers: a is m×k, b is k×n, c is m×n (overwritten).
 func gemm(m: Int, k: Int, n: Int, a: [Double], b: [Double], c: inout [Double]) {
-    precondition(a.count == m * k && b.count == k * n && c.count == m * n, "gemm: buffer sizes do not match the shapes")
+    require(a.count == m * k && b.count == k * n && c.count == m * n, "gemm: buffer sizes do not match the shapes")
     a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in

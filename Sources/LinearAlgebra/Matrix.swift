@@ -6,6 +6,8 @@
 ///
 /// Element (r, c) lives at `values[r * columns + c]`: a row is a contiguous run of
 /// `columns` numbers, and the next row starts right after it.
+import Validation
+
 public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     public let rows: Int
     public let columns: Int
@@ -14,8 +16,8 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
 
     /// A matrix with the given shape and row-major values.
     public init(rows: Int, columns: Int, values: [Double]) {
-        precondition(rows >= 0 && columns >= 0, "Matrix: negative shape (\(rows)×\(columns))")
-        precondition(
+        require(rows >= 0 && columns >= 0, "Matrix: negative shape (\(rows)×\(columns))")
+        require(
             values.count == rows * columns,
             "Matrix: shape (\(rows)×\(columns)) needs \(rows * columns) values, got \(values.count)")
         self.rows = rows
@@ -32,7 +34,7 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     public init(_ nestedRows: [[Double]]) {
         let columns = nestedRows.first?.count ?? 0
         for (r, row) in nestedRows.enumerated() {
-            precondition(
+            require(
                 row.count == columns,
                 "Matrix: row 0 has \(columns) values but row \(r) has \(row.count)")
         }
@@ -54,14 +56,14 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     }
 
     private func checkIndex(_ row: Int, _ column: Int) {
-        precondition(
+        require(
             (0..<rows).contains(row) && (0..<columns).contains(column),
             "Matrix: index (\(row), \(column)) is outside shape \(shapeDescription)")
     }
 
     /// Row `r` as an array.
     public func row(_ r: Int) -> [Double] {
-        precondition((0..<rows).contains(r), "Matrix: row \(r) is outside shape \(shapeDescription)")
+        require((0..<rows).contains(r), "Matrix: row \(r) is outside shape \(shapeDescription)")
         return Array(values[(r * columns)..<((r + 1) * columns)])
     }
 
@@ -96,7 +98,7 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
 /// ```
 /// (m×n) · (n×p) → (m×p)
 /// ```
-/// The inner dimensions must agree; otherwise the precondition names both shapes,
+/// The inner dimensions must agree; otherwise the error names both shapes,
 /// e.g. "matmul: (3×4) · (5×2): inner dimensions 4 ≠ 5".
 ///
 /// What this computes is exactly the triple loop in ``referenceMatmul(_:_:)``. It runs
@@ -104,7 +106,7 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
 /// the loop and which is several times faster; the training loops of every chapter spend
 /// most of their time here.
 public func matmul(_ a: Matrix, _ b: Matrix) -> Matrix {
-    precondition(
+    require(
         a.columns == b.rows,
         "matmul: \(a.shapeDescription) · \(b.shapeDescription): inner dimensions \(a.columns) ≠ \(b.rows)")
     var c = Matrix(rows: a.rows, columns: b.columns)
@@ -116,7 +118,7 @@ public func matmul(_ a: Matrix, _ b: Matrix) -> Matrix {
 ///
 /// This is the version to read. ``matmul(_:_:)`` computes the same numbers faster.
 public func referenceMatmul(_ a: Matrix, _ b: Matrix) -> Matrix {
-    precondition(
+    require(
         a.columns == b.rows,
         "matmul: \(a.shapeDescription) · \(b.shapeDescription): inner dimensions \(a.columns) ≠ \(b.rows)")
     var c = Matrix(rows: a.rows, columns: b.columns)
@@ -134,7 +136,7 @@ public func referenceMatmul(_ a: Matrix, _ b: Matrix) -> Matrix {
 
 /// The matrix-vector product y = A·x, where yᵢ = Σⱼ A[i, j]·xⱼ.
 public func matvec(_ a: Matrix, _ x: [Double]) -> [Double] {
-    precondition(
+    require(
         a.columns == x.count,
         "matvec: \(a.shapeDescription) · (\(x.count)): inner dimensions \(a.columns) ≠ \(x.count)")
     var y = [Double](repeating: 0, count: a.rows)

@@ -18,6 +18,8 @@
 ///
 /// Row-major means the last index moves fastest: element (i₀, i₁, …, iₖ) lives at
 /// `values[((i₀·d₁ + i₁)·d₂ + …)·dₖ + iₖ]`, with d the sizes in `shape`.
+import Validation
+
 public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     /// The size of each axis, outermost first.
     public let shape: [Int]
@@ -27,9 +29,9 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
 
     /// A tensor with the given shape and row-major values.
     public init(shape: [Int], values: [Double]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative size in shape \(shape)")
+        require(shape.allSatisfy { $0 >= 0 }, "Tensor: negative size in shape \(shape)")
         let count = shape.reduce(1, *)
-        precondition(
+        require(
             values.count == count,
             "Tensor: shape \(Tensor.describe(shape)) needs \(count) values, got \(values.count)")
         self.shape = shape
@@ -60,7 +62,7 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
 
     /// The same values under another shape with the same number of elements.
     public func reshaped(_ newShape: [Int]) -> Tensor {
-        precondition(
+        require(
             newShape.reduce(1, *) == count,
             "Tensor.reshaped: \(shapeDescription) has \(count) values, \(Tensor.describe(newShape)) needs \(newShape.reduce(1, *))")
         return Tensor(shape: newShape, values: values)
@@ -68,7 +70,7 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
 
     /// The rank-2 view (rows × columns) of a (batch, features) tensor; the values are shared.
     public var matrix: Matrix {
-        precondition(rank == 2, "Tensor.matrix: \(shapeDescription) is not (rows × columns)")
+        require(rank == 2, "Tensor.matrix: \(shapeDescription) is not (rows × columns)")
         return Matrix(rows: shape[0], columns: shape[1], values: values)
     }
 

@@ -5,8 +5,10 @@
 /// index out of range deep inside a loop.
 
 /// The dot product a·b = Σᵢ aᵢbᵢ.
+import Validation
+
 public func dot(_ a: [Double], _ b: [Double]) -> Double {
-    precondition(a.count == b.count, "dot: lengths differ: (\(a.count)) · (\(b.count))")
+    require(a.count == b.count, "dot: lengths differ: (\(a.count)) · (\(b.count))")
     var sum = 0.0
     for i in 0..<a.count {
         sum += a[i] * b[i]
@@ -16,13 +18,13 @@ public func dot(_ a: [Double], _ b: [Double]) -> Double {
 
 /// The elementwise sum a + b.
 public func add(_ a: [Double], _ b: [Double]) -> [Double] {
-    precondition(a.count == b.count, "add: lengths differ: (\(a.count)) + (\(b.count))")
+    require(a.count == b.count, "add: lengths differ: (\(a.count)) + (\(b.count))")
     return (0..<a.count).map { a[$0] + b[$0] }
 }
 
 /// The elementwise difference a − b.
 public func subtract(_ a: [Double], _ b: [Double]) -> [Double] {
-    precondition(a.count == b.count, "subtract: lengths differ: (\(a.count)) − (\(b.count))")
+    require(a.count == b.count, "subtract: lengths differ: (\(a.count)) − (\(b.count))")
     return (0..<a.count).map { a[$0] - b[$0] }
 }
 
@@ -52,7 +54,7 @@ public func argmax(_ a: [Double]) -> Int? {
 
 /// `count` evenly spaced values from `start` to `end`, both included.
 public func linspace(_ start: Double, _ end: Double, count: Int) -> [Double] {
-    precondition(count >= 2, "linspace: count must be at least 2, got \(count)")
+    require(count >= 2, "linspace: count must be at least 2, got \(count)")
     let step = (end - start) / Double(count - 1)
     return (0..<count).map { start + Double($0) * step }
 }

@@ -2,6 +2,8 @@
 ///
 /// A lesson is a sequence of cells. The terminal renderer prints each cell as soon as the
 /// lesson adds it; the Markdown renderer collects them into a page with SVG figures.
+import Validation
+
 public enum Cell: Sendable {
     /// A numbered section heading.
     case heading(String)
@@ -24,7 +26,7 @@ public struct Table: Sendable {
 
     public init(headers: [String], rows: [[String]]) {
         for (i, row) in rows.enumerated() {
-            precondition(
+            require(
                 row.count == headers.count,
                 "Table: \(headers.count) headers but row \(i) has \(row.count) cells")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Validation
 
 /// Line plots, scatter plots with decision regions, and heatmaps: the data of a figure,
 /// independent of how it is drawn. `TerminalRenderer` draws them with characters and
@@ -13,7 +14,7 @@ public struct LinePlot: Sendable {
         public var y: [Double]
 
         public init(_ name: String, x: [Double], y: [Double]) {
-            precondition(
+            require(
                 x.count == y.count, "LinePlot.Series \(name): \(x.count) x values but \(y.count) y values")
             self.name = name
             self.x = x
@@ -69,10 +70,10 @@ public struct ScatterPlot: Sendable {
         xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
         regions: (@Sendable (Double, Double) -> Int)? = nil
     ) {
-        precondition(
+        require(
             points.count == labels.count, "ScatterPlot: \(points.count) points but \(labels.count) labels")
         for (i, p) in points.enumerated() {
-            precondition(p.count == 2, "ScatterPlot: point \(i) has \(p.count) coordinates, expected 2")
+            require(p.count == 2, "ScatterPlot: point \(i) has \(p.count) coordinates, expected 2")
         }
         self.title = title
         self.xLabel = xLabel
@@ -103,7 +104,7 @@ public struct Heatmap: Sendable {
         rowLabels: [String]? = nil, columnLabels: [String]? = nil,
         range: ClosedRange<Double>? = nil
     ) {
-        precondition(
+        require(
             values.count == rows * columns,
             "Heatmap \(title): shape (\(rows)×\(columns)) needs \(rows * columns) values, got \(values.count)")
         self.title = title

@@ -1,4 +1,5 @@
 import Foundation
+import Validation
 
 /// Gradient checking: compare an analytic gradient with central finite differences.
 ///
@@ -80,7 +81,7 @@ public func checkGradient(
     epsilon: Double = 1e-5, tolerance: Double = 1e-7,
     of f: ([Double]) throws -> Double
 ) rethrows -> GradientCheckResult {
-    precondition(
+    require(
         analytic.count == x.count,
         "checkGradient(\(parameter)): the analytic gradient has \(analytic.count) values "
             + "but the parameter has \(x.count)")

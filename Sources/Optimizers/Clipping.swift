@@ -1,4 +1,5 @@
 import Backprop
+import Validation
 
 /// ‖g‖ over every gradient array together: √(Σ over all arrays and entries of g²).
 public func globalNorm(_ gradients: [[Double]]) -> Double {
@@ -15,7 +16,7 @@ public func globalNorm(_ gradients: [[Double]]) -> Double {
 /// where clipping each value separately would also turn the step. Returns ‖g‖ before clipping.
 @discardableResult
 public func clipByGlobalNorm(_ gradients: inout [[Double]], maxNorm: Double) -> Double {
-    precondition(maxNorm > 0, "clipByGlobalNorm: the threshold must be positive, got \(maxNorm)")
+    require(maxNorm > 0, "clipByGlobalNorm: the threshold must be positive, got \(maxNorm)")
     let norm = globalNorm(gradients)
     if norm > maxNorm {
         let scale = maxNorm / norm
@@ -33,7 +34,7 @@ public struct GradientClipping: TrainingPlugin {
     public var maxNorm: Double
 
     public init(maxNorm: Double) {
-        precondition(maxNorm > 0, "GradientClipping: the threshold must be positive, got \(maxNorm)")
+        require(maxNorm > 0, "GradientClipping: the threshold must be positive, got \(maxNorm)")
         self.maxNorm = maxNorm
     }
 

@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import Validation
 
 /// Gradient descent with momentum: steps keep going the way recent gradients pointed.
 ///
@@ -25,7 +26,7 @@ public struct Momentum: Optimizer {
     public var velocities: [ParameterID: [Double]] = [:]
 
     public init(learningRate: Double, beta: Double = 0.9, form: Form = .velocity) {
-        precondition((0..<1).contains(beta), "Momentum: β must be in [0, 1), got \(beta)")
+        require((0..<1).contains(beta), "Momentum: β must be in [0, 1), got \(beta)")
         self.learningRate = learningRate
         self.beta = beta
         self.form = form
@@ -67,7 +68,7 @@ public struct RMSprop: Optimizer {
     public var squareAverages: [ParameterID: [Double]] = [:]
 
     public init(learningRate: Double, rho: Double = 0.9, epsilon: Double = 1e-8) {
-        precondition((0..<1).contains(rho), "RMSprop: ρ must be in [0, 1), got \(rho)")
+        require((0..<1).contains(rho), "RMSprop: ρ must be in [0, 1), got \(rho)")
         self.learningRate = learningRate
         self.rho = rho
         self.epsilon = epsilon
@@ -106,8 +107,8 @@ public struct Adam: Optimizer {
         public var t: Int
 
         public init(m: [Double], v: [Double], t: Int) {
-            precondition(m.count == v.count, "Adam.State: m has \(m.count) values but v has \(v.count)")
-            precondition(t >= 0, "Adam.State: the step count cannot be negative, got \(t)")
+            require(m.count == v.count, "Adam.State: m has \(m.count) values but v has \(v.count)")
+            require(t >= 0, "Adam.State: the step count cannot be negative, got \(t)")
             self.m = m
             self.v = v
             self.t = t
@@ -123,7 +124,7 @@ public struct Adam: Optimizer {
     public var states: [ParameterID: State] = [:]
 
     public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
-        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: β₁ and β₂ must be in [0, 1), got \(beta1), \(beta2)")
+        require((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: β₁ and β₂ must be in [0, 1), got \(beta1), \(beta2)")
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -158,11 +159,11 @@ public struct Adam: Optimizer {
 
 /// Checks that a gradient fits its parameter and that saved state (if any) fits both.
 func checkShapes(_ rule: String, _ parameter: Parameter, state: [Double]?) {
-    precondition(
+    require(
         parameter.gradient.count == parameter.count,
         "\(rule): \(parameter.name) has \(parameter.count) values but its gradient has \(parameter.gradient.count)")
     if let state {
-        precondition(
+        require(
             state.count == parameter.count,
             "\(rule): the state kept for \(parameter.name) has \(state.count) values but the parameter now has \(parameter.count)")
     }

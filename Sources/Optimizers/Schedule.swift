@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import Validation
 
 /// How the learning rate changes over training: η at epoch t (counting from 0) from the
 /// starting rate η₀.
@@ -18,17 +19,17 @@ public enum Schedule: Sendable, Equatable {
 
     /// The learning rate at epoch `t`.
     public func learningRate(initial: Double, at t: Int) -> Double {
-        precondition(t >= 0, "Schedule: epochs count from 0, got \(t)")
+        require(t >= 0, "Schedule: epochs count from 0, got \(t)")
         switch self {
         case .constant:
             return initial
         case .step(let every, let factor):
-            precondition(every > 0, "Schedule.step: every must be positive, got \(every)")
+            require(every > 0, "Schedule.step: every must be positive, got \(every)")
             return initial * pow(factor, Double(t / every))
         case .exponential(let rate):
             return initial * pow(rate, Double(t))
         case .cosine(let period, let minimum):
-            precondition(period > 0, "Schedule.cosine: the period must be positive, got \(period)")
+            require(period > 0, "Schedule.cosine: the period must be positive, got \(period)")
             let progress = Double(min(t, period)) / Double(period)
             return minimum + 0.5 * (initial - minimum) * (1 + cos(Double.pi * progress))
         case .polynomial(let k):

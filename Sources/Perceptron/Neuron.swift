@@ -1,4 +1,5 @@
 import Foundation
+import Validation
 
 // Legend: x = inputs, w = weights, b = bias, z = weighted sum (pre-activation),
 // ŷ = the neuron's output, y = the target, η = learning rate.
@@ -49,10 +50,10 @@ public struct Neuron: Sendable, Equatable {
 /// ```
 /// z = w·x + b = Σᵢ wᵢxᵢ + b
 /// ```
-/// The inputs and weights must have the same length; otherwise the precondition names
+/// The inputs and weights must have the same length; otherwise the error names
 /// both lengths.
 public func weightedSum(inputs x: [Double], weights w: [Double], bias b: Double) -> Double {
-    precondition(
+    require(
         x.count == w.count,
         "weightedSum: \(x.count) inputs but \(w.count) weights; there must be one weight per input")
     var z = b

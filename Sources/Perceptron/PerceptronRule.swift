@@ -8,6 +8,8 @@
 /// When the prediction is right, y − ŷ = 0 and nothing changes. When the neuron stayed
 /// silent on a positive example (y − ŷ = +1), the weights move toward x, so w·x grows
 /// next time; on a false alarm (y − ŷ = −1) they move away from x.
+import Validation
+
 public func perceptronUpdate(
     weights w: [Double], bias b: Double, inputs x: [Double], target y: Int, learningRate η: Double
 ) -> (weights: [Double], bias: Double) {
@@ -61,10 +63,10 @@ public func trainPerceptron(
     inputs: [[Double]], labels: [Int], learningRate η: Double, maxEpochs: Int,
     onStep: ((PerceptronStep) -> Void)? = nil
 ) -> PerceptronTraining {
-    precondition(
+    require(
         inputs.count == labels.count,
         "trainPerceptron: \(inputs.count) inputs but \(labels.count) labels")
-    precondition(!inputs.isEmpty, "trainPerceptron: no examples to learn from")
+    require(!inputs.isEmpty, "trainPerceptron: no examples to learn from")
     var neuron = Neuron(inputCount: inputs[0].count)
     var mistakesPerEpoch: [Int] = []
     for epoch in 1...max(maxEpochs, 1) {

@@ -1,4 +1,5 @@
 import Foundation
+import Validation
 
 /// A seedable random number generator that produces the same numbers on every platform.
 ///
@@ -80,7 +81,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// A uniform integer in `0..<bound`, without modulo bias.
     public mutating func int(below bound: Int) -> Int {
-        precondition(bound > 0, "int(below:): the bound must be positive, got \(bound)")
+        require(bound > 0, "int(below:): the bound must be positive, got \(bound)")
         let n = UInt64(bound)
         // Reject the top sliver of the 64-bit range that would make some values more
         // likely than others when reduced modulo n.

@@ -1,5 +1,6 @@
 import Backprop
 import LinearAlgebra
+import Validation
 
 /// Batch normalization over a batch of rows: each feature (column) is standardized with
 /// the batch's own mean and variance, then scaled and shifted by learned γ and β.
@@ -35,7 +36,7 @@ public struct BatchNorm: Layer {
     /// γ = 1, β = 0 (the identity on standardized inputs); running mean 0 and variance 1.
     /// The parameters are named "γ" and "β" followed by `name`.
     public init(features: Int, momentum: Double = 0.9, epsilon: Double = 1e-5, name: String = "") {
-        precondition(features > 0, "BatchNorm: needs at least one feature, got \(features)")
+        require(features > 0, "BatchNorm: needs at least one feature, got \(features)")
         gamma = Parameter(name: "γ\(name)", shape: [features], value: [Double](repeating: 1, count: features), decays: false)
         beta = Parameter(name: "β\(name)", shape: [features], value: [Double](repeating: 0, count: features), decays: false)
         runningMean = [Double](repeating: 0, count: features)
@@ -56,7 +57,7 @@ public struct BatchNorm: Layer {
 
     /// Training mode: normalizes with the batch's statistics and updates the running ones.
     mutating func forwardTraining(_ x: Matrix) -> Matrix {
-        precondition(x.rows > 1, "BatchNorm: a training batch needs at least 2 rows to have a variance, got \(x.rows)")
+        require(x.rows > 1, "BatchNorm: a training batch needs at least 2 rows to have a variance, got \(x.rows)")
         let n = Double(x.rows)
         var normalized = x, output = x
         inverseDeviation = [Double](repeating: 0, count: features)

@@ -1,6 +1,7 @@
 import Backprop
 import LinearAlgebra
 import Randomness
+import Validation
 
 /// Inverted dropout: during training each value is zeroed with probability `rate` and the
 /// survivors are scaled by 1 / (1 − rate); at inference nothing happens.
@@ -25,7 +26,7 @@ public struct Dropout: Layer {
     public private(set) var mask: [Double]?
 
     public init(rate: Double, seed: UInt64) {
-        precondition((0..<1).contains(rate), "Dropout: the rate must be in [0, 1), got \(rate)")
+        require((0..<1).contains(rate), "Dropout: the rate must be in [0, 1), got \(rate)")
         self.rate = rate
         self.generator = SeededGenerator(seed: seed)
     }
@@ -50,14 +51,14 @@ public struct Dropout: Layer {
     /// y = x ⊙ mask with a given mask (one value per element of x), remembered for the
     /// backward pass: what a training-mode pass does, with the randomness supplied.
     public mutating func forward(_ x: Tensor, mask: [Double]) -> Tensor {
-        precondition(mask.count == x.count, "Dropout.forward: a mask of \(mask.count) values for input \(x.shapeDescription)")
+        require(mask.count == x.count, "Dropout.forward: a mask of \(mask.count) values for input \(x.shapeDescription)")
         self.mask = mask  // cache for the backward pass
         return Tensor(shape: x.shape, values: zip(x.values, mask).map(*))
     }
 
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
-        guard let mask else { preconditionFailure("Dropout.backward: no training-mode forward pass to go back through") }
-        precondition(
+        guard let mask else { requirementFailed("Dropout.backward: no training-mode forward pass to go back through") }
+        require(
             mask.count == outputGradient.count,
             "Dropout.backward: the gradient \(outputGradient.shapeDescription) does not match the mask of \(mask.count) values")
         return Tensor(shape: outputGradient.shape, values: zip(outputGradient.values, mask).map(*))

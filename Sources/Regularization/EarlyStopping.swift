@@ -1,4 +1,5 @@
 import Backprop
+import Validation
 
 /// Early stopping: watch the validation loss after every epoch, remember the best model
 /// seen, and stop once `patience` epochs in a row have failed to improve on the best by
@@ -19,8 +20,8 @@ public struct EarlyStopping: TrainingPlugin {
     private var bestModel: (any Layer)?
 
     public init(patience: Int, minimumImprovement: Double = 0) {
-        precondition(patience > 0, "EarlyStopping: patience must be at least 1, got \(patience)")
-        precondition(minimumImprovement >= 0, "EarlyStopping: the minimum improvement cannot be negative, got \(minimumImprovement)")
+        require(patience > 0, "EarlyStopping: patience must be at least 1, got \(patience)")
+        require(minimumImprovement >= 0, "EarlyStopping: the minimum improvement cannot be negative, got \(minimumImprovement)")
         self.patience = patience
         self.minimumImprovement = minimumImprovement
     }
@@ -41,7 +42,7 @@ public struct EarlyStopping: TrainingPlugin {
 
     public mutating func epochDidEnd<Model: Layer>(_ record: EpochRecord, model: Model) -> Bool {
         guard let validation = record.validation else {
-            preconditionFailure("EarlyStopping: training was given no validation set to watch")
+            requirementFailed("EarlyStopping: training was given no validation set to watch")
         }
         let stop = shouldStop(afterEpoch: record.epoch, validationLoss: validation.loss)
         if best?.epoch == record.epoch { bestModel = model }

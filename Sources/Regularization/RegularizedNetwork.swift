@@ -1,6 +1,7 @@
 import Activations
 import Backprop
 import Randomness
+import Validation
 
 extension Sequential {
     /// Dense layers of `sizes` with `hidden` activations and a linear output, optionally
@@ -15,7 +16,7 @@ extension Sequential {
         sizes: [Int], hidden: Activation, batchNorm: Bool, dropout: Double? = nil, initialization: Initialization,
         using generator: inout SeededGenerator
     ) {
-        precondition(sizes.count >= 2, "Sequential: needs at least an input and an output size, got \(sizes)")
+        require(sizes.count >= 2, "Sequential: needs at least an input and an output size, got \(sizes)")
         var layers: [any Layer] = []
         for l in 1..<sizes.count {
             layers.append(Dense(inputs: sizes[l - 1], outputs: sizes[l], initialization: initialization, using: &generator, name: "\(l)"))
