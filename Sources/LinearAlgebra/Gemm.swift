@@ -22,7 +22,10 @@ private typealias Lanes = SIMD4<Double>
 
 /// c ← a·b for row-major buffers: a is m×k, b is k×n, c is m×n (overwritten).
 func gemm(m: Int, k: Int, n: Int, a: [Double], b: [Double], c: inout [Double]) {
-    require(a.count == m * k && b.count == k * n && c.count == m * n, "gemm: buffer sizes do not match the shapes")
+    // The kernel reads through raw pointers: the sizes must match exactly.
+    require(
+        a.count == m * k && b.count == k * n && c.count == m * n,
+        "gemm: buffers of \(a.count), \(b.count), \(c.count) values for (\(m)×\(k)) · (\(k)×\(n)) → (\(m)×\(n))")
     a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in

@@ -12,6 +12,10 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     public let rows: Int
     public let columns: Int
     /// The elements, row after row: `values[r * columns + c]` is element (r, c).
+    ///
+    /// Change elements in place; replacing the array with one of another length breaks the
+    /// shape, and every reader that trusts the shape (``transposed``, ``matmul(_:_:)``)
+    /// checks the count first and stops with both numbers.
     public var values: [Double]
 
     /// A matrix with the given shape and row-major values.
@@ -72,6 +76,7 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
 
     /// The transpose: element (r, c) of the result is element (c, r) of `self`.
     public var transposed: Matrix {
+        requireConsistent("transposed")
         var t = Matrix(rows: columns, columns: rows)
         // Through buffer pointers: the training loops transpose a weight matrix per batch,
         // and the array's bounds and uniqueness checks would cost more than the copy.
@@ -85,6 +90,14 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
             }
         }
         return t
+    }
+
+    /// Stops unless `values` still holds rows × columns numbers: before any loop or pointer
+    /// that trusts the shape reads them.
+    public func requireConsistent(_ caller: String) {
+        require(
+            values.count == rows * columns,
+            "Matrix.\(caller): shape \(shapeDescription) needs \(rows * columns) values but holds \(values.count)")
     }
 
     public var description: String {
@@ -109,6 +122,8 @@ public func matmul(_ a: Matrix, _ b: Matrix) -> Matrix {
     require(
         a.columns == b.rows,
         "matmul: \(a.shapeDescription) · \(b.shapeDescription): inner dimensions \(a.columns) ≠ \(b.rows)")
+    a.requireConsistent("matmul")
+    b.requireConsistent("matmul")
     var c = Matrix(rows: a.rows, columns: b.columns)
     gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c.values)
     return c

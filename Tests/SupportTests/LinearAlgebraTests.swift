@@ -100,6 +100,24 @@ struct LinearAlgebraTests {
         #expect(reshapeMessage.contains("(2×3) has 6 values, (4×2) needs 8"), "\(reshapeMessage)")
     }
 
+    @Test("a matrix whose values were replaced by too few stops before a pointer reads past them")
+    func inconsistentMatrix() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var m = Matrix(rows: 2, columns: 2, values: [1, 2, 3, 4])
+            m.values = [1, 2, 3]
+            _ = m.transposed
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("Matrix.transposed: shape (2×2) needs 4 values but holds 3"), "\(message)")
+        let product = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var m = Matrix(rows: 20, columns: 20)
+            m.values = [1]
+            _ = matmul(m, m)
+        }
+        let productMessage = String(decoding: product?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(productMessage.contains("Matrix.matmul: shape (20×20) needs 400 values but holds 1"), "\(productMessage)")
+    }
+
     @Test("matmul with mismatched inner dimensions stops naming both shapes")
     func matmulShapeMessage() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
