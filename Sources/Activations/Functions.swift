@@ -3,7 +3,8 @@ import Perceptron
 
 // Every activation as a pair: the function g(z) and its derivative g′(z), side by side.
 // Each is safe for any finite z: no NaN and no infinity, however large |z| is. Where
-// that needs care, a comment names the failure the written form avoids.
+// that needs care, a comment names the failure the written form avoids. A NaN input gives
+// a NaN output, never a quiet 0 that would hide where the NaN came from.
 
 // MARK: Sigmoid
 
@@ -29,7 +30,7 @@ public func tanhDerivative(_ z: Double) -> Double {
 
 /// ReLU(z) = max(0, z).
 public func relu(_ z: Double) -> Double {
-    max(0, z)
+    z < 0 ? 0 : z  // not max(0, z), which turns NaN into 0
 }
 
 /// ReLU′(z) = 1 for z > 0, else 0.
@@ -38,7 +39,7 @@ public func relu(_ z: Double) -> Double {
 /// [0, 1] is a valid subgradient, and 0 is what PyTorch uses). Gradient checks avoid
 /// inputs within ε of 0, where a central difference straddles the kink.
 public func reluDerivative(_ z: Double) -> Double {
-    z > 0 ? 1 : 0
+    z.isNaN ? z : z > 0 ? 1 : 0
 }
 
 // MARK: Leaky ReLU
@@ -53,7 +54,7 @@ public func leakyReLU(_ z: Double, slope α: Double = defaultLeakySlope) -> Doub
 
 /// LeakyReLU′(z) = 1 for z > 0, else α (α at the kink z = 0, as for ReLU's 0).
 public func leakyReLUDerivative(_ z: Double, slope α: Double = defaultLeakySlope) -> Double {
-    z > 0 ? 1 : α
+    z.isNaN ? z : z > 0 ? 1 : α
 }
 
 // MARK: ELU

@@ -43,6 +43,7 @@ public func meanAbsoluteErrorGradient(_ predictions: [Double], _ targets: [Doubl
     let n = Double(predictions.count)
     return predictions.indices.map { i in
         let difference = predictions[i] - targets[i]
+        guard !difference.isNaN else { return difference }  // NaN in, NaN out: not a hidden 0
         return difference > 0 ? 1 / n : difference < 0 ? -1 / n : 0
     }
 }
@@ -52,7 +53,18 @@ public func meanAbsoluteErrorGradient(_ predictions: [Double], _ targets: [Doubl
 /// |z| ≈ 37) would otherwise give log 0 = −∞ and a gradient of ±∞.
 public let probabilityClamp = 1e-12
 
-func clamped(_ p: Double) -> Double { min(max(p, probabilityClamp), 1 - probabilityClamp) }
+func clamped(_ p: Double) -> Double { p.isNaN ? p : min(max(p, probabilityClamp), 1 - probabilityClamp) }
+
+/// Stops unless every prediction and target is a probability in [0, 1] (NaN passes through
+/// to the result): a value outside would make a logarithm's argument negative.
+func checkProbabilities(_ name: String, _ predictions: [Double], _ targets: [Double]) {
+    if let (i, p) = predictions.enumerated().first(where: { $0.element < 0 || $0.element > 1 }) {
+        requirementFailed("\(name): prediction \(i) is \(p), not a probability in [0, 1]")
+    }
+    if let (i, y) = targets.enumerated().first(where: { $0.element < 0 || $0.element > 1 }) {
+        requirementFailed("\(name): target \(i) is \(y), not in [0, 1]")
+    }
+}
 
 /// Binary cross-entropy: L = −(1/n) Σ [yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)], ŷᵢ ∈ (0, 1).
 ///
@@ -60,6 +72,7 @@ func clamped(_ p: Double) -> Double { min(max(p, probabilityClamp), 1 - probabil
 /// yᵢ = 1. Predictions are clamped to [ε, 1 − ε] with ε = ``probabilityClamp``.
 public func binaryCrossEntropy(_ predictions: [Double], _ targets: [Double]) -> Double {
     checkSameLength("binaryCrossEntropy", predictions, targets)
+    checkProbabilities("binaryCrossEntropy", predictions, targets)
     var sum = 0.0
     for i in predictions.indices {
         let p = clamped(predictions[i])
@@ -71,6 +84,7 @@ public func binaryCrossEntropy(_ predictions: [Double], _ targets: [Double]) -> 
 /// ∂BCE/∂ŷᵢ = (ŷᵢ − yᵢ) / (ŷᵢ (1 − ŷᵢ)) / n, with ŷ clamped as in the loss.
 public func binaryCrossEntropyGradient(_ predictions: [Double], _ targets: [Double]) -> [Double] {
     checkSameLength("binaryCrossEntropyGradient", predictions, targets)
+    checkProbabilities("binaryCrossEntropyGradient", predictions, targets)
     let n = Double(predictions.count)
     return predictions.indices.map { i in
         let p = clamped(predictions[i])
@@ -86,6 +100,8 @@ public func categoricalCrossEntropy(probabilities: Matrix, oneHot targets: Matri
     require(
         probabilities.rows == targets.rows && probabilities.columns == targets.columns,
         "categoricalCrossEntropy: probabilities \(probabilities.shapeDescription) and targets \(targets.shapeDescription) differ in shape")
+    checkDistributions("categoricalCrossEntropy", probabilities)
+    checkDistributions("categoricalCrossEntropy (targets)", targets)
     var sum = 0.0
     for index in probabilities.values.indices where targets.values[index] != 0 {
         sum -= targets.values[index] * log(clamped(probabilities.values[index]))
@@ -99,6 +115,7 @@ public func categoricalCrossEntropy(probabilities: Matrix, oneHot targets: Matri
 /// label picks that term directly.
 public func categoricalCrossEntropy(probabilities: Matrix, labels: [Int]) -> Double {
     checkLabels("categoricalCrossEntropy", probabilities, labels)
+    checkDistributions("categoricalCrossEntropy", probabilities)
     var sum = 0.0
     for (r, label) in labels.enumerated() { sum -= log(clamped(probabilities[r, label])) }
     return sum / Double(probabilities.rows)
@@ -115,6 +132,20 @@ public func categoricalCrossEntropyGradient(probabilities: Matrix, oneHot target
         gradient.values[index] = -targets.values[index] / clamped(probabilities.values[index]) / batch
     }
     return gradient
+}
+
+/// Stops unless every row of `p` is a probability distribution: entries in [0, 1] summing
+/// to 1 within 1e-4 (room for rounding, and for the ±ε nudges of a gradient check). NaN
+/// entries pass through to the result.
+func checkDistributions(_ name: String, _ p: Matrix) {
+    for r in 0..<p.rows {
+        let row = p.row(r)
+        if let bad = row.first(where: { $0 < 0 || $0 > 1 }) {
+            requirementFailed("\(name): row \(r) has the entry \(bad), not a probability in [0, 1]")
+        }
+        let sum = row.reduce(0, +)
+        require(sum.isNaN || abs(sum - 1) <= 1e-4, "\(name): row \(r) sums to \(sum), not 1: not a distribution")
+    }
 }
 
 func checkLabels(_ name: String, _ scores: Matrix, _ labels: [Int]) {

@@ -1,3 +1,5 @@
+import Validation
+
 /// A rule for moving parameters against their gradients.
 ///
 /// An optimizer sees one ``Parameter`` at a time and reads its `gradient`. Whatever the
@@ -22,6 +24,12 @@ extension Optimizer {
     }
 }
 
+/// Stops unless η is a finite number ≥ 0: a negative rate climbs the loss, NaN poisons
+/// every parameter.
+public func requireLearningRate(_ rate: Double, _ rule: String) {
+    require(rate >= 0 && rate.isFinite, "\(rule): the learning rate must be a finite number ≥ 0, got \(rate)")
+}
+
 /// Gradient descent: θ ← θ − η ∂L/∂θ.
 ///
 /// "Stochastic" gradient descent is this rule with the gradient of a mini-batch, a noisy
@@ -31,6 +39,7 @@ public struct SGD: Optimizer {
     public var learningRate: Double
 
     public init(learningRate: Double) {
+        requireLearningRate(learningRate, "SGD")
         self.learningRate = learningRate
     }
 

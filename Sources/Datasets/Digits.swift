@@ -25,16 +25,19 @@ public enum Digits {
 
     /// Loads digits from a CSV file with 65 integer columns per line: 64 pixels, then the label.
     public static func load(from url: URL) throws(DatasetError) -> ClassificationSet {
-        let text: String
+        let data: Data
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            data = try Data(contentsOf: url)
         } catch {
             throw .missingFile(path: url.path)
         }
+        guard let text = String(data: data, encoding: .utf8) else { throw .notUTF8(path: url.path) }
         var inputs: [[Double]] = []
         var labels: [Int] = []
         var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on any line break: "\r\n" (a file saved on Windows) is one Character in
+        // Swift, so splitting on "\n" alone would see a single line.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             if line.isEmpty { continue }  // the final newline leaves one empty piece
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
@@ -71,12 +74,15 @@ public enum Digits {
 /// A data file that could not be read, naming the file (and the line, when malformed).
 public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case missingFile(path: String)
+    case notUTF8(path: String)
     case malformed(file: String, line: Int, reason: String)
 
     public var description: String {
         switch self {
         case .missingFile(let path):
             "cannot read the data file \(path): it is missing or unreadable"
+        case .notUTF8(let path):
+            "cannot read the data file \(path): it is not UTF-8 text"
         case .malformed(let file, let line, let reason):
             "\(file):\(line): malformed data: \(reason)"
         }

@@ -13,6 +13,9 @@ public struct ClassificationSet: Sendable {
         require(
             inputs.count == labels.count,
             "ClassificationSet: \(inputs.count) inputs but \(labels.count) labels")
+        if let (i, label) = labels.enumerated().first(where: { !(0..<classCount).contains($0.element) }) {
+            requirementFailed("ClassificationSet: sample \(i) has the label \(label), not a class in 0..<\(classCount)")
+        }
         self.inputs = inputs
         self.labels = labels
         self.classCount = classCount

@@ -2,9 +2,22 @@ import Backprop
 import Validation
 
 /// ‖g‖ over every gradient array together: √(Σ over all arrays and entries of g²).
+///
+/// The squares of very large or very small gradients leave the range of `Double` (g²
+/// overflows to ∞ past |g| ≈ 1.3e154 and underflows to 0 below 1e-162) although the norm
+/// itself fits. Then the norm is computed from the gradients scaled by the largest |g|,
+/// ‖g‖ = s · √(Σ (g/s)²), the way `hypot` does it. A NaN gives NaN.
 public func globalNorm(_ gradients: [[Double]]) -> Double {
     var sum = 0.0
     for array in gradients { for g in array { sum += g * g } }
+    guard sum.isNaN || (sum.isFinite && sum >= Double.leastNormalMagnitude) || sum == 0 && gradients.allSatisfy({ $0.allSatisfy { $0 == 0 } })
+    else {
+        let largest = gradients.map { $0.map(abs).max() ?? 0 }.max() ?? 0
+        guard largest.isFinite && largest > 0 else { return largest }
+        var scaled = 0.0
+        for array in gradients { for g in array { scaled += (g / largest) * (g / largest) } }
+        return largest * scaled.squareRoot()
+    }
     return sum.squareRoot()
 }
 

@@ -26,6 +26,7 @@ public struct Momentum: Optimizer {
     public var velocities: [ParameterID: [Double]] = [:]
 
     public init(learningRate: Double, beta: Double = 0.9, form: Form = .velocity) {
+        requireLearningRate(learningRate, "Momentum")
         require((0..<1).contains(beta), "Momentum: β must be in [0, 1), got \(beta)")
         self.learningRate = learningRate
         self.beta = beta
@@ -68,7 +69,9 @@ public struct RMSprop: Optimizer {
     public var squareAverages: [ParameterID: [Double]] = [:]
 
     public init(learningRate: Double, rho: Double = 0.9, epsilon: Double = 1e-8) {
+        requireLearningRate(learningRate, "RMSprop")
         require((0..<1).contains(rho), "RMSprop: ρ must be in [0, 1), got \(rho)")
+        require(epsilon >= 0, "RMSprop: ε must not be negative, got \(epsilon)")
         self.learningRate = learningRate
         self.rho = rho
         self.epsilon = epsilon
@@ -124,7 +127,9 @@ public struct Adam: Optimizer {
     public var states: [ParameterID: State] = [:]
 
     public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
+        requireLearningRate(learningRate, "Adam")
         require((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: β₁ and β₂ must be in [0, 1), got \(beta1), \(beta2)")
+        require(epsilon >= 0, "Adam: ε must not be negative, got \(epsilon)")
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2

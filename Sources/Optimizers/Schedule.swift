@@ -20,6 +20,7 @@ public enum Schedule: Sendable, Equatable {
     /// The learning rate at epoch `t`.
     public func learningRate(initial: Double, at t: Int) -> Double {
         require(t >= 0, "Schedule: epochs count from 0, got \(t)")
+        requireLearningRate(initial, "Schedule \(name)")
         switch self {
         case .constant:
             return initial

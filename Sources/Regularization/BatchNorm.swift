@@ -65,6 +65,12 @@ public struct BatchNorm: Layer {
             var mean = 0.0
             for i in 0..<x.rows { mean += x[i, j] }
             mean /= n
+            if mean.isInfinite {
+                // The sum overflowed although every x is finite (a batch near ±1e308):
+                // add x/N instead, which cannot overflow when the mean itself fits.
+                mean = 0
+                for i in 0..<x.rows { mean += x[i, j] / n }
+            }
             var variance = 0.0
             for i in 0..<x.rows { variance += (x[i, j] - mean) * (x[i, j] - mean) }
             variance /= n

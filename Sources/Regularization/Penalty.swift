@@ -1,5 +1,6 @@
 import Backprop
 import Optimizers
+import Validation
 
 /// A penalty on the size of the weights, added to the loss: L = L_data + Ω(w).
 ///
@@ -57,6 +58,8 @@ public struct WeightPenalty: TrainingPlugin {
     public var penalty: Penalty
 
     public init(_ penalty: Penalty) {
+        let (l1, l2) = penalty.strengths
+        require(l1 >= 0 && l2 >= 0, "WeightPenalty: the strengths must not be negative, got \(penalty.name)")
         self.penalty = penalty
     }
 
@@ -88,6 +91,7 @@ public struct DecoupledWeightDecay<Base: Optimizer>: Optimizer {
     public var decay: Double
 
     public init(_ base: Base, decay: Double) {
+        require(decay >= 0 && decay.isFinite, "DecoupledWeightDecay: the decay must be a finite number ≥ 0, got \(decay)")
         self.base = base
         self.decay = decay
     }

@@ -99,7 +99,8 @@ struct GradientCheckTests {
         #expect(abs(fused.loss - categoricalCrossEntropy(probabilities: softmaxRows(logits), labels: labels)) < 1e-12)
         // −log p curves sharply near p = 0, where central differences with ε = 1e-5 lose
         // digits: check the formula at probabilities of moderate size.
-        let probabilities = Matrix(rows: 3, columns: n + 1, values: rng.uniforms(3 * (n + 1), in: 0.2..<1))
+        let raw = Matrix(rows: 3, columns: n + 1, values: rng.uniforms(3 * (n + 1), in: 0.2..<1))
+        let probabilities = Matrix((0..<3).map { r in raw.row(r).map { $0 / raw.row(r).reduce(0, +) } })  // rows sum to 1
         let targetsOneHot = oneHot(labels, classCount: n + 1)
         let cce = checkGradient(
             "CCE", at: probabilities.values,

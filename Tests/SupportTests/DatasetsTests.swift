@@ -50,6 +50,20 @@ struct DatasetsTests {
         }
     }
 
+    @Test("a file with Windows line endings (CRLF) loads like one with LF; a file that is not UTF-8 says so")
+    func lineEndingsAndEncoding() throws {
+        let row = { (label: Int) in Array(repeating: "1", count: 64).joined(separator: ",") + ",\(label)" }
+        let url = try temporaryFile(row(3) + "\r\n" + row(7) + "\r\n")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let digits = try Digits.load(from: url)
+        #expect(digits.count == 2 && digits.labels == [3, 7] && digits.inputs[1].count == 64)
+        let latin1 = FileManager.default.temporaryDirectory.appendingPathComponent("digits-test-\(UUID().uuidString).csv")
+        try Data([0x30, 0x2C, 0xE9, 0xFF, 0x0A]).write(to: latin1)  // "0,é" in Latin-1 plus an invalid byte
+        defer { try? FileManager.default.removeItem(at: latin1) }
+        #expect(throws: DatasetError.notUTF8(path: latin1.path)) { try Digits.load(from: latin1) }
+        #expect(DatasetError.notUTF8(path: "/x.csv").description == "cannot read the data file /x.csv: it is not UTF-8 text")
+    }
+
     @Test("a missing file is reported by its path")
     func missingFile() {
         let url = URL(fileURLWithPath: "/nonexistent/digits.csv")
