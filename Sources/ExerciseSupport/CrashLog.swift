@@ -13,6 +13,9 @@ public enum CrashLog {
             .appendingPathComponent("deep-learning-swift-\(parent)-\(exercise).log")
     }
 
+    /// Whether this process is a crash probe whose standard error goes to a log.
+    nonisolated(unsafe) static var capturing = false
+
     /// In the child process: route standard error into the log for `exercise`.
     public static func captureStandardError(exercise: String) {
         let path = url(exercise: exercise, parent: getppid()).path
@@ -20,10 +23,40 @@ public enum CrashLog {
         guard file >= 0 else { return }  // no log: the parent still reports the crash, without its message
         dup2(file, STDERR_FILENO)
         close(file)
+        capturing = true
+    }
+
+    /// In the child process: ends it after `seconds` if it is still running, writing why
+    /// to the log first. An endless loop in the learner's code then costs that exercise
+    /// a few seconds, and no process is left behind when the test run ends.
+    public static func stopAfter(seconds: Double) {
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: seconds)
+            writeToLog("\(timeoutMarker) \(Int(seconds)) seconds")
+            _exit(124)
+        }
+    }
+
+    static let timeoutMarker = "did not finish within"
+    static let callMarker = "called "
+
+    /// In the child process: writes which exercise function is being called with which
+    /// arguments, so that a trap or an endless loop can be reported with its input. Does
+    /// nothing outside a probe. Long argument lists are cut at 400 characters.
+    public static func noteCall(_ call: @autoclosure () -> String) {
+        guard capturing else { return }
+        let text = call()
+        writeToLog(callMarker + (text.count > 400 ? String(text.prefix(400)) + "…" : text))
+    }
+
+    static func writeToLog(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 
     /// In the parent process: what the child wrote before it died, without the backtrace
-    /// noise, and remove the log.
+    /// noise, and remove the log: the runtime's reason (or the time limit) and the call it
+    /// happened in.
     public static func takeMessage(exercise: String) -> String? {
         let url = url(exercise: exercise, parent: getpid())
         defer { try? FileManager.default.removeItem(at: url) }
@@ -31,7 +64,24 @@ public enum CrashLog {
         let lines = text.split(separator: "\n").map(String.init)
         // The runtime's one-line reason ("…: Fatal error: Index out of range"); the rest
         // of the log is a backtrace of test-runner frames that would bury it.
-        let reasons = lines.filter { $0.contains("Fatal error") || $0.contains("Precondition failed") }
-        return (reasons.isEmpty ? Array(lines.prefix(5)) : Array(reasons.prefix(2))).joined(separator: "\n")
+        // (A line may start with bytes the test runner wrote to the same descriptor.)
+        func after(_ marker: String, in line: String) -> Substring? { line.range(of: marker).map { line[$0.lowerBound...] } }
+        let reasons = lines.compactMap { line in
+            after("Fatal error", in: line).map { _ in Substring(line) } ?? after("Precondition failed", in: line)
+                ?? after(timeoutMarker, in: line)
+        }
+        let lastCall = lines.compactMap { after(callMarker, in: $0) }.last.map { "while running " + $0.dropFirst(callMarker.count) }
+        let reason =
+            reasons.isEmpty
+            ? lines.filter { !$0.contains(callMarker) }.prefix(5).joined(separator: "\n") : reasons.prefix(2).joined(separator: "\n")
+        return [reason, lastCall].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
     }
+
+    /// In the parent process: removes the log of a probe that finished normally.
+    public static func discard(exercise: String) {
+        try? FileManager.default.removeItem(at: url(exercise: exercise, parent: getpid()))
+    }
+
+    /// Whether a message from ``takeMessage(exercise:)`` reports the time limit.
+    public static func isTimeout(_ message: String) -> Bool { message.contains(timeoutMarker) }
 }

@@ -38,14 +38,38 @@ struct ActivationsAnswers: ChapterAnswers {
 
     /// The learner's answers, from `Exercises/Activations`.
     static let exercises = ActivationsAnswers(
-        sigmoidDerivative: { try ActivationsExercises.sigmoidDerivative($0) },
-        tanhDerivative: { try ActivationsExercises.tanhDerivative($0) },
-        leakyReLU: { try ActivationsExercises.leakyReLU($0, slope: $1) },
-        elu: { try ActivationsExercises.elu($0, alpha: $1) },
-        gelu: { try ActivationsExercises.gelu($0) },
-        swishDerivative: { try ActivationsExercises.swishDerivative($0) },
-        softmax: { try ActivationsExercises.softmax($0) },
-        softmaxBackward: { try ActivationsExercises.softmaxBackward(output: $0, upstream: $1) })
+        sigmoidDerivative: {
+            CrashLog.noteCall("sigmoidDerivative(\($0))")
+            return try ActivationsExercises.sigmoidDerivative($0)
+        },
+        tanhDerivative: {
+            CrashLog.noteCall("tanhDerivative(\($0))")
+            return try ActivationsExercises.tanhDerivative($0)
+        },
+        leakyReLU: {
+            CrashLog.noteCall("leakyReLU(\($0), slope: \($1))")
+            return try ActivationsExercises.leakyReLU($0, slope: $1)
+        },
+        elu: {
+            CrashLog.noteCall("elu(\($0), alpha: \($1))")
+            return try ActivationsExercises.elu($0, alpha: $1)
+        },
+        gelu: {
+            CrashLog.noteCall("gelu(\($0))")
+            return try ActivationsExercises.gelu($0)
+        },
+        swishDerivative: {
+            CrashLog.noteCall("swishDerivative(\($0))")
+            return try ActivationsExercises.swishDerivative($0)
+        },
+        softmax: {
+            CrashLog.noteCall("softmax(\($0))")
+            return try ActivationsExercises.softmax($0)
+        },
+        softmaxBackward: {
+            CrashLog.noteCall("softmaxBackward(output: \($0), upstream: \($1))")
+            return try ActivationsExercises.softmaxBackward(output: $0, upstream: $1)
+        })
 
     /// The worked answers, from `Solutions/Activations`.
     static let solutions = ActivationsAnswers(

@@ -38,16 +38,30 @@ struct BackpropAnswers: ChapterAnswers {
 
     /// The learner's answers, from `Exercises/Backprop`.
     static let exercises = BackpropAnswers(
-        denseForward: { try BackpropExercises.denseForward(weights: $0, biases: $1, input: $2, activation: $3) },
-        binaryCrossEntropy: { try BackpropExercises.binaryCrossEntropy(predictions: $0, targets: $1) },
+        denseForward: {
+            CrashLog.noteCall("denseForward(weights: \($0), biases: \($1), input: \($2), activation: \($3))")
+            return try BackpropExercises.denseForward(weights: $0, biases: $1, input: $2, activation: $3)
+        },
+        binaryCrossEntropy: {
+            CrashLog.noteCall("binaryCrossEntropy(predictions: \($0), targets: \($1))")
+            return try BackpropExercises.binaryCrossEntropy(predictions: $0, targets: $1)
+        },
         denseBackward: {
-            try BackpropExercises.denseBackward(weights: $0, input: $1, preactivation: $2, upstream: $3, activation: $4)
+            CrashLog.noteCall("denseBackward(weights: \($0), input: \($1), preactivation: \($2), upstream: \($3), activation: \($4))")
+            return try BackpropExercises.denseBackward(weights: $0, input: $1, preactivation: $2, upstream: $3, activation: $4)
         },
-        softmaxCrossEntropyGradient: { try BackpropExercises.softmaxCrossEntropyGradient(logits: $0, label: $1) },
+        softmaxCrossEntropyGradient: {
+            CrashLog.noteCall("softmaxCrossEntropyGradient(logits: \($0), label: \($1))")
+            return try BackpropExercises.softmaxCrossEntropyGradient(logits: $0, label: $1)
+        },
         backpropStep: { p, x, y, rate in
-            try BackpropExercises.backpropStep(w1: p.w1, b1: p.b1, w2: p.w2, b2: p.b2, input: x, target: y, learningRate: rate)
+            CrashLog.noteCall("backpropStep(w1: \(p.w1), b1: \(p.b1), w2: \(p.w2), b2: \(p.b2), input: \(x), target: \(y), learningRate: \(rate))")
+            return try BackpropExercises.backpropStep(w1: p.w1, b1: p.b1, w2: p.w2, b2: p.b2, input: x, target: y, learningRate: rate)
         },
-        centralDifferenceGradient: { try BackpropExercises.centralDifferenceGradient(of: $0, at: $1, epsilon: $2) })
+        centralDifferenceGradient: {
+            CrashLog.noteCall("centralDifferenceGradient(of: f, at: \($1), epsilon: \($2))")
+            return try BackpropExercises.centralDifferenceGradient(of: $0, at: $1, epsilon: $2)
+        })
 
     /// The worked answers, from `Solutions/Backprop`.
     static let solutions = BackpropAnswers(

@@ -37,8 +37,13 @@ extension ChapterAnswers {
     /// standard error captured, so that the parent can report a trap in it.
     public static func probe(_ exercise: Exercise) {
         CrashLog.captureStandardError(exercise: crashLogKey(exercise))
+        CrashLog.stopAfter(seconds: timeLimit)
         _ = exercises.check(exercise)
     }
+
+    /// How long one exercise's check may run before it is reported as not finishing.
+    /// Every check of the worked solutions takes well under a second, even unoptimized.
+    public static var timeLimit: Double { 10 }
 
     /// In the test itself, after the probe: the learner's result as passed, cancelled (not
     /// attempted) or failed; a crash the probe saw is reported without running it here.

@@ -17,14 +17,10 @@ public func reportExercise(
     _ title: String, crashLogKey: String, survived: Bool, check: () -> CheckOutcome
 ) throws {
     guard survived else {
-        let message = CrashLog.takeMessage(exercise: crashLogKey) ?? "(no message captured)"
-        let text =
-            "\(title): your code crashed while being checked:\n\(message)\n"
-            + "  hint: a trap is usually an index out of range — check the loop bounds "
-            + "and that arrays have the lengths you expect"
-        Issue.record(Comment(rawValue: text))
+        reportCrash(title, crashLogKey: crashLogKey)
         return
     }
+    CrashLog.discard(exercise: crashLogKey)  // the probe wrote a log; nothing in it is needed
     switch check() {
     case .passed:
         return
@@ -35,4 +31,19 @@ public func reportExercise(
             Issue.record(Comment(rawValue: "\(title): \(failure)"))
         }
     }
+}
+
+/// Reports what the crash probe's log says: a trap with its reason, or the time limit,
+/// and the call it happened in.
+func reportCrash(_ title: String, crashLogKey: String) {
+    let message = CrashLog.takeMessage(exercise: crashLogKey) ?? "(no message captured)"
+    let text =
+        CrashLog.isTimeout(message)
+        ? "\(title): your code \(message)\n"
+            + "  hint: an endless loop? check that every loop ends: its bound, its stopping condition, "
+            + "the variable it waits for"
+        : "\(title): your code crashed while being checked:\n\(message)\n"
+            + "  hint: a trap is usually an index out of range — check the loop bounds "
+            + "and that arrays have the lengths you expect"
+    Issue.record(Comment(rawValue: text))
 }

@@ -36,16 +36,26 @@ struct OptimizersAnswers: ChapterAnswers {
 
     /// The learner's answers, from `Exercises/Optimizers`.
     static let exercises = OptimizersAnswers(
-        momentumStep: { try OptimizersExercises.momentumStep(parameters: $0, gradient: $1, velocity: $2, learningRate: $3, beta: $4) },
+        momentumStep: {
+            CrashLog.noteCall("momentumStep(parameters: \($0), gradient: \($1), velocity: \($2), learningRate: \($3), beta: \($4))")
+            return try OptimizersExercises.momentumStep(parameters: $0, gradient: $1, velocity: $2, learningRate: $3, beta: $4)
+        },
         rmspropStep: {
-            try OptimizersExercises.rmspropStep(parameters: $0, gradient: $1, squareAverage: $2, learningRate: $3, rho: $4, epsilon: $5)
+            CrashLog.noteCall("rmspropStep(parameters: \($0), gradient: \($1), squareAverage: \($2), learningRate: \($3), rho: \($4), epsilon: \($5))")
+            return try OptimizersExercises.rmspropStep(parameters: $0, gradient: $1, squareAverage: $2, learningRate: $3, rho: $4, epsilon: $5)
         },
         adamStep: {
-            try OptimizersExercises.adamStep(
-                parameters: $0, gradient: $1, m: $2, v: $3, t: $4, learningRate: $5, beta1: $6, beta2: $7, epsilon: $8)
+            CrashLog.noteCall("adamStep(parameters: \($0), gradient: \($1), m: \($2), v: \($3), t: \($4), learningRate: \($5), beta1: \($6), beta2: \($7), epsilon: \($8))")
+            return try OptimizersExercises.adamStep(parameters: $0, gradient: $1, m: $2, v: $3, t: $4, learningRate: $5, beta1: $6, beta2: $7, epsilon: $8)
         },
-        cosineAnnealing: { try OptimizersExercises.cosineAnnealing(initial: $0, minimum: $1, epoch: $2, period: $3) },
-        clipByGlobalNorm: { try OptimizersExercises.clipByGlobalNorm(gradients: $0, maxNorm: $1) })
+        cosineAnnealing: {
+            CrashLog.noteCall("cosineAnnealing(initial: \($0), minimum: \($1), epoch: \($2), period: \($3))")
+            return try OptimizersExercises.cosineAnnealing(initial: $0, minimum: $1, epoch: $2, period: $3)
+        },
+        clipByGlobalNorm: {
+            CrashLog.noteCall("clipByGlobalNorm(gradients: \($0), maxNorm: \($1))")
+            return try OptimizersExercises.clipByGlobalNorm(gradients: $0, maxNorm: $1)
+        })
 
     /// The worked answers, from `Solutions/Optimizers`.
     static let solutions = OptimizersAnswers(

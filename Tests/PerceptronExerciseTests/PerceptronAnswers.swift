@@ -53,16 +53,30 @@ struct PerceptronAnswers: ChapterAnswers {
 
     /// The learner's answers, from `Exercises/Perceptron`.
     static let exercises = PerceptronAnswers(
-        weightedSum: { try PerceptronExercises.weightedSum(inputs: $0, weights: $1, bias: $2) },
-        predict: { try PerceptronExercises.predict(inputs: $0, weights: $1, bias: $2) },
+        weightedSum: {
+            CrashLog.noteCall("weightedSum(inputs: \($0), weights: \($1), bias: \($2))")
+            return try PerceptronExercises.weightedSum(inputs: $0, weights: $1, bias: $2)
+        },
+        predict: {
+            CrashLog.noteCall("predict(inputs: \($0), weights: \($1), bias: \($2))")
+            return try PerceptronExercises.predict(inputs: $0, weights: $1, bias: $2)
+        },
         perceptronUpdate: {
-            try PerceptronExercises.perceptronUpdate(weights: $0, bias: $1, inputs: $2, target: $3, learningRate: $4)
+            CrashLog.noteCall("perceptronUpdate(weights: \($0), bias: \($1), inputs: \($2), target: \($3), learningRate: \($4))")
+            return try PerceptronExercises.perceptronUpdate(weights: $0, bias: $1, inputs: $2, target: $3, learningRate: $4)
         },
         trainPerceptron: {
-            try PerceptronExercises.trainPerceptron(inputs: $0, labels: $1, learningRate: $2, maxEpochs: $3)
+            CrashLog.noteCall("trainPerceptron(inputs: \($0), labels: \($1), learningRate: \($2), maxEpochs: \($3))")
+            return try PerceptronExercises.trainPerceptron(inputs: $0, labels: $1, learningRate: $2, maxEpochs: $3)
         },
-        sigmoidNeuron: { try PerceptronExercises.sigmoidNeuron(inputs: $0, weights: $1, bias: $2) },
-        sigmoidNeuronGradient: { try PerceptronExercises.sigmoidNeuronGradient(inputs: $0, weights: $1, bias: $2) })
+        sigmoidNeuron: {
+            CrashLog.noteCall("sigmoidNeuron(inputs: \($0), weights: \($1), bias: \($2))")
+            return try PerceptronExercises.sigmoidNeuron(inputs: $0, weights: $1, bias: $2)
+        },
+        sigmoidNeuronGradient: {
+            CrashLog.noteCall("sigmoidNeuronGradient(inputs: \($0), weights: \($1), bias: \($2))")
+            return try PerceptronExercises.sigmoidNeuronGradient(inputs: $0, weights: $1, bias: $2)
+        })
 
     /// The worked answers, from `Solutions/Perceptron`.
     static let solutions = PerceptronAnswers(

@@ -38,16 +38,29 @@ struct RegularizationAnswers: ChapterAnswers {
 
     /// The learner's answers, from `Exercises/Regularization`.
     static let exercises = RegularizationAnswers(
-        l2Penalty: { try RegularizationExercises.l2Penalty(weights: $0, lambda: $1) },
-        dropoutForward: { try RegularizationExercises.dropoutForward(input: $0, draws: $1, rate: $2) },
-        dropoutBackward: { try RegularizationExercises.dropoutBackward(upstream: $0, mask: $1) },
-        batchNormForward: {
-            try RegularizationExercises.batchNormForward(
-                batch: $0, gamma: $1, beta: $2, runningMean: $3, runningVariance: $4, momentum: $5, epsilon: $6, training: $7)
+        l2Penalty: {
+            CrashLog.noteCall("l2Penalty(weights: \($0), lambda: \($1))")
+            return try RegularizationExercises.l2Penalty(weights: $0, lambda: $1)
         },
-        batchNormBackward: { try RegularizationExercises.batchNormBackward(batch: $0, upstream: $1, gamma: $2, epsilon: $3) },
+        dropoutForward: {
+            CrashLog.noteCall("dropoutForward(input: \($0), draws: \($1), rate: \($2))")
+            return try RegularizationExercises.dropoutForward(input: $0, draws: $1, rate: $2)
+        },
+        dropoutBackward: {
+            CrashLog.noteCall("dropoutBackward(upstream: \($0), mask: \($1))")
+            return try RegularizationExercises.dropoutBackward(upstream: $0, mask: $1)
+        },
+        batchNormForward: {
+            CrashLog.noteCall("batchNormForward(batch: \($0), gamma: \($1), beta: \($2), runningMean: \($3), runningVariance: \($4), momentum: \($5), epsilon: \($6), training: \($7))")
+            return try RegularizationExercises.batchNormForward(batch: $0, gamma: $1, beta: $2, runningMean: $3, runningVariance: $4, momentum: $5, epsilon: $6, training: $7)
+        },
+        batchNormBackward: {
+            CrashLog.noteCall("batchNormBackward(batch: \($0), upstream: \($1), gamma: \($2), epsilon: \($3))")
+            return try RegularizationExercises.batchNormBackward(batch: $0, upstream: $1, gamma: $2, epsilon: $3)
+        },
         earlyStoppingEpochs: {
-            try RegularizationExercises.earlyStoppingEpochs(validationLosses: $0, patience: $1, minimumImprovement: $2)
+            CrashLog.noteCall("earlyStoppingEpochs(validationLosses: \($0), patience: \($1), minimumImprovement: \($2))")
+            return try RegularizationExercises.earlyStoppingEpochs(validationLosses: $0, patience: $1, minimumImprovement: $2)
         })
 
     /// The worked answers, from `Solutions/Regularization`.
