@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 
 // Exercise 3.6 — The gradient check itself

@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 import enum Activations.Activation
 

@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 
 // Exercise 4.3 — One Adam step, with bias correction

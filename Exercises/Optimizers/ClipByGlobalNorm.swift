@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 
 // Exercise 4.5 — Gradient clipping by global norm

@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 
 // Exercise 4.1 — One step of SGD with momentum (the velocity form)

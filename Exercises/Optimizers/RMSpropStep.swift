@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 
 // Exercise 4.2 — One RMSprop step

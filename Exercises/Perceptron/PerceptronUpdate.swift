@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 
 // Exercise 1.3 — The perceptron learning rule

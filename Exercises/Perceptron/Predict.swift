@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 
 // Exercise 1.2 — The perceptron's prediction

@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 import struct Perceptron.Neuron
 import struct Perceptron.PerceptronTraining

@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 
 // Exercise 1.1 — The weighted sum

@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 
 // Exercise 5.4 — Batch normalization, backward (training mode)

@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 
 // Exercise 5.3 — Batch normalization, forward, in training and in inference mode

@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 
 // Exercise 5.5 — Early stopping

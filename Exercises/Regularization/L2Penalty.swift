@@ -1,3 +1,4 @@
+import Foundation
 import ExerciseSupport
 
 // Exercise 5.1 — The L2 penalty and its gradient

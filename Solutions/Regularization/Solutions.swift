@@ -18,15 +18,6 @@ public func dropoutBackward(upstream: [Double], mask: [Double]) throws -> [Doubl
     zip(upstream, mask).map(*)
 }
 
-/// The mean and (biased) variance of each column.
-func columnStatistics(_ batch: [[Double]]) -> (mean: [Double], variance: [Double]) {
-    let n = Double(batch.count), features = batch[0].count
-    var mean = [Double](repeating: 0, count: features), variance = mean
-    for row in batch { for j in 0..<features { mean[j] += row[j] / n } }
-    for row in batch { for j in 0..<features { variance[j] += (row[j] - mean[j]) * (row[j] - mean[j]) / n } }
-    return (mean, variance)
-}
-
 /// 5.3 Batch normalization in training or inference mode.
 public func batchNormForward(
     batch: [[Double]], gamma: [Double], beta: [Double], runningMean: [Double], runningVariance: [Double],
@@ -35,7 +26,12 @@ public func batchNormForward(
     var (mean, variance) = (runningMean, runningVariance)
     var (newMean, newVariance) = (runningMean, runningVariance)
     if training {
-        (mean, variance) = columnStatistics(batch)
+        // The mean and (biased) variance of each column.
+        let n = Double(batch.count), features = batch[0].count
+        var batchMean = [Double](repeating: 0, count: features), batchVariance = batchMean
+        for row in batch { for j in 0..<features { batchMean[j] += row[j] / n } }
+        for row in batch { for j in 0..<features { batchVariance[j] += (row[j] - batchMean[j]) * (row[j] - batchMean[j]) / n } }
+        (mean, variance) = (batchMean, batchVariance)
         for j in mean.indices {
             newMean[j] = momentum * runningMean[j] + (1 - momentum) * mean[j]
             newVariance[j] = momentum * runningVariance[j] + (1 - momentum) * variance[j]
@@ -51,8 +47,12 @@ public func batchNormForward(
 public func batchNormBackward(
     batch: [[Double]], upstream: [[Double]], gamma: [Double], epsilon: Double
 ) throws -> (input: [[Double]], gamma: [Double], beta: [Double]) {
-    let n = Double(batch.count)
-    let (mean, variance) = columnStatistics(batch)
+    // The mean and (biased) variance of each column.
+    let n = Double(batch.count), features = batch[0].count
+    var batchMean = [Double](repeating: 0, count: features), batchVariance = batchMean
+    for row in batch { for j in 0..<features { batchMean[j] += row[j] / n } }
+    for row in batch { for j in 0..<features { batchVariance[j] += (row[j] - batchMean[j]) * (row[j] - batchMean[j]) / n } }
+    let (mean, variance) = (batchMean, batchVariance)
     let deviation = variance.map { ($0 + epsilon).squareRoot() }
     let normalized = batch.map { row in row.indices.map { (row[$0] - mean[$0]) / deviation[$0] } }
     var dGamma = [Double](repeating: 0, count: gamma.count), dBeta = dGamma

@@ -69,13 +69,14 @@ public enum ActivationsChecks {
     public static func leakyReLU(_ answer: (Double, Double) throws -> Double) -> CheckOutcome {
         var rng = SeededGenerator(seed: seed)
         let cases: [(Double, Double)] =
-            [(-2, 0.01), (3, 0.01), (0, 0.2), (-5, 0.2), (-1000, 0.01), (1e-12, 0.3)]
+            [(-2, 0.01), (3, 0.01), (0, 0.2), (-5, 0.2), (-1000, 0.01), (1e-12, 0.3), (2, 1.5), (-2, 1.5), (0.5, 3)]
             + (0..<30).map { _ in (rng.uniform(in: -5..<5), [0.01, 0.1, 0.3][rng.int(below: 3)]) }
         return runCheck { check in
             for (z, slope) in cases {
                 try check.expect(
                     try answer(z, slope), equals: Activations.leakyReLU(z, slope: slope), input: "z = \(z), slope \(slope)",
                     hints: [
+                        Hint(ifActual: max(z, slope * z), "max(z, αz) is leaky ReLU only while α ≤ 1: choose by the sign of z"),
                         Hint(ifActual: relu(z), "that is a plain ReLU: keep the slope α on the negative side"),
                         Hint(ifActual: Activations.leakyReLU(z, slope: 0.01), "use the slope parameter, not a fixed 0.01"),
                         Hint(ifActual: slope * z, "positive inputs pass through unchanged"),
@@ -136,7 +137,9 @@ public enum ActivationsChecks {
     }
 
     public static func softmax(_ answer: ([Double]) throws -> [Double]) -> CheckOutcome {
-        let fixed: [[Double]] = [[1, 2, 3], [1000, 0, -1000], [-1000, -1000], [700, 701, 702], [5], [0, 0, 0, 0]]
+        let fixed: [[Double]] = [
+            [1, 2, 3], [1000, 0, -1000], [-1000, -1000], [700, 701, 702], [5], [0, 0, 0, 0], [0, 1000], [-1000, 0, 5],
+        ]
         return runCheck { check in
             for z in fixed + randomScores(20) {
                 let actual = try answer(z)

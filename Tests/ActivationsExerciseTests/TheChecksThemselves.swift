@@ -37,6 +37,16 @@ struct ActivationsCheckTests {
 typealias ActivationWrongAnswer = ExerciseTesting.WrongAnswer<ActivationsAnswers>
 
 let activationWrongAnswers: [ActivationWrongAnswer] = [
+    ActivationWrongAnswer(.leakyReLU, "writes max(z, αz), wrong once α > 1", hint: "only while α ≤ 1") {
+        $0.leakyReLU = { z, slope in max(z, slope * z) }
+    },
+    ActivationWrongAnswer(.softmax, "shifts by z[0] instead of max(z)", hint: "subtract max(z) first") {
+        $0.softmax = { z in
+            let shifted = z.map { Foundation.exp($0 - z[0]) }
+            let sum = shifted.reduce(0, +)
+            return shifted.map { $0 / sum }
+        }
+    },
     ActivationWrongAnswer(.sigmoidDerivative, "returns σ(z)", hint: "that is σ(z) itself") { $0.sigmoidDerivative = { sigmoid($0) } },
     ActivationWrongAnswer(.sigmoidDerivative, "forgets to apply σ", hint: "apply σ first") { $0.sigmoidDerivative = { $0 * (1 - $0) } },
     ActivationWrongAnswer(.sigmoidDerivative, "computes σ as e^z/(1+e^z): NaN at z = 1000", hint: "NaN at z = 1000") {
