@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 // Deep learning from scratch in Swift: the map of the curriculum.
 //
 // Support modules come first; then the chapters, in the order they are taught. Each
@@ -92,6 +92,11 @@ func targets(of chapter: Chapter) -> [Target] {
 let bench: Target = .executableTarget(
     name: "Bench", dependencies: ["Validation", "Backprop", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"], path: "Sources/Bench")
 
+// MARK: - The learner's runner
+
+// `swift run exercises`: progress by chapter, one chapter or exercise at a time (see Sources/ExerciseRunner).
+let runner: Target = .executableTarget(name: "ExerciseRunner", path: "Sources/ExerciseRunner")
+
 // MARK: - The package
 
 // Every chapter and support module is also a library product, so a learner's own package
@@ -102,7 +107,7 @@ let package = Package(
     name: "DeepLearningFromScratch",
     products: libraries.map { .library(name: $0, targets: [$0]) }
         + chapters.map { .executable(name: $0.lesson, targets: ["\($0.name)Lesson"]) }
-        + [.executable(name: "bench", targets: ["Bench"])],
-    targets: support + supportTests + chapters.flatMap(targets(of:)) + [bench],
+        + [.executable(name: "bench", targets: ["Bench"]), .executable(name: "exercises", targets: ["ExerciseRunner"])],
+    targets: support + supportTests + chapters.flatMap(targets(of:)) + [bench, runner],
     swiftLanguageModes: [.v6]
 )
