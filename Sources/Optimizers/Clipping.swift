@@ -12,13 +12,20 @@ public func globalNorm(_ gradients: [[Double]]) -> Double {
     for array in gradients { for g in array { sum += g * g } }
     guard sum.isNaN || (sum.isFinite && sum >= Double.leastNormalMagnitude) || sum == 0 && gradients.allSatisfy({ $0.allSatisfy { $0 == 0 } })
     else {
-        let largest = gradients.map { $0.map(abs).max() ?? 0 }.max() ?? 0
-        guard largest.isFinite && largest > 0 else { return largest }
-        var scaled = 0.0
-        for array in gradients { for g in array { scaled += (g / largest) * (g / largest) } }
-        return largest * scaled.squareRoot()
+        let (largest, scaledNorm) = scaledGlobalNorm(gradients)
+        return largest * scaledNorm
     }
     return sum.squareRoot()
+}
+
+/// ‖g‖ as s · n with s the largest |g| and n = √(Σ (g/s)²) between 1 and √count, so that
+/// neither factor overflows or underflows even when their product does.
+func scaledGlobalNorm(_ gradients: [[Double]]) -> (largest: Double, scaledNorm: Double) {
+    let largest = gradients.map { $0.map(abs).max() ?? 0 }.max() ?? 0
+    guard largest.isFinite && largest > 0 else { return (largest, 1) }
+    var scaled = 0.0
+    for array in gradients { for g in array { scaled += (g / largest) * (g / largest) } }
+    return (largest, scaled.squareRoot())
 }
 
 /// Clips gradients by their global norm: if ‖g‖ > maxNorm, every gradient is multiplied by
@@ -32,7 +39,9 @@ public func clipByGlobalNorm(_ gradients: inout [[Double]], maxNorm: Double) -> 
     require(maxNorm > 0, "clipByGlobalNorm: the threshold must be positive, got \(maxNorm)")
     let norm = globalNorm(gradients)
     if norm > maxNorm {
-        let scale = maxNorm / norm
+        // maxNorm / ‖g‖, also when ‖g‖ itself overflows (then taken as (maxNorm / s) / n).
+        let (largest, scaledNorm) = norm.isInfinite ? scaledGlobalNorm(gradients) : (norm, 1)
+        let scale = maxNorm / largest / scaledNorm
         for a in gradients.indices {
             for i in gradients[a].indices { gradients[a][i] *= scale }
         }
