@@ -53,6 +53,14 @@ public final class Lesson {
         self.summary = summary
         self.seed = options.seed
         self.markdownDirectory = options.markdownDirectory
+        if let directory = options.markdownDirectory {
+            do {
+                try MarkdownPage.checkDestination(directory)
+            } catch {
+                FileHandle.standardError.write(Data("error: --markdown \(directory): \((error as? MarkdownPage.DestinationError)?.message ?? "\(error)")\n".utf8))
+                exit(1)
+            }
+        }
         self.terminal = TerminalRenderer(useColor: options.markdownDirectory == nil && TerminalRenderer.shouldUseColor())
         if markdownDirectory == nil {
             emit(terminal.styled("\(title)", .bold) + "\n" + terminal.render(.prose(summary)))
@@ -125,7 +133,7 @@ public final class Lesson {
                 try page.write(to: directory)
                 print("wrote \(directory)/\(command).md and \(page.figureCount) figures in \(directory)/\(command)/")
             } catch {
-                FileHandle.standardError.write(Data("error: could not write the page: \(error)\n".utf8))
+                FileHandle.standardError.write(Data("error: could not write the page into \(directory): \(error.localizedDescription)\n".utf8))
                 exit(1)
             }
             return

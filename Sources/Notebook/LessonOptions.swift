@@ -23,19 +23,27 @@ struct LessonOptions: Equatable {
                 name = String(argument[..<equals])
                 inlineValue = String(argument[argument.index(after: equals)...])
             }
-            func value() -> String? { inlineValue ?? rest.popFirst() }
+            /// The option's value; a separate value that looks like another option is refused
+            /// (`--markdown --seed 3` must not write into a folder named "--seed").
+            func value() -> String? {
+                if let inlineValue { return inlineValue }
+                guard let next = rest.first, !next.hasPrefix("-") || Double(next) != nil else { return nil }
+                return rest.popFirst()
+            }
             switch name {
             case "-h", "--help":
                 return .success(.help)
             case "--seed":
-                guard let text = value() else { return .failure(ParseError(message: "--seed needs a value")) }
+                guard let text = value() else {
+                    return .failure(ParseError(message: "--seed needs a value" + (rest.first.map { ", got the option '\($0)'" } ?? "")))
+                }
                 guard let seed = UInt64(text) else {
                     return .failure(ParseError(message: "--seed expects a non-negative integer, got '\(text)'"))
                 }
                 options.seed = seed
             case "--markdown":
                 guard let directory = value(), !directory.isEmpty else {
-                    return .failure(ParseError(message: "--markdown needs a directory"))
+                    return .failure(ParseError(message: "--markdown needs a directory" + (rest.first.map { ", got the option '\($0)'" } ?? "")))
                 }
                 options.markdownDirectory = directory
             default:

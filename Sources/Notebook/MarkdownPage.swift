@@ -51,17 +51,53 @@ struct MarkdownPage {
         text.replacingOccurrences(of: "|", with: "\\|")
     }
 
-    /// Writes the page and its figures, replacing any figures left from an earlier run.
+    /// Writes the page and its figures, each file atomically.
+    ///
+    /// Only files this program writes are touched: `<command>.md` and `<command>/figure-NN.svg`.
+    /// Figures of that name left from an earlier run that had more figures are removed;
+    /// anything else in the folder (a learner's notes, say) stays.
     func write(to directory: String) throws {
         let manager = FileManager.default
         let figureDirectory = URL(fileURLWithPath: directory).appendingPathComponent(command)
-        if manager.fileExists(atPath: figureDirectory.path) {
-            try manager.removeItem(at: figureDirectory)
-        }
         try manager.createDirectory(at: figureDirectory, withIntermediateDirectories: true)
-        try Data(markdown.utf8).write(to: URL(fileURLWithPath: directory).appendingPathComponent("\(command).md"))
+        try Data(markdown.utf8).write(to: URL(fileURLWithPath: directory).appendingPathComponent("\(command).md"), options: .atomic)
         for (name, svg) in figures {
-            try Data(svg.utf8).write(to: figureDirectory.appendingPathComponent(name))
+            try Data(svg.utf8).write(to: figureDirectory.appendingPathComponent(name), options: .atomic)
         }
+        let current = Set(figures.map(\.name))
+        for name in try manager.contentsOfDirectory(atPath: figureDirectory.path)
+        where Self.isFigureName(name) && !current.contains(name) {
+            try manager.removeItem(at: figureDirectory.appendingPathComponent(name))
+        }
+    }
+
+    /// Whether `name` is one this program writes: "figure-" two or more digits ".svg".
+    static func isFigureName(_ name: String) -> Bool {
+        guard name.hasPrefix("figure-"), name.hasSuffix(".svg") else { return false }
+        let digits = name.dropFirst("figure-".count).dropLast(".svg".count)
+        return digits.count >= 2 && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
+    }
+
+    /// Stops unless `directory` exists (or can be made) and can be written to: checked
+    /// before a lesson runs, so a bad destination costs no waiting.
+    static func checkDestination(_ directory: String) throws {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw DestinationError(message: "\(directory) is a file, not a directory") }
+        } else {
+            do {
+                try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw DestinationError(message: "cannot create the directory \(directory)")
+            }
+        }
+        guard manager.isWritableFile(atPath: directory) else {
+            throw DestinationError(message: "cannot write into \(directory)")
+        }
+    }
+
+    struct DestinationError: Error {
+        let message: String
     }
 }

@@ -23,6 +23,8 @@ struct NotebookTests {
             (["--seed", "abc"], "--seed expects a non-negative integer, got 'abc'"),
             (["extra"], "unexpected argument 'extra'"),
             (["--markdown="], "--markdown needs a directory"),
+            (["--markdown", "--seed", "3"], "--markdown needs a directory, got the option '--seed'"),
+            (["--seed", "--markdown", "docs"], "--seed needs a value, got the option '--markdown'"),
         ])
     func badOptions(arguments: [String], message: String) {
         #expect(LessonOptions.parse(arguments) == .failure(LessonOptions.ParseError(message: message)))
@@ -109,6 +111,29 @@ struct NotebookTests {
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(svg.contains("<polyline"))
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("demo.md").path))
+    }
+
+    @Test("writing a page touches only its own files: a learner's file stays, a stale figure of ours goes")
+    func markdownKeepsOtherFiles() throws {
+        let cells: [(cell: Cell, number: Int)] = [
+            (.figure(.line(LinePlot(title: "Loss", xLabel: "epoch", yLabel: "loss", series: [.init("train", y: [1, 0.5])]))), 0)
+        ]
+        let page = try MarkdownPage(command: "demo", title: "Demo", summary: "A demo.", seed: 42, cells: cells)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("page-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let figures = directory.appendingPathComponent("demo")
+        try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
+        try Data("my notes".utf8).write(to: figures.appendingPathComponent("notes.txt"))
+        try Data("old".utf8).write(to: figures.appendingPathComponent("figure-07.svg"))
+        try page.write(to: directory.path)
+        let left = try FileManager.default.contentsOfDirectory(atPath: figures.path).sorted()
+        #expect(left == ["figure-01.svg", "notes.txt"])
+        #expect(try String(contentsOf: figures.appendingPathComponent("notes.txt"), encoding: .utf8) == "my notes")
+        #expect(MarkdownPage.isFigureName("figure-12.svg") && !MarkdownPage.isFigureName("figure-notes.svg"))
+        // A file where the directory should be is refused before any work.
+        let file = directory.appendingPathComponent("a-file")
+        try Data().write(to: file)
+        #expect(throws: MarkdownPage.DestinationError.self) { try MarkdownPage.checkDestination(file.path) }
     }
 
     @Test("nice ticks fall on 1, 2 or 5 times a power of ten")
