@@ -1,5 +1,4 @@
 import Activations
-
 import ExerciseSupport
 import ExerciseTesting
 import Foundation
@@ -37,6 +36,11 @@ struct ActivationsCheckTests {
 typealias ActivationWrongAnswer = ExerciseTesting.WrongAnswer<ActivationsAnswers>
 
 let activationWrongAnswers: [ActivationWrongAnswer] = [
+    ActivationWrongAnswer(.tanhDerivative, "computes 1 − z² (forgets tanh)", hint: "apply tanh first") { $0.tanhDerivative = { 1 - $0 * $0 } },
+    ActivationWrongAnswer(.gelu, "forgets the √2 inside erf", hint: "divide z by √2") { $0.gelu = { 0.5 * $0 * (1 + erf($0)) } },
+    ActivationWrongAnswer(.swishDerivative, "keeps only z σ′(z)", hint: "the first term is missing") {
+        $0.swishDerivative = { z in z * sigmoid(z) * (1 - sigmoid(z)) }
+    },
     ActivationWrongAnswer(.leakyReLU, "writes max(z, αz), wrong once α > 1", hint: "only while α ≤ 1") {
         $0.leakyReLU = { z, slope in max(z, slope * z) }
     },

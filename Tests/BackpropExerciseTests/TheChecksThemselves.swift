@@ -1,9 +1,9 @@
 import Activations
 import Backprop
-
 import ExerciseSupport
 import ExerciseTesting
 import Foundation
+import LinearAlgebra
 import Testing
 
 // The checks are proven in both directions: the worked solutions pass every one, and
@@ -39,6 +39,11 @@ typealias BackpropWrongAnswer = ExerciseTesting.WrongAnswer<BackpropAnswers>
 private let solved = BackpropAnswers.solutions
 
 let backpropWrongAnswers: [BackpropWrongAnswer] = [
+    BackpropWrongAnswer(.denseForward, "uses row i of Wᵀ: W transposed", hint: "W is transposed") {
+        $0.denseForward = { w, b, x, g in
+            try solved.denseForward(Matrix(w).transposed.nestedRows, b, x, g)
+        }
+    },
     BackpropWrongAnswer(.denseForward, "forgets the activation", hint: "apply the activation") {
         $0.denseForward = { w, b, x, _ in try solved.denseForward(w, b, x, .relu).indices.map { j in b[j] + zip(w[j], x).map(*).reduce(0, +) } }
     },

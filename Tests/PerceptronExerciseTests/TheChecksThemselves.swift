@@ -2,7 +2,6 @@ import ExerciseSupport
 import ExerciseTesting
 import Foundation
 import Perceptron
-
 import Testing
 
 // The checks are proven in both directions: the worked solutions pass every one, and

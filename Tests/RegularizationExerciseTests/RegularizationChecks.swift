@@ -1,9 +1,9 @@
+import Backprop
 import ExerciseSupport
 import Foundation
 import LinearAlgebra
 import NumericChecks
 import Randomness
-import Backprop
 import Regularization
 
 /// The checks of Chapter 5's exercises: fixed and random inputs compared with this

@@ -1,7 +1,6 @@
 import ExerciseSupport
 import ExerciseTesting
 import Foundation
-
 import Testing
 
 // The checks are proven in both directions: the worked solutions pass every one, and
