@@ -47,8 +47,11 @@ extension ChapterAnswers {
 
     /// In the test itself, after the probe: the learner's result as passed, cancelled (not
     /// attempted) or failed; a crash the probe saw is reported without running it here.
-    public static func report(_ exercise: Exercise, survived: Bool) throws {
-        try reportExercise(exercise.title, crashLogKey: crashLogKey(exercise), survived: survived) { exercises.check(exercise) }
+    public static func report(_ exercise: Exercise, survived: Bool, testFile: String = #filePath) throws {
+        let location = exerciseLocation(exercise.rawValue, chapter: chapter, packageRoot: packageRoot(fromTestFile: testFile))
+        try reportExercise(exercise.title, crashLogKey: crashLogKey(exercise), survived: survived, at: location) {
+            exercises.check(exercise)
+        }
     }
 
     // MARK: The checks themselves

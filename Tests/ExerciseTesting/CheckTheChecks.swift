@@ -45,6 +45,22 @@ public func exerciseIsDeclared(_ function: String, chapter: String, packageRoot:
     }
 }
 
+/// Where the learner's function is declared, so that a report points at their file and not
+/// at this test support; the chapter's folder when no file declares it.
+public func exerciseLocation(_ function: String, chapter: String, packageRoot: URL) -> SourceLocation {
+    let folder = packageRoot.appendingPathComponent("Exercises/\(chapter)")
+    let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".swift") }.sorted()
+    for file in files {
+        guard let text = try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8) else { continue }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if let index = lines.firstIndex(where: { $0.contains("public func \(function)(") }) {
+            return SourceLocation(
+                fileID: "\(chapter)Exercises/\(file)", filePath: folder.appendingPathComponent(file).path, line: index + 1, column: 1)
+        }
+    }
+    return SourceLocation(fileID: "\(chapter)Exercises/\(chapter)", filePath: folder.path, line: 1, column: 1)
+}
+
 /// The package root, found from a test file's `#filePath` (Tests/<Target>/<File>.swift).
 public func packageRoot(fromTestFile path: String = #filePath) -> URL {
     URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -14,10 +14,11 @@ import Testing
 ///   - survived: whether the probe exited normally.
 ///   - check: runs the learner's answer through the check, in this process.
 public func reportExercise(
-    _ title: String, crashLogKey: String, survived: Bool, check: () -> CheckOutcome
+    _ title: String, crashLogKey: String, survived: Bool, at location: SourceLocation = #_sourceLocation,
+    check: () -> CheckOutcome
 ) throws {
     guard survived else {
-        reportCrash(title, crashLogKey: crashLogKey)
+        reportCrash(title, crashLogKey: crashLogKey, at: location)
         return
     }
     CrashLog.discard(exercise: crashLogKey)  // the probe wrote a log; nothing in it is needed
@@ -25,17 +26,17 @@ public func reportExercise(
     case .passed:
         return
     case .notAttempted(let stub):
-        try Test.cancel("not attempted — open \(stub.file) and fill in \(stub.function)")
+        try Test.cancel("not attempted — open \(stub.file) and fill in \(stub.function)", sourceLocation: location)
     case .failed(let failures):
         for failure in failures {
-            Issue.record(Comment(rawValue: "\(title): \(failure)"))
+            Issue.record(Comment(rawValue: "\(title): \(failure)"), sourceLocation: location)
         }
     }
 }
 
 /// Reports what the crash probe's log says: a trap with its reason, or the time limit,
 /// and the call it happened in.
-func reportCrash(_ title: String, crashLogKey: String) {
+func reportCrash(_ title: String, crashLogKey: String, at location: SourceLocation) {
     let message = CrashLog.takeMessage(exercise: crashLogKey) ?? "(no message captured)"
     let text =
         CrashLog.isTimeout(message)
@@ -45,5 +46,5 @@ func reportCrash(_ title: String, crashLogKey: String) {
         : "\(title): your code crashed while being checked:\n\(message)\n"
             + "  hint: a trap is usually an index out of range — check the loop bounds "
             + "and that arrays have the lengths you expect"
-    Issue.record(Comment(rawValue: text))
+    Issue.record(Comment(rawValue: text), sourceLocation: location)
 }
