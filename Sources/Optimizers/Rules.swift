@@ -79,6 +79,7 @@ public struct RMSprop: Optimizer {
 
     public mutating func update(_ parameter: inout Parameter) {
         checkShapes("RMSprop", parameter, state: squareAverages[parameter.id])
+        checkSquaresFit("RMSprop", parameter)
         var s = squareAverages.removeValue(forKey: parameter.id) ?? [Double](repeating: 0, count: parameter.count)
         let g = parameter.gradient
         for i in s.indices {
@@ -138,6 +139,7 @@ public struct Adam: Optimizer {
 
     public mutating func update(_ parameter: inout Parameter) {
         checkShapes("Adam", parameter, state: states[parameter.id]?.m)
+        checkSquaresFit("Adam", parameter)
         let zeros = [Double](repeating: 0, count: parameter.count)
         var state = states.removeValue(forKey: parameter.id) ?? State(m: zeros, v: zeros, t: 0)
         state.t += 1
@@ -159,6 +161,18 @@ public struct Adam: Optimizer {
             }
         }
         states[parameter.id] = state
+    }
+}
+
+/// Stops unless every g² fits in a `Double`: RMSprop and Adam keep a running average of g²,
+/// which would become ∞ past |g| ≈ 1.3e154 and turn every later step of that parameter
+/// into a silent 0. Such a gradient means the training has already diverged; clipping
+/// (``GradientClipping``) keeps it in range.
+func checkSquaresFit(_ rule: String, _ parameter: Parameter) {
+    for (i, g) in parameter.gradient.enumerated() where (g * g).isInfinite && g.isFinite {
+        requirementFailed(
+            "\(rule): the gradient of \(parameter.name) is \(g) at index \(i); its square overflows a Double "
+                + "(|g| must stay below 1.3e154). Clip the gradients first: GradientClipping(maxNorm:)")
     }
 }
 
