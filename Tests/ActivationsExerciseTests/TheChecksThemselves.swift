@@ -36,6 +36,11 @@ struct ActivationsCheckTests {
 typealias ActivationWrongAnswer = ExerciseTesting.WrongAnswer<ActivationsAnswers>
 
 let activationWrongAnswers: [ActivationWrongAnswer] = [
+    ActivationWrongAnswer(.sigmoidDerivative, "computes σ(z)(1 + σ(z))", hint: "σ(z)(1 − σ(z))") {
+        $0.sigmoidDerivative = { z in sigmoid(z) * (1 + sigmoid(z)) }
+    },
+    ActivationWrongAnswer(.elu, "uses αz on the negative side", hint: "α (e^z − 1)") { $0.elu = { z, a in z > 0 ? z : a * z } },
+    ActivationWrongAnswer(.softmaxBackward, "returns the upstream gradient unchanged", hint: "sᵢ (gᵢ − Σⱼ gⱼ sⱼ)") { $0.softmaxBackward = { _, g in g } },
     ActivationWrongAnswer(.tanhDerivative, "computes 1 − z² (forgets tanh)", hint: "apply tanh first") { $0.tanhDerivative = { 1 - $0 * $0 } },
     ActivationWrongAnswer(.gelu, "forgets the √2 inside erf", hint: "divide z by √2") { $0.gelu = { 0.5 * $0 * (1 + erf($0)) } },
     ActivationWrongAnswer(.swishDerivative, "keeps only z σ′(z)", hint: "the first term is missing") {

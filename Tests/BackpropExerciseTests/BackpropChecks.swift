@@ -90,6 +90,10 @@ public enum BackpropChecks {
                     hints: [
                         Hint(ifActual: expectedGradient.map { $0 * n }, "the gradient of the mean carries the 1/n too"),
                         Hint(ifActual: expectedGradient.map { -$0 }, "the sign is flipped: (p − y) / (p(1 − p)) / n"),
+                        Hint(
+                            ifActual: p.indices.map { (p[$0] - y[$0]) / n },
+                            "(p − y)/n is the gradient with respect to the logit z behind a sigmoid; "
+                                + "with respect to p, divide by p(1 − p) as well"),
                     ],
                     otherwise: gradient.allSatisfy(\.isFinite)
                         ? "∂L/∂pᵢ = (pᵢ − yᵢ) / (pᵢ(1 − pᵢ)) / n" : "division by 0 at p = 0 or 1: use the clamped p in the gradient too")
@@ -161,6 +165,7 @@ public enum BackpropChecks {
                     hints: [
                         Hint(ifActual: probabilities, "subtract the one-hot target: softmax(z) − y"),
                         Hint(ifActual: expected.map { -$0 }, "the sign is flipped: softmax(z) − y, not y − softmax(z)"),
+                        Hint(ifActual: expected.map { $0 / Double(z.count) }, "for one sample there is no mean to take: not by the number of classes"),
                     ],
                     otherwise: actual.contains { $0.isNaN } ? "NaN: e^z overflowed; subtract max(z) before exponentiating" : "softmax(z)ₖ − yₖ")
                 try check.expectGradient("∂L/∂z", at: z, analytic: actual, input: "logits \(shortList(z)), class \(label)") {

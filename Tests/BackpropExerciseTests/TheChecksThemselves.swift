@@ -39,6 +39,30 @@ typealias BackpropWrongAnswer = ExerciseTesting.WrongAnswer<BackpropAnswers>
 private let solved = BackpropAnswers.solutions
 
 let backpropWrongAnswers: [BackpropWrongAnswer] = [
+    BackpropWrongAnswer(.denseBackward, "∂L/∂x from the upstream gradient, not δ", hint: "use δ, not the upstream gradient") {
+        $0.denseBackward = { w, x, z, upstream, g in
+            let right = try solved.denseBackward(w, x, z, upstream, g)
+            let input = x.indices.map { i in w.indices.map { j in w[j][i] * upstream[j] }.reduce(0, +) }
+            return (right.weights, right.biases, input)
+        }
+    },
+    BackpropWrongAnswer(.binaryCrossEntropy, "gradient (p − y)/n, the logit's gradient", hint: "with respect to the logit") {
+        $0.binaryCrossEntropy = { p, y in
+            (try solved.binaryCrossEntropy(p, y).loss, zip(p, y).map { ($0 - $1) / Double(p.count) })
+        }
+    },
+    BackpropWrongAnswer(.softmaxCrossEntropyGradient, "divides by the number of classes", hint: "not by the number of classes") {
+        $0.softmaxCrossEntropyGradient = { z, label in try solved.softmaxCrossEntropyGradient(z, label).map { $0 / Double(z.count) } }
+    },
+    BackpropWrongAnswer(.backpropStep, "takes the step twice", hint: "compare your δ², δ¹") {
+        $0.backpropStep = { p, x, y, rate in try solved.backpropStep(p, x, y, 2 * rate) }
+    },
+    BackpropWrongAnswer(.centralDifferenceGradient, "nudges every component at once", hint: "moving only component i") {
+        $0.centralDifferenceGradient = { f, x, epsilon in
+            let both = (f(x.map { $0 + epsilon }) - f(x.map { $0 - epsilon })) / (2 * epsilon)
+            return x.map { _ in both }
+        }
+    },
     BackpropWrongAnswer(.denseForward, "uses row i of Wᵀ: W transposed", hint: "W is transposed") {
         $0.denseForward = { w, b, x, g in
             try solved.denseForward(Matrix(w).transposed.nestedRows, b, x, g)

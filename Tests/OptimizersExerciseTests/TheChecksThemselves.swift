@@ -36,6 +36,31 @@ typealias OptimizersWrongAnswer = ExerciseTesting.WrongAnswer<OptimizersAnswers>
 private let solved = OptimizersAnswers.solutions
 
 let optimizersWrongAnswers: [OptimizersWrongAnswer] = [
+    OptimizersWrongAnswer(.adamStep, "averages g² into m and g into v", hint: "m, v updated first") {
+        $0.adamStep = { theta, g, m, v, t, rate, beta1, beta2, epsilon in
+            let newM = zip(m, g).map { beta1 * $0 + (1 - beta1) * $1 * $1 }
+            let newV = zip(v, g).map { beta2 * $0 + (1 - beta2) * $1 }
+            let (c1, c2) = (1 - pow(beta1, Double(t)), 1 - pow(beta2, Double(t)))
+            return (theta.indices.map { theta[$0] - rate * (newM[$0] / c1) / ((abs(newV[$0]) / c2).squareRoot() + epsilon) }, newM, newV)
+        }
+    },
+    OptimizersWrongAnswer(.momentumStep, "moves θ with the old velocity", hint: "with the new v") {
+        $0.momentumStep = { theta, g, v, rate, beta in (zip(theta, v).map(+), try solved.momentumStep(theta, g, v, rate, beta).velocity) }
+    },
+    OptimizersWrongAnswer(.rmspropStep, "returns the old s", hint: "s ← ρs + (1 − ρ)g²") {
+        $0.rmspropStep = { theta, g, s, rate, rho, epsilon in (try solved.rmspropStep(theta, g, s, rate, rho, epsilon).parameters, s) }
+    },
+    OptimizersWrongAnswer(.cosineAnnealing, "uses sin instead of cos", hint: "(1 + cos(π · min(t, T)/T))") {
+        $0.cosineAnnealing = { initial, minimum, epoch, period in
+            minimum + 0.5 * (initial - minimum) * (1 + sin(Double.pi * Double(min(epoch, period)) / Double(period)))
+        }
+    },
+    OptimizersWrongAnswer(.clipByGlobalNorm, "measures the L1 norm, Σ|g|", hint: "maxNorm / ‖g‖") {
+        $0.clipByGlobalNorm = { gradients, maxNorm in
+            let norm = gradients.flatMap { $0 }.map(abs).reduce(0, +)
+            return norm > maxNorm ? gradients.map { $0.map { $0 * maxNorm / norm } } : gradients
+        }
+    },
     OptimizersWrongAnswer(.momentumStep, "uses the exponential-average form", hint: "exponential-average form") {
         $0.momentumStep = { theta, g, v, rate, beta in
             let newV = zip(v, g).map { beta * $0 + (1 - beta) * $1 }

@@ -62,6 +62,24 @@ struct PerceptronCheckTests {
 typealias WrongAnswer = ExerciseTesting.WrongAnswer<PerceptronAnswers>
 
 let wrongAnswers: [WrongAnswer] = [
+    WrongAnswer(.weightedSum, "uses the first weight for every input", hint: "each input by its own weight") {
+        $0.weightedSum = { x, w, b in x.reduce(0, +) * (w.first ?? 0) + b }
+    },
+    WrongAnswer(.predict, "subtracts the bias", hint: "z = w·x + b") {
+        $0.predict = { x, w, b in try PerceptronAnswers.solutions.predict(x, w, -b) }
+    },
+    WrongAnswer(.perceptronUpdate, "moves by η·y·x even when the prediction is right", hint: "not by the target y") {
+        $0.perceptronUpdate = { w, b, x, y, rate in (zip(w, x).map { $0 + rate * Double(y) * $1 }, b + rate * Double(y)) }
+    },
+    WrongAnswer(.trainPerceptron, "stops after one epoch", hint: "stop after a clean epoch") {
+        $0.trainPerceptron = { inputs, labels, rate, _ in try PerceptronAnswers.solutions.trainPerceptron(inputs, labels, rate, 1) }
+    },
+    WrongAnswer(.sigmoidNeuron, "returns z, forgetting σ", hint: "pass it through σ") {
+        $0.sigmoidNeuron = { x, w, b in Perceptron.weightedSum(inputs: x, weights: w, bias: b) }
+    },
+    WrongAnswer(.sigmoidNeuronGradient, "returns 0 for the bias", hint: "∂a/∂b = σ′(z)") {
+        $0.sigmoidNeuronGradient = { x, w, b in (try PerceptronAnswers.solutions.sigmoidNeuronGradient(x, w, b).weights, 0) }
+    },
     WrongAnswer(.weightedSum, "forgets the bias", hint: "the bias is missing") {
         $0.weightedSum = { x, w, _ in zip(x, w).map { $0 * $1 }.reduce(0, +) }
     },

@@ -220,7 +220,9 @@ public enum RegularizationChecks {
                 let actual = try answer(losses, patience, minimum)
                 let ignoresMinimum = reference(losses, patience, 0)
                 let hint: String? =
-                    minimum > 0 && actual.stopAfter == ignoresMinimum.stopAfter && actual.keep == ignoresMinimum.keep
+                    actual.keep == expected.keep - 1 && actual.stopAfter == expected.stopAfter.map({ $0 - 1 })
+                    ? "epochs count from 1: the first loss in the list is epoch 1"
+                    : minimum > 0 && actual.stopAfter == ignoresMinimum.stopAfter && actual.keep == ignoresMinimum.keep
                     ? "an improvement must beat the best by more than the minimum improvement"
                     : actual.stopAfter.map { expected.stopAfter.map { $0 + 1 } == $0 } == true
                         ? "stop as soon as the count of epochs without improvement reaches patience" : nil

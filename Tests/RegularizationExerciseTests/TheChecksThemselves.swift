@@ -44,6 +44,30 @@ private func statistics(_ batch: [[Double]], divisor: (Double) -> Double) -> (me
 }
 
 let regularizationWrongAnswers: [RegularizationWrongAnswer] = [
+    RegularizationWrongAnswer(.dropoutForward, "returns the draws as the mask", hint: "0 or 1/(1 − rate) per value") {
+        $0.dropoutForward = { x, draws, rate in (try RegularizationAnswers.solutions.dropoutForward(x, draws, rate).output, draws) }
+    },
+    RegularizationWrongAnswer(.earlyStoppingEpochs, "counts epochs from 0", hint: "epochs count from 1") {
+        $0.earlyStoppingEpochs = { losses, patience, minimum in
+            let right = try RegularizationAnswers.solutions.earlyStoppingEpochs(losses, patience, minimum)
+            return (right.stopAfter.map { $0 - 1 }, right.keep - 1)
+        }
+    },
+    RegularizationWrongAnswer(.l2Penalty, "computes L1, λ Σ |w|", hint: "that is L1") {
+        $0.l2Penalty = { w, lambda in (w.map { lambda * abs($0) }.reduce(0, +), w.map { lambda * ($0 > 0 ? 1 : $0 < 0 ? -1 : 0) }) }
+    },
+    RegularizationWrongAnswer(.batchNormForward, "leaves out ε", hint: "√(σ²ⱼ + ε)") {
+        $0.batchNormForward = { b, gamma, beta, mean, variance, momentum, _, training in
+            try RegularizationAnswers.solutions.batchNormForward(b, gamma, beta, mean, variance, momentum, 0, training)
+        }
+    },
+    RegularizationWrongAnswer(.batchNormBackward, "forgets γ in ∂L/∂x", hint: "γⱼ/(N √(σ²ⱼ + ε))") {
+        $0.batchNormBackward = { b, upstream, gamma, epsilon in
+            let right = try RegularizationAnswers.solutions.batchNormBackward(b, upstream, gamma, epsilon)
+            let ones = try RegularizationAnswers.solutions.batchNormBackward(b, upstream, gamma.map { _ in 1 }, epsilon)
+            return (ones.input, right.gamma, right.beta)
+        }
+    },
     RegularizationWrongAnswer(.l2Penalty, "forgets the ½", hint: "with the ½") {
         $0.l2Penalty = { w, lambda in (w.map { lambda * $0 * $0 }.reduce(0, +), w.map { lambda * $0 }) }
     },
