@@ -27,9 +27,9 @@ public struct ActivationLayer: Layer {
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
         expectGradientShape(outputGradient, output: input?.shape, layer: "ActivationLayer(\(function.name))")
         let slopes = function.derivative(input!.values)
-        var inputGradient = outputGradient
-        for i in inputGradient.values.indices { inputGradient.values[i] *= slopes[i] }
-        return inputGradient
+        var inputGradient = outputGradient.values
+        for i in inputGradient.indices { inputGradient[i] *= slopes[i] }
+        return Tensor(shape: outputGradient.shape, values: inputGradient)
     }
 
     /// No parameters.

@@ -64,12 +64,13 @@ public struct Dense: Layer {
     /// Z = X Wᵀ + b for a batch, one sample per row: row r of Z is W xᵣ + b.
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
         expectShape(x, features: inputCount, layer: "Dense \(weight.name) \(weights.shapeDescription)")
-        var z = matmul(x.matrix, weights.transposed)
-        for r in 0..<z.rows {
-            for j in 0..<z.columns { z.values[r * z.columns + j] += bias.value[j] }
+        let (batch, outputs, b) = (x.shape[0], outputCount, bias.value)
+        var z = matmul(x.matrix, weights.transposed).values  // X Wᵀ: (batch × outputs), row-major
+        for r in 0..<batch {
+            for j in 0..<outputs { z[r * outputs + j] += b[j] }
         }
         if mode == .training { input = x }  // cache for the backward pass
-        return Tensor(z)
+        return Tensor(shape: [batch, outputCount], values: z)
     }
 
     /// From δ = ∂L/∂Z to the gradients of W, b and X.

@@ -126,11 +126,12 @@ public func categoricalCrossEntropyGradient(probabilities: Matrix, oneHot target
     require(
         probabilities.rows == targets.rows && probabilities.columns == targets.columns,
         "categoricalCrossEntropyGradient: probabilities \(probabilities.shapeDescription) and targets \(targets.shapeDescription) differ in shape")
-    var gradient = probabilities
     let batch = Double(probabilities.rows)
-    for index in gradient.values.indices {
-        gradient.values[index] = -targets.values[index] / clamped(probabilities.values[index]) / batch
+    var values = probabilities.values
+    for index in values.indices {
+        values[index] = -targets.values[index] / clamped(probabilities.values[index]) / batch
     }
+    let gradient = Matrix(rows: probabilities.rows, columns: probabilities.columns, values: values)
     return gradient
 }
 

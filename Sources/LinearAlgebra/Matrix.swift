@@ -13,10 +13,9 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     public let columns: Int
     /// The elements, row after row: `values[r * columns + c]` is element (r, c).
     ///
-    /// Change elements in place; replacing the array with one of another length breaks the
-    /// shape, and every reader that trusts the shape (``transposed``, ``matmul(_:_:)``)
-    /// checks the count first and stops with both numbers.
-    public var values: [Double]
+    /// Read-only outside this module, so the count always matches the shape: change an
+    /// element with the subscript `m[r, c] = x`, or build a new matrix from new values.
+    public internal(set) var values: [Double]
 
     /// A matrix with the given shape and row-major values.
     public init(rows: Int, columns: Int, values: [Double]) {

@@ -23,9 +23,11 @@ import Validation
 public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     /// The size of each axis, outermost first.
     public let shape: [Int]
-    /// The elements in row-major order, as many as the product of `shape`. Layers write
-    /// into it element by element; replace it only with an array of the same length.
-    public var values: [Double]
+    /// The elements in row-major order, as many as the product of `shape`.
+    ///
+    /// Read-only outside this module, so the count always matches the shape: a layer
+    /// computes its output values in an array and builds a new tensor from them.
+    public internal(set) var values: [Double]
 
     /// A tensor with the given shape and row-major values.
     public init(shape: [Int], values: [Double]) {

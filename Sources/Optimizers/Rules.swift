@@ -139,12 +139,12 @@ public struct Adam: Optimizer {
 
     public mutating func update(_ parameter: inout Parameter) {
         checkShapes("Adam", parameter, state: states[parameter.id]?.m)
-        checkSquaresFit("Adam", parameter)
         let zeros = [Double](repeating: 0, count: parameter.count)
         var state = states.removeValue(forKey: parameter.id) ?? State(m: zeros, v: zeros, t: 0)
         state.t += 1
         let c1 = 1 - pow(beta1, Double(state.t)), c2 = 1 - pow(beta2, Double(state.t))
         let (beta1, beta2, learningRate, epsilon) = (beta1, beta2, learningRate, epsilon)
+        var overflow = false
         // The loop over raw buffers: the same arithmetic, without a bounds or uniqueness
         // check on every element (checkShapes above made sure the four lengths agree).
         parameter.gradient.withUnsafeBufferPointer { g in
@@ -155,11 +155,15 @@ public struct Adam: Optimizer {
                             m[i] = beta1 * m[i] + (1 - beta1) * g[i]
                             v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
                             theta[i] -= learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon)
+                            overflow = overflow || v[i].isInfinite
                         }
                     }
                 }
             }
         }
+        // A g² that overflowed left v = ∞; stop with the gradient named rather than go on
+        // taking silent zero steps (checked after the loop, to keep the loop lean).
+        if overflow { checkSquaresFit("Adam", parameter) }
         states[parameter.id] = state
     }
 }

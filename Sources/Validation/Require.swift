@@ -16,7 +16,7 @@ public func require(
     _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID,
     line: UInt = #line
 ) {
-    if !condition() { fatalError(message(), file: file, line: line) }
+    if _slowPath(!condition()) { fatalError(message(), file: file, line: line) }
 }
 
 /// Stops the program with `message`, in debug and release builds: for a case that input

@@ -100,7 +100,7 @@ struct LinearAlgebraTests {
         #expect(reshapeMessage.contains("(2×3) has 6 values, (4×2) needs 8"), "\(reshapeMessage)")
     }
 
-    @Test("a matrix whose values were replaced by too few stops before a pointer reads past them")
+    @Test("values are read-only outside the module; inside it, a matrix left inconsistent stops any pointer reader")
     func inconsistentMatrix() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             var m = Matrix(rows: 2, columns: 2, values: [1, 2, 3, 4])
