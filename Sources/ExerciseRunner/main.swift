@@ -3,6 +3,7 @@
 //   swift run exercises               every chapter: a progress table, your failures, the next exercise
 //   swift run exercises optimizers    one chapter's exercises, in order
 //   swift run exercises 4.3           one exercise (or its function name: adamStep)
+//   swift run exercises --watch 4.3   check again whenever a file under Exercises/ changes
 //
 // It runs only your exercises' checks (not the library's own tests), through `swift test`
 // with Swift Testing's event stream, and reads the results from that stream. Before that
@@ -12,14 +13,22 @@
 // The runner depends on no module of this package: it builds even when an exercise does not.
 import Foundation
 
+/// Prints a line at once, also into a pipe or a file, so that progress shows as it happens.
+func print(_ text: String = "") {
+    Swift.print(text)
+    fflush(nil)
+}
+
 struct Options {
     var selection: String?
+    var watch = false
     static let usage = """
-        USAGE: swift run exercises [CHAPTER | EXERCISE]
+        USAGE: swift run exercises [--watch] [CHAPTER | EXERCISE]
 
           (nothing)     check every exercise: progress by chapter, failures, what to do next
           CHAPTER       one chapter, by name or number: optimizers, 4
           EXERCISE      one exercise, by number or function name: 4.3, adamStep
+          --watch       check again each time you save a file under Exercises/ (Ctrl-C ends)
           -h, --help    this help
 
         Your results are also kept in .build/exercises-progress.json.
@@ -28,6 +37,8 @@ struct Options {
     init(_ arguments: [String]) {
         for argument in arguments {
             switch argument {
+            case "--watch":
+                watch = true
             case "-h", "--help":
                 print(Options.usage)
                 exit(0)
@@ -176,81 +187,102 @@ if let selection = options.selection {
     }
 }
 
-print("Compiling your exercises…")
-var blocked: [(Chapter, [String])] = []
-for chapter in all {
-    let errors = compileErrors(chapter)
-    if !errors.isEmpty { blocked.append((chapter, errors)) }
-}
-let progressFile = URL(fileURLWithPath: ".build/exercises-progress.json")
-var results: [Result] = []
-if blocked.isEmpty {
-    let suites = selected.map { "\($0.name)ExerciseTests\\.\($0.name)ExerciseTests/" }.joined(separator: "|")
-    let filter = onlyFunction.map { "ExerciseTests\\.[A-Za-z]+ExerciseTests/\($0)\\(\\)" } ?? "(\(suites))"
-    print("Checking…")
-    results = runTests(filter: filter, chapters: all)
-    if let onlyTitle { results = results.filter { $0.title.hasPrefix(onlyTitle) } }
-    if results.isEmpty { Options.fail("no exercise matches '\(options.selection ?? "")'") }
-    // Remember the results, so that a later run blocked by a compile error can still show them.
-    var saved = (try? JSONDecoder().decode([Result].self, from: Data(contentsOf: progressFile))) ?? []
-    saved.removeAll { old in results.contains { $0.chapter == old.chapter && $0.function == old.function } }
-    if let data = try? JSONEncoder().encode(saved + results) { try? data.write(to: progressFile) }
-} else {
-    print("\nThese exercise files do not compile, so no exercise can be checked until they do:\n")
-    for (chapter, errors) in blocked {
-        print("Chapter \(chapter.number) · \(chapter.name):")
-        for error in errors.prefix(5) { print("  " + error) }
+/// One check of the selected exercises, printed; returns whether everything compiled and nothing failed.
+@MainActor func checkOnce() -> Bool {
+    print("Compiling your exercises…")
+    var blocked: [(Chapter, [String])] = []
+    for chapter in all {
+        let errors = compileErrors(chapter)
+        if !errors.isEmpty { blocked.append((chapter, errors)) }
     }
-    let last = (try? JSONDecoder().decode([Result].self, from: Data(contentsOf: progressFile))) ?? []
-    results = last.map { result in
-        var result = result
-        if blocked.contains(where: { $0.0.name == result.chapter }) {
-            result.status = .notChecked
-            result.messages = ["its chapter does not compile"]
+    let progressFile = URL(fileURLWithPath: ".build/exercises-progress.json")
+    var results: [Result] = []
+    if blocked.isEmpty {
+        let suites = selected.map { "\($0.name)ExerciseTests\\.\($0.name)ExerciseTests/" }.joined(separator: "|")
+        let filter = onlyFunction.map { "ExerciseTests\\.[A-Za-z]+ExerciseTests/\($0)\\(\\)" } ?? "(\(suites))"
+        print("Checking…")
+        results = runTests(filter: filter, chapters: all)
+        if let onlyTitle { results = results.filter { $0.title.hasPrefix(onlyTitle) } }
+        if results.isEmpty { Options.fail("no exercise matches '\(options.selection ?? "")'") }
+        // Remember the results, so that a later run blocked by a compile error can still show them.
+        var saved = (try? JSONDecoder().decode([Result].self, from: Data(contentsOf: progressFile))) ?? []
+        saved.removeAll { old in results.contains { $0.chapter == old.chapter && $0.function == old.function } }
+        if let data = try? JSONEncoder().encode(saved + results) { try? data.write(to: progressFile) }
+    } else {
+        print("\nThese exercise files do not compile, so no exercise can be checked until they do:\n")
+        for (chapter, errors) in blocked {
+            print("Chapter \(chapter.number) · \(chapter.name):")
+            for error in errors.prefix(5) { print("  " + error) }
         }
-        return result
+        let last = (try? JSONDecoder().decode([Result].self, from: Data(contentsOf: progressFile))) ?? []
+        results = last.map { result in
+            var result = result
+            if blocked.contains(where: { $0.0.name == result.chapter }) {
+                result.status = .notChecked
+                result.messages = ["its chapter does not compile"]
+            }
+            return result
+        }
+        if !results.isEmpty { print("\nYour results from the last run that compiled:") }
     }
-    if !results.isEmpty { print("\nYour results from the last run that compiled:") }
+
+    // The progress table, chapter by chapter.
+    print("")
+    let width = max(12, all.map(\.name.count).max()! + 14)
+    func pad(_ text: String, _ n: Int) -> String { text.count >= n ? text : text + String(repeating: " ", count: n - text.count) }
+    print(pad("chapter", width) + "done   failed   not attempted")
+    for chapter in all {
+        let mine = results.filter { $0.chapter == chapter.name }
+        guard !mine.isEmpty else { continue }
+        let done = mine.filter { $0.status == .passed }.count
+        let failed = mine.filter { $0.status == .failed }.count
+        let open = mine.filter { $0.status == .notAttempted }.count
+        let unchecked = mine.filter { $0.status == .notChecked }.count
+        print(
+            pad("\(chapter.number) \(chapter.name)", width) + pad("\(done) of \(mine.count)", 7) + pad("\(failed)", 9) + "\(open)"
+                + (unchecked > 0 ? "   (\(unchecked) not checked: compile error)" : ""))
+    }
+    let total = results.filter { $0.status == .passed }.count
+    print("\(total) of \(results.count) exercises done.")
+
+    // What went wrong, in exercise order, with the checks' hints.
+    for result in results where result.status == .failed {
+        print("\n✘ \(result.title)")
+        for message in result.messages.prefix(3) {
+            print(message.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        }
+    }
+
+    // What to do next.
+    if let (chapter, errors) = blocked.first {
+        let place = errors[0].split(separator: " ").first.map { String($0.dropLast()) } ?? "Exercises/\(chapter.name)"
+        print("\nNext: fix the compile error at \(place), then run: swift run exercises")
+    } else if let next = results.first(where: { $0.status == .failed }) {
+        print("\nNext: fix \(next.title) (above), then run: swift run exercises \(next.title.split(separator: " ")[0])")
+    } else if let next = results.first(where: { $0.status == .notAttempted }) {
+        let message = next.messages.first ?? ""
+        print("\nNext: \(next.title) — \(message.replacingOccurrences(of: "not attempted — ", with: ""))")
+        print("Then run: swift run exercises \(next.title.split(separator: " ")[0])")
+    } else if blocked.isEmpty {
+        print("\nEverything here is done.")
+    }
+    return blocked.isEmpty && !results.contains { $0.status == .failed }
 }
 
-// The progress table, chapter by chapter.
-print("")
-let width = max(12, all.map(\.name.count).max()! + 14)
-func pad(_ text: String, _ n: Int) -> String { text.count >= n ? text : text + String(repeating: " ", count: n - text.count) }
-print(pad("chapter", width) + "done   failed   not attempted")
-for chapter in all {
-    let mine = results.filter { $0.chapter == chapter.name }
-    guard !mine.isEmpty else { continue }
-    let done = mine.filter { $0.status == .passed }.count
-    let failed = mine.filter { $0.status == .failed }.count
-    let open = mine.filter { $0.status == .notAttempted }.count
-    let unchecked = mine.filter { $0.status == .notChecked }.count
-    print(
-        pad("\(chapter.number) \(chapter.name)", width) + pad("\(done) of \(mine.count)", 7) + pad("\(failed)", 9) + "\(open)"
-            + (unchecked > 0 ? "   (\(unchecked) not checked: compile error)" : ""))
+/// The newest modification time of any Swift file under Exercises/.
+func exercisesStamp() -> Date {
+    let files = FileManager.default.enumerator(atPath: "Exercises")?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+    return files.compactMap { try? FileManager.default.attributesOfItem(atPath: "Exercises/" + $0)[.modificationDate] as? Date }.max()
+        ?? .distantPast
 }
-let total = results.filter { $0.status == .passed }.count
-print("\(total) of \(results.count) exercises done.")
 
-// What went wrong, in exercise order, with the checks' hints.
-for result in results where result.status == .failed {
-    print("\n✘ \(result.title)")
-    for message in result.messages.prefix(3) {
-        print(message.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+if options.watch {
+    while true {
+        _ = checkOnce()
+        print("\nWatching Exercises/ for changes (Ctrl-C ends)…")
+        let stamp = exercisesStamp()
+        while exercisesStamp() == stamp { Thread.sleep(forTimeInterval: 1) }
+        print("\n" + String(repeating: "─", count: 60))
     }
 }
-
-// What to do next.
-if let (chapter, errors) = blocked.first {
-    let place = errors[0].split(separator: " ").first.map { String($0.dropLast()) } ?? "Exercises/\(chapter.name)"
-    print("\nNext: fix the compile error at \(place), then run: swift run exercises")
-} else if let next = results.first(where: { $0.status == .failed }) {
-    print("\nNext: fix \(next.title) (above), then run: swift run exercises \(next.title.split(separator: " ")[0])")
-} else if let next = results.first(where: { $0.status == .notAttempted }) {
-    let message = next.messages.first ?? ""
-    print("\nNext: \(next.title) — \(message.replacingOccurrences(of: "not attempted — ", with: ""))")
-    print("Then run: swift run exercises \(next.title.split(separator: " ")[0])")
-} else if blocked.isEmpty {
-    print("\nEverything here is done.")
-}
-exit(blocked.isEmpty && !results.contains { $0.status == .failed } ? 0 : 1)
+exit(checkOnce() ? 0 : 1)
