@@ -168,7 +168,7 @@ lesson.table(
     rows: [
         ["MSE", "(1/n) Σ (ŷ − y)²", decimal(meanSquaredError(yPred, yTrue), 4), vector(meanSquaredErrorGradient(yPred, yTrue), 3)],
         ["MAE", "(1/n) Σ |ŷ − y|", decimal(meanAbsoluteError(yPred, yTrue), 4), vector(meanAbsoluteErrorGradient(yPred, yTrue), 3)],
-        ["BCE", "−(1/n) Σ y log ŷ + (1−y) log(1−ŷ)", decimal(binaryCrossEntropy(yPred, yTrue), 4),
+        ["BCE", "−(1/n) Σ [y log ŷ + (1−y) log(1−ŷ)]", decimal(binaryCrossEntropy(yPred, yTrue), 4),
          vector(binaryCrossEntropyGradient(yPred, yTrue), 3)],
     ])
 lesson.prose(

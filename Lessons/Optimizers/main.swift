@@ -78,10 +78,13 @@ lesson.plot(
         }, logScaleY: true))
 lesson.prose(
     """
-    Batch gradient descent has taken only \(batchEpochs) steps and barely moved. SGD \
-    took a step per sample, with a smaller η because single-sample gradients are so \
-    noisy; mini-batches get nearly as far per epoch with 32 times fewer, much cheaper \
-    steps. From here on every run uses mini-batches of 32.
+    Batch gradient descent has taken only \(batchEpochs) steps: its loss went from \
+    \(decimal(batchHistories[0][0].trainingLoss, 2)) to \(decimal(batchHistories[0].last!.trainingLoss, 2)), \
+    while mini-batches, with \((experiment.training.count + 31) / 32) steps an epoch, reached \
+    \(decimal(batchHistories[2].last!.trainingLoss, 2)). SGD took a step per sample, with a \
+    smaller η because single-sample gradients are so noisy; mini-batches get about as far \
+    per epoch with 32 times fewer, much cheaper steps. From here on every run uses \
+    mini-batches of 32.
     """)
 
 // MARK: - 2

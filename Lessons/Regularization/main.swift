@@ -33,20 +33,22 @@ func histogram(_ values: [Double], bins: Int, range: ClosedRange<Double>) -> (ce
 // MARK: - 1
 
 lesson.section("Overfitting, shown")
+let experiment = DigitsBaseline(digits: try Digits.load())
+let smallTraining = experiment.training.subset(Array(0..<200))
+let validation = experiment.test
+let epochs = lesson.budget(quick: 6, full: 150)
+let sizes = [64, 128, 128, 10]
+let parameterCount = zip(sizes, sizes.dropFirst()).map { ($0 + 1) * $1 }.reduce(0, +)  // (n + 1)·m per layer
 lesson.prose(
     """
     The digits network of Chapters 3 and 4 had 1437 training images and generalized \
     well. Give a bigger network far fewer examples and it can drive its training loss to \
     almost nothing by memorizing them, while its loss on images it has not seen turns \
     back up. Here: 200 training images (the first 200 of Chapter 3's training set), the \
-    same 360 test images as the validation set, a 64-128-128-10 ReLU network (26 378 \
-    parameters, over a hundred per training image), Adam η = 0.003, batches of 32.
+    same 360 test images as the validation set, a 64-128-128-10 ReLU network \
+    (\(parameterCount) parameters, \(parameterCount / smallTraining.count) per training image), \
+    Adam η = 0.003, batches of 32.
     """)
-let experiment = DigitsBaseline(digits: try Digits.load())
-let smallTraining = experiment.training.subset(Array(0..<200))
-let validation = experiment.test
-let epochs = lesson.budget(quick: 6, full: 150)
-let sizes = [64, 128, 128, 10]
 let startSeed = lesson.seed + 100
 
 struct Setup {
@@ -377,12 +379,19 @@ lesson.table(
         let (loss, accuracy) = (evaluation.loss, evaluation.accuracy!)
         return [set.name, decimal(mean(magnitudes), 4), decimal(magnitudes.max()!, 3), percent(tiny), decimal(loss, 4), percent(accuracy)]
     })
+let smallShare = weightSets.map { set in Double(set.weights.filter { abs($0) < 1e-3 }.count) / Double(set.weights.count) }
+let meanSize = weightSets.map { set in mean(set.weights.map(abs)) }
+let exactZeros = weightSets[1].weights.filter { $0 == 0 }.count
 lesson.prose(
     """
-    L2 narrows the whole distribution: every weight is smaller, none is zero. L1 leaves a \
+    L2 shrinks every weight in proportion to its size: the mean |w| goes from \
+    \(decimal(meanSize[0], 4)) to \(decimal(meanSize[1], 4)), and \(percent(smallShare[1])) of the \
+    weights end below 0.001 in size (\(percent(smallShare[0])) without a penalty), \
+    \(exactZeros == 0 ? "none of them exactly 0" : "\(exactZeros) of them exactly 0"). L1 leaves a \
     spike at zero: a large share of the weights are pushed to (nearly) exactly 0, since \
     its constant pull beats the data's gradient for the inputs that do not matter, such \
-    as the border pixels that are blank in almost every image. (With plain gradient steps \
+    as the border pixels that are blank in almost every image: \(percent(smallShare[2])) of its \
+    weights are below 0.001. (With plain gradient steps \
     an L1 weight jitters around 0 rather than sitting on it; the count uses |w| < 0.001.)
     """)
 

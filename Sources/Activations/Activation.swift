@@ -88,7 +88,7 @@ public enum Activation: String, CaseIterable, Sendable {
         case .leakyReLU: "z if z > 0, else 0.01 z"
         case .elu: "z if z > 0, else e^z − 1"
         case .gelu: "z Φ(z) = ½ z (1 + erf(z/√2))"
-        case .geluTanh: "½ z (1 + tanh(√(2/π)(z + 0.044715 z³)))"
+        case .geluTanh: "½ z (1 + tanh u), u = √(2/π)(z + 0.044715 z³)"
         case .swish: "z σ(z)"
         }
     }
@@ -101,7 +101,7 @@ public enum Activation: String, CaseIterable, Sendable {
         case .leakyReLU: "1 if z > 0, else 0.01"
         case .elu: "1 if z > 0, else e^z"
         case .gelu: "Φ(z) + z φ(z)"
-        case .geluTanh: "½(1 + t) + ½ z (1 − t²) u′"
+        case .geluTanh: "½(1 + t) + ½ z (1 − t²) u′, t = tanh u"
         case .swish: "σ(z) + z σ(z)(1 − σ(z))"
         }
     }
