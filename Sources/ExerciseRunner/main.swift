@@ -121,8 +121,15 @@ func compileErrors(_ chapter: Chapter) -> [String] {
 
 /// Runs the exercise tests matched by `filter` and reads their results from the event stream.
 func runTests(filter: String, chapters: [Chapter]) -> [Result] {
-    let stream = FileManager.default.temporaryDirectory.appendingPathComponent("exercises-\(getpid()).jsonl")
-    defer { try? FileManager.default.removeItem(at: stream) }
+    // A new directory of our own for the stream: only it (and what swift test wrote in it) is removed.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exercises-\(UUID().uuidString)")
+    do {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+    } catch {
+        Options.fail("cannot create a temporary directory \(folder.path): \(error.localizedDescription)")
+    }
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let stream = folder.appendingPathComponent("events.jsonl")
     let (_, output) = swift([
         "test", "--filter", filter, "--experimental-event-stream-output", stream.path, "--experimental-event-stream-version", "0",
     ])

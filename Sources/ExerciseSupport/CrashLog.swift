@@ -16,14 +16,31 @@ public enum CrashLog {
     /// Whether this process is a crash probe whose standard error goes to a log.
     nonisolated(unsafe) static var capturing = false
 
-    /// In the child process: route standard error into the log for `exercise`.
+    /// The first line of every log this program writes: the parent removes a file only if
+    /// it starts with it, so a file of the same name that is not ours is never touched.
+    static let header = "deep-learning-swift crash log"
+
+    /// In the child process: route standard error into a new log for `exercise`.
+    ///
+    /// The log is created exclusively (`O_EXCL`): if a file of that name already exists,
+    /// nothing is captured rather than overwriting it, and the parent reports the crash
+    /// without its message.
     public static func captureStandardError(exercise: String) {
         let path = url(exercise: exercise, parent: getppid()).path
-        let file = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard file >= 0 else { return }  // no log: the parent still reports the crash, without its message
+        let file = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard file >= 0 else { return }
         dup2(file, STDERR_FILENO)
         close(file)
         capturing = true
+        writeToLog(header)
+    }
+
+    /// The log for `exercise` if this program wrote it (it starts with ``header``).
+    static func ownLog(exercise: String) -> (url: URL, text: String)? {
+        let url = url(exercise: exercise, parent: getpid())
+        // Read as bytes: the test runner may append bytes that are not UTF-8 to the same descriptor.
+        guard let data = try? Data(contentsOf: url), data.starts(with: Data(header.utf8)) else { return nil }
+        return (url, String(decoding: data, as: UTF8.self))
     }
 
     /// In the child process: ends it after `seconds` if it is still running, writing why
@@ -58,10 +75,9 @@ public enum CrashLog {
     /// noise, and remove the log: the runtime's reason (or the time limit) and the call it
     /// happened in.
     public static func takeMessage(exercise: String) -> String? {
-        let url = url(exercise: exercise, parent: getpid())
-        defer { try? FileManager.default.removeItem(at: url) }
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-        let lines = text.split(separator: "\n").map(String.init)
+        guard let (url, text) = ownLog(exercise: exercise) else { return nil }
+        try? FileManager.default.removeItem(at: url)  // ours: it starts with the header
+        let lines = text.split(separator: "\n").dropFirst().map(String.init)
         // The runtime's one-line reason ("…: Fatal error: Index out of range"); the rest
         // of the log is a backtrace of test-runner frames that would bury it.
         // (A line may start with bytes the test runner wrote to the same descriptor.)
@@ -79,7 +95,8 @@ public enum CrashLog {
 
     /// In the parent process: removes the log of a probe that finished normally.
     public static func discard(exercise: String) {
-        try? FileManager.default.removeItem(at: url(exercise: exercise, parent: getpid()))
+        guard let (url, _) = ownLog(exercise: exercise) else { return }
+        try? FileManager.default.removeItem(at: url)
     }
 
     /// Whether a message from ``takeMessage(exercise:)`` reports the time limit.

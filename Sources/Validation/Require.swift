@@ -1,6 +1,6 @@
 // One way to reject invalid input, in every build mode.
 //
-// `precondition(condition, message)` is the usual tool, but an optimized build (`-O`, the
+// The standard library's precondition is the usual tool, but an optimized build (`-O`, the
 // one `swift run -c release` makes) compiles its message out: a shape mismatch becomes a
 // bare trap with no word of which shapes. `fatalError` keeps its message in every build
 // mode except `-Ounchecked`, so these two helpers are built on it.

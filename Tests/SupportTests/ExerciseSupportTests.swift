@@ -1,4 +1,5 @@
-import ExerciseSupport
+@testable import ExerciseSupport
+import Foundation
 import Testing
 
 @Suite("Exercise checking")
@@ -50,5 +51,20 @@ struct ExerciseSupportTests {
         }
         #expect(outcome.failures.first?.contains("does not match central finite differences") == true)
         #expect(outcome.failures.first?.contains("hint: d/dx x² = 2x") == true)
+    }
+
+    @Test("a crash log is removed only if this program wrote it: a file of the same name that is not ours stays")
+    func crashLogRemovesOnlyItsOwn() throws {
+        let url = CrashLog.url(exercise: "Test.foreign", parent: getpid())
+        try Data("a learner's file that happens to have this name".utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        CrashLog.discard(exercise: "Test.foreign")
+        #expect(CrashLog.takeMessage(exercise: "Test.foreign") == nil)
+        #expect(FileManager.default.fileExists(atPath: url.path))
+        // One of ours (it starts with the header) is read and removed.
+        let ours = CrashLog.url(exercise: "Test.ours", parent: getpid())
+        try Data((CrashLog.header + "\nFatal error: Index out of range\n").utf8).write(to: ours)
+        #expect(CrashLog.takeMessage(exercise: "Test.ours") == "Fatal error: Index out of range")
+        #expect(!FileManager.default.fileExists(atPath: ours.path))
     }
 }
