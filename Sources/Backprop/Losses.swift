@@ -236,7 +236,7 @@ public struct SoftmaxCrossEntropy: Loss {
     public func accuracy(_ output: Tensor, _ labels: [Int]) -> Double? {
         let scores = output.matrix
         checkLabels("SoftmaxCrossEntropy.accuracy", scores, labels)
-        let correct = (0..<scores.rows).filter { argmax(scores.row($0)) == labels[$0] }.count
+        let correct = zip(predictedClasses(scores), labels).filter { $0 == $1 }.count
         return Double(correct) / Double(scores.rows)
     }
 }

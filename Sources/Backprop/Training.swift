@@ -216,6 +216,11 @@ public func train<Model: Layer, Data: TrainingData, Objective: Loss>(
 
 // MARK: - Classification helpers
 
+/// The class with the highest score in each row of `scores` (the first one on ties).
+func predictedClasses(_ scores: Matrix) -> [Int] {
+    (0..<scores.rows).map { r in argmax(scores.row(r))! }
+}
+
 extension Layer {
     /// The class with the highest score for one sample.
     public func classify(_ x: [Double]) -> Int {
@@ -225,8 +230,7 @@ extension Layer {
     /// The predicted class of every sample, in one batch.
     public func classify(_ inputs: [[Double]]) -> [Int] {
         guard !inputs.isEmpty else { return [] }
-        let output = predict(Tensor(batchMatrix(inputs, inputs.indices))).matrix
-        return (0..<output.rows).map { r in argmax(output.row(r))! }
+        return predictedClasses(predict(Tensor(batchMatrix(inputs, inputs.indices))).matrix)
     }
 
     /// The fraction of samples classified correctly.

@@ -62,9 +62,7 @@ public struct GradientClipping: TrainingPlugin {
 
     public mutating func gradientsComputed<Model: Layer>(_ model: inout Model) -> Double {
         var gradients = model.parameters.map(\.gradient)
-        let norm = globalNorm(gradients)
-        guard norm > maxNorm else { return 0 }
-        clipByGlobalNorm(&gradients, maxNorm: maxNorm)
+        guard clipByGlobalNorm(&gradients, maxNorm: maxNorm) > maxNorm else { return 0 }  // nothing was scaled
         var index = 0
         model.visitParameters { parameter in
             parameter.gradient = gradients[index]

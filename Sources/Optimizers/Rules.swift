@@ -79,13 +79,15 @@ public struct RMSprop: Optimizer {
 
     public mutating func update(_ parameter: inout Parameter) {
         checkShapes("RMSprop", parameter, state: squareAverages[parameter.id])
-        checkSquaresFit("RMSprop", parameter)
         var s = squareAverages.removeValue(forKey: parameter.id) ?? [Double](repeating: 0, count: parameter.count)
         let g = parameter.gradient
+        var overflow = false
         for i in s.indices {
             s[i] = rho * s[i] + (1 - rho) * g[i] * g[i]
             parameter.value[i] -= learningRate * g[i] / (s[i].squareRoot() + epsilon)
+            overflow = overflow || s[i].isInfinite
         }
+        if overflow { checkSquaresFit("RMSprop", parameter) }  // as in Adam: names the gradient whose square overflowed
         squareAverages[parameter.id] = s
     }
 }
