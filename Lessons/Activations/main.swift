@@ -55,7 +55,9 @@ lesson.prose(
     """)
 let grid = linspace(-5, 5, count: 201)
 for activation in Activation.allCases {
-    lesson.equation("\(activation.name)(z) = \(activation.formula)\n\(activation.name)′(z) = \(activation.derivativeFormula)")
+    lesson.equation(
+        "\(activation.name)(z) = \(activation.formula)\n\(activation.name)′(z) = \(activation.derivativeFormula)"
+            + (activation.symbols.map { "\nwith " + $0 } ?? ""))
     lesson.plot(
         LinePlot(
             title: "\(activation.name) and its derivative", xLabel: "z", yLabel: "value",
@@ -90,6 +92,8 @@ lesson.section("Properties, and when to use which")
 lesson.table(
     headers: ["activation", "formula", "derivative"],
     rows: Activation.allCases.map { [$0.name, $0.formula, $0.derivativeFormula] })
+lesson.prose(
+    Activation.allCases.compactMap { g in g.symbols.map { "For \(g.name): \($0)." } }.joined(separator: " "))
 lesson.table(headers: ["activation", "range", "when to use"], rows: Activation.allCases.map { [$0.name, $0.range, $0.whenToUse] })
 lesson.prose(
     """

@@ -88,8 +88,16 @@ public enum Activation: String, CaseIterable, Sendable {
         case .leakyReLU: "z if z > 0, else 0.01 z"
         case .elu: "z if z > 0, else e^z − 1"
         case .gelu: "z Φ(z) = ½ z (1 + erf(z/√2))"
-        case .geluTanh: "½ z (1 + tanh u), u = √(2/π)(z + 0.044715 z³)"
+        case .geluTanh: "½ z (1 + tanh u)"
         case .swish: "z σ(z)"
+        }
+    }
+
+    /// What the symbols in ``formula`` and ``derivativeFormula`` stand for, where they use any.
+    public var symbols: String? {
+        switch self {
+        case .geluTanh: "u = √(2/π)(z + 0.044715 z³), t = tanh u, u′ = √(2/π)(1 + 3 · 0.044715 z²)"
+        default: nil
         }
     }
 
@@ -101,7 +109,7 @@ public enum Activation: String, CaseIterable, Sendable {
         case .leakyReLU: "1 if z > 0, else 0.01"
         case .elu: "1 if z > 0, else e^z"
         case .gelu: "Φ(z) + z φ(z)"
-        case .geluTanh: "½(1 + t) + ½ z (1 − t²) u′, t = tanh u"
+        case .geluTanh: "½(1 + t) + ½ z (1 − t²) u′"
         case .swish: "σ(z) + z σ(z)(1 − σ(z))"
         }
     }
