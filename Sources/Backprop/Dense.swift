@@ -89,8 +89,7 @@ public struct Dense: Layer {
     public mutating func backwardSkippingInputGradient(_ outputGradient: Tensor) {
         expectGradientShape(outputGradient, output: input.map { [$0.shape[0], outputCount] }, layer: "Dense \(weight.name)")
         let delta = outputGradient.matrix, x = input!.matrix
-        let weightGradient = matmul(delta.transposed, x)  // δᵀ X
-        for i in weight.gradient.indices { weight.gradient[i] += weightGradient.values[i] }
+        addTransposedProduct(delta, x, into: &weight.gradient)  // ∂L/∂W += δᵀ X
         for r in 0..<delta.rows {
             for j in 0..<outputCount { bias.gradient[j] += delta.values[r * outputCount + j] }
         }

@@ -1,148 +1,151 @@
-// The fast matrix-multiply kernel behind `matmul`.
+// The fast matrix-multiply kernel behind `matmul` and `addTransposedProduct`.
 //
 // It computes the same sums as the three loops of `referenceMatmul`, in a different
 // order chosen for the hardware:
 //
-// - Register blocking. C is produced in tiles of 4 rows × 8 columns. The 32 running sums
-//   of a tile stay in vector registers while the loop walks k, so each loaded element of
-//   B is used 4 times and each element of A 8 times before it leaves the registers. The
-//   plain loop instead reads and writes C from memory on every multiply-add.
-// - SIMD. Eight columns are two `SIMD4<Double>` values; the compiler maps them to
-//   whatever vector instructions the target has (SSE2 on baseline x86-64, NEON on arm64).
+// - Register blocking. C is produced in tiles of 4 rows × 4 columns. The 16 running sums
+//   of a tile stay in registers while the loop walks k, so each loaded element of B is
+//   used 4 times and each element of A 4 times before it leaves the registers. The plain
+//   loop instead reads and writes C from memory on every multiply-add. (A tile of 4 × 8
+//   keeps 32 sums: more than the 16 vector registers of baseline x86-64 hold, so half of
+//   them would go to memory and back on every step; measured slower.)
+// - SIMD. Four columns are one `SIMD4<Double>`; the compiler maps it to whatever vector
+//   instructions the target has (two SSE2 registers on baseline x86-64, NEON on arm64,
+//   one AVX register with -march=native).
 // - Cache blocking. k is walked in slices of `depth` so that the rows of B one tile needs
 //   stay in the L1/L2 cache while every row-block of A passes over them.
 //
-// Rows and columns left over at the edges (fewer than 4 rows or 8 columns) take the
-// plain scalar loop. The tests compare the kernel with `referenceMatmul` on every edge
+// Every element of C gets, per k-slice, a sum formed from 0 in the order p = k0, k0+1, …
+// and then added to C. Rows and columns left over at the edges (fewer than 4) take a
+// scalar loop with the same order, so within one slice every element is exactly the
+// triple loop's sum. The tests compare the kernel with `referenceMatmul` on every edge
 // case shape.
 
 import Validation
 
 private typealias Lanes = SIMD4<Double>
 
-/// c ← a·b for row-major buffers: a is m×k, b is k×n, c is m×n (overwritten).
-func gemm(m: Int, k: Int, n: Int, a: [Double], b: [Double], c: inout [Double]) {
+private let depth = 256
+private let tile = 4
+
+/// Where A's elements are: A[i, p] = a[i * rowStride + p * columnStride]. A row-major
+/// m×k matrix has strides (k, 1); the transpose of a row-major k×m matrix has (1, m).
+struct Strides {
+    var row: Int
+    var column: Int
+}
+
+/// c ← a·b (or c ← c + a·b when `accumulating`), row-major: A is m×k, read through
+/// `aStrides`; b is k×n; c is m×n.
+func gemm(
+    m: Int, k: Int, n: Int, a: [Double], aStrides: Strides? = nil, b: [Double], c: inout [Double], accumulating: Bool = false
+) {
     // The kernel reads through raw pointers: the sizes must match exactly.
     require(
         a.count == m * k && b.count == k * n && c.count == m * n,
         "gemm: buffers of \(a.count), \(b.count), \(c.count) values for (\(m)×\(k)) · (\(k)×\(n)) → (\(m)×\(n))")
+    let strides = aStrides ?? Strides(row: k, column: 1)
     a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
                 guard let a = a.baseAddress, let b = b.baseAddress, let c = c.baseAddress else { return }
-                gemmKernel(m: m, k: k, n: n, a: a, b: b, c: c)
+                if !accumulating { c.update(repeating: 0, count: m * n) }
+                #if DEBUG
+                    // An unoptimized build turns every SIMD operation into a function call,
+                    // which makes the tiles slower than plain loops. This loop does the same
+                    // arithmetic in the same order, so a debug build prints exactly what a
+                    // release build does.
+                    debugKernel(m: m, k: k, n: n, a: a, aStrides: strides, b: b, c: c)
+                #else
+                    tiledKernel(m: m, k: k, n: n, a: a, aStrides: strides, b: b, c: c)
+                #endif
             }
         }
     }
 }
 
-private let depth = 256
-
-private func gemmKernel(
-    m: Int, k: Int, n: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
-) {
-    #if DEBUG
-        // An unoptimized build turns every SIMD operation into a function call, which makes
-        // the tiles slower than plain loops. This loop does the same arithmetic in the same
-        // order (see `debugKernel`), so a debug build prints exactly what a release build does.
-        debugKernel(m: m, k: k, n: n, a: a, b: b, c: c)
-    #else
-        tiledKernel(m: m, k: k, n: n, a: a, b: b, c: c)
-    #endif
-}
-
+/// C += A·B in 4×4 tiles, one k-slice at a time.
 func tiledKernel(
-    m: Int, k: Int, n: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
+    m: Int, k: Int, n: Int, a: UnsafePointer<Double>, aStrides: Strides, b: UnsafePointer<Double>,
+    c: UnsafeMutablePointer<Double>
 ) {
-    c.update(repeating: 0, count: m * n)
     var k0 = 0
     while k0 < k {
         let k1 = min(k0 + depth, k)
         var i = 0
-        while i + 4 <= m {
+        while i + tile <= m {
             var j = 0
-            while j + 8 <= n {
-                tile4x8(i: i, j: j, k0: k0, k1: k1, k: k, n: n, a: a, b: b, c: c)
-                j += 8
+            while j + tile <= n {
+                tile4x4(i: i, j: j, k0: k0, k1: k1, n: n, a: a, aStrides: aStrides, b: b, c: c)
+                j += tile
             }
-            if j < n { scalar(rows: i..<(i + 4), columns: j..<n, k0: k0, k1: k1, k: k, n: n, a: a, b: b, c: c) }
-            i += 4
+            if j < n { scalar(rows: i..<(i + tile), columns: j..<n, k0: k0, k1: k1, n: n, a: a, aStrides: aStrides, b: b, c: c) }
+            i += tile
         }
-        if i < m { scalar(rows: i..<m, columns: 0..<n, k0: k0, k1: k1, k: k, n: n, a: a, b: b, c: c) }
+        if i < m { scalar(rows: i..<m, columns: 0..<n, k0: k0, k1: k1, n: n, a: a, aStrides: aStrides, b: b, c: c) }
         k0 = k1
     }
 }
 
-/// C[i..<i+4, j..<j+8] += A[i..<i+4, k0..<k1] · B[k0..<k1, j..<j+8], with the 32 sums in registers.
+/// C[i..<i+4, j..<j+4] += A[i..<i+4, k0..<k1] · B[k0..<k1, j..<j+4], with the 16 sums in registers.
 @inline(__always)
-private func tile4x8(
-    i: Int, j: Int, k0: Int, k1: Int, k: Int, n: Int,
-    a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
+private func tile4x4(
+    i: Int, j: Int, k0: Int, k1: Int, n: Int,
+    a: UnsafePointer<Double>, aStrides: Strides, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
 ) {
-    var c00 = Lanes(), c01 = Lanes(), c10 = Lanes(), c11 = Lanes()
-    var c20 = Lanes(), c21 = Lanes(), c30 = Lanes(), c31 = Lanes()
-    let a0 = a + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k
-    for p in k0..<k1 {
-        let row = UnsafeRawPointer(b + p * n + j)
-        let b0 = row.loadUnaligned(as: Lanes.self)
-        let b1 = row.loadUnaligned(fromByteOffset: 32, as: Lanes.self)
-        let x0 = Lanes(repeating: a0[p]), x1 = Lanes(repeating: a1[p])
-        let x2 = Lanes(repeating: a2[p]), x3 = Lanes(repeating: a3[p])
-        c00 += x0 * b0; c01 += x0 * b1
-        c10 += x1 * b0; c11 += x1 * b1
-        c20 += x2 * b0; c21 += x2 * b1
-        c30 += x3 * b0; c31 += x3 * b1
+    var c0 = Lanes(), c1 = Lanes(), c2 = Lanes(), c3 = Lanes()
+    let step = aStrides.column
+    var a0 = a + i * aStrides.row + k0 * step
+    let (r1, r2, r3) = (aStrides.row, 2 * aStrides.row, 3 * aStrides.row)
+    var row = b + k0 * n + j
+    for _ in k0..<k1 {
+        let bRow = UnsafeRawPointer(row).loadUnaligned(as: Lanes.self)
+        c0 += Lanes(repeating: a0[0]) * bRow
+        c1 += Lanes(repeating: a0[r1]) * bRow
+        c2 += Lanes(repeating: a0[r2]) * bRow
+        c3 += Lanes(repeating: a0[r3]) * bRow
+        a0 += step
+        row += n
     }
-    accumulate(c00, c01, into: c + i * n + j)
-    accumulate(c10, c11, into: c + (i + 1) * n + j)
-    accumulate(c20, c21, into: c + (i + 2) * n + j)
-    accumulate(c30, c31, into: c + (i + 3) * n + j)
+    add(c0, into: c + i * n + j)
+    add(c1, into: c + (i + 1) * n + j)
+    add(c2, into: c + (i + 2) * n + j)
+    add(c3, into: c + (i + 3) * n + j)
 }
 
 @inline(__always)
-private func accumulate(_ low: Lanes, _ high: Lanes, into destination: UnsafeMutablePointer<Double>) {
+private func add(_ sums: Lanes, into destination: UnsafeMutablePointer<Double>) {
     let raw = UnsafeMutableRawPointer(destination)
-    raw.storeBytes(of: raw.loadUnaligned(as: Lanes.self) + low, as: Lanes.self)
-    raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 32, as: Lanes.self) + high, toByteOffset: 32, as: Lanes.self)
+    raw.storeBytes(of: raw.loadUnaligned(as: Lanes.self) + sums, as: Lanes.self)
 }
 
-/// The plain loop for the edges: C[rows, columns] += A[rows, k0..<k1] · B[k0..<k1, columns].
+/// The plain loop for the edges: C[rows, columns] += A[rows, k0..<k1] · B[k0..<k1, columns],
+/// each element's slice summed from 0 first, as in the tiles.
 private func scalar(
-    rows: Range<Int>, columns: Range<Int>, k0: Int, k1: Int, k: Int, n: Int,
-    a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
+    rows: Range<Int>, columns: Range<Int>, k0: Int, k1: Int, n: Int,
+    a: UnsafePointer<Double>, aStrides: Strides, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
 ) {
     for i in rows {
-        for p in k0..<k1 {
-            let aip = a[i * k + p]
-            for j in columns { c[i * n + j] += aip * b[p * n + j] }
+        for j in columns {
+            var sum = 0.0
+            for p in k0..<k1 { sum += a[i * aStrides.row + p * aStrides.column] * b[p * n + j] }
+            c[i * n + j] += sum
         }
     }
 }
 
-/// What `gemmKernel` computes, element by element, without SIMD: for unoptimized builds.
+/// What `tiledKernel` computes, element by element, without SIMD: for unoptimized builds.
 ///
-/// Inside the 4×8 tiles a sum over one k-slice is formed from 0 and then added to C; at
-/// the edges each product is added to C directly. Doing exactly that here keeps every
-/// rounding step the same as in the tiled kernel.
+/// For each k-slice, each element's sum is formed from 0 and then added to C: exactly
+/// what the tiles and the edge loop do, so every rounding step is the same.
 func debugKernel(
-    m: Int, k: Int, n: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
+    m: Int, k: Int, n: Int, a: UnsafePointer<Double>, aStrides: Strides, b: UnsafePointer<Double>,
+    c: UnsafeMutablePointer<Double>
 ) {
-    c.update(repeating: 0, count: m * n)
-    let tiledRows = m - m % 4, tiledColumns = n - n % 8
     var k0 = 0
     while k0 < k {
         let k1 = min(k0 + depth, k)
-        for i in 0..<m {
-            for j in 0..<n {
-                if i < tiledRows && j < tiledColumns {
-                    var sum = 0.0
-                    for p in k0..<k1 { sum += a[i * k + p] * b[p * n + j] }
-                    c[i * n + j] += sum
-                } else {
-                    for p in k0..<k1 { c[i * n + j] += a[i * k + p] * b[p * n + j] }
-                }
-            }
-        }
+        scalar(rows: 0..<m, columns: 0..<n, k0: k0, k1: k1, n: n, a: a, aStrides: aStrides, b: b, c: c)
         k0 = k1
     }
 }

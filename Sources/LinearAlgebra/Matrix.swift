@@ -123,9 +123,33 @@ public func matmul(_ a: Matrix, _ b: Matrix) -> Matrix {
         "matmul: \(a.shapeDescription) · \(b.shapeDescription): inner dimensions \(a.columns) ≠ \(b.rows)")
     a.requireConsistent("matmul")
     b.requireConsistent("matmul")
-    var c = Matrix(rows: a.rows, columns: b.columns)
-    gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c.values)
-    return c
+    // The kernel sets every element, so the storage starts unfilled rather than zeroed twice.
+    let count = a.rows * b.columns
+    var c = [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c)
+    return Matrix(rows: a.rows, columns: b.columns, values: c)
+}
+
+/// C += Aᵀ·B, added into the row-major values of C, without forming Aᵀ.
+///
+/// ```
+/// A: (n×m),  B: (n×p),  C: (m×p)      C[i, j] += Σᵣ A[r, i]·B[r, j]
+/// ```
+/// The gradient of a dense layer's weights is this product: ∂L/∂W += δᵀ X, a sum over
+/// the batch's samples r, added into the gradient the backward pass accumulates. It is
+/// `matmul(a.transposed, b)` added element by element into C (the tests hold them equal).
+public func addTransposedProduct(_ a: Matrix, _ b: Matrix, into c: inout [Double]) {
+    require(
+        a.rows == b.rows,
+        "addTransposedProduct: \(a.shapeDescription)ᵀ · \(b.shapeDescription): inner dimensions \(a.rows) ≠ \(b.rows)")
+    a.requireConsistent("addTransposedProduct")
+    b.requireConsistent("addTransposedProduct")
+    require(
+        c.count == a.columns * b.columns,
+        "addTransposedProduct: the result (\(a.columns)×\(b.columns)) needs \(a.columns * b.columns) values, the target holds \(c.count)")
+    gemm(
+        m: a.columns, k: a.rows, n: b.columns, a: a.values, aStrides: Strides(row: 1, column: a.columns), b: b.values, c: &c,
+        accumulating: true)
 }
 
 /// The matrix product C = A·B written as the definition: three plain loops.

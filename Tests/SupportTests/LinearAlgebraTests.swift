@@ -34,7 +34,7 @@ struct LinearAlgebraTests {
         #expect(linspace(0, 1, count: 5) == [0, 0.25, 0.5, 0.75, 1])
     }
 
-    /// Shapes that hit every path of the blocked kernel: whole 4×8 tiles, leftover rows,
+    /// Shapes that hit every path of the blocked kernel: whole 4×4 tiles, leftover rows,
     /// leftover columns, both, a single element, and inner dimensions past one k-slice (256).
     static let kernelShapes: [(m: Int, k: Int, n: Int)] = [
         (1, 1, 1), (3, 5, 7), (4, 1, 8), (4, 8, 8), (8, 16, 16), (5, 9, 17), (7, 64, 10),
@@ -63,15 +63,47 @@ struct LinearAlgebraTests {
     func debugLoopMatchesTiles(shape: (m: Int, k: Int, n: Int)) {
         var random = SeededGenerator(seed: UInt64(7 + shape.m * 10_000 + shape.k * 100 + shape.n))
         let a = random.uniforms(shape.m * shape.k, in: -1..<1), b = random.uniforms(shape.k * shape.n, in: -1..<1)
-        var tiled = [Double](repeating: .nan, count: shape.m * shape.n), loop = tiled
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                tiled.withUnsafeMutableBufferPointer { tiledKernel(m: shape.m, k: shape.k, n: shape.n, a: a.baseAddress!, b: b.baseAddress!, c: $0.baseAddress!) }
-                loop.withUnsafeMutableBufferPointer { debugKernel(m: shape.m, k: shape.k, n: shape.n, a: a.baseAddress!, b: b.baseAddress!, c: $0.baseAddress!) }
+        // Both kernels add into C: start from values that are not 0, as a gradient would be.
+        let start = random.uniforms(shape.m * shape.n, in: -1..<1)
+        for strides in [Strides(row: shape.k, column: 1), Strides(row: 1, column: shape.m)] {
+            var tiled = start, loop = start
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    tiled.withUnsafeMutableBufferPointer {
+                        tiledKernel(m: shape.m, k: shape.k, n: shape.n, a: a.baseAddress!, aStrides: strides, b: b.baseAddress!, c: $0.baseAddress!)
+                    }
+                    loop.withUnsafeMutableBufferPointer {
+                        debugKernel(m: shape.m, k: shape.k, n: shape.n, a: a.baseAddress!, aStrides: strides, b: b.baseAddress!, c: $0.baseAddress!)
+                    }
+                }
             }
+            // Debug and release builds must print the same lessons: equality, not closeness.
+            #expect(tiled == loop)
         }
-        // Debug and release builds must print the same lessons: equality, not closeness.
-        #expect(tiled == loop)
+    }
+
+    @Test("C += Aᵀ·B equals adding matmul(Aᵀ, B) into C, without forming Aᵀ", arguments: kernelShapes)
+    func transposedProductAdds(shape: (m: Int, k: Int, n: Int)) {
+        var random = SeededGenerator(seed: UInt64(11 + shape.m * 10_000 + shape.k * 100 + shape.n))
+        // A is stored (k×m): the δ of a batch of k samples; B (k×n): their inputs.
+        let a = Matrix(rows: shape.k, columns: shape.m, values: random.uniforms(shape.k * shape.m, in: -1..<1))
+        let b = Matrix(rows: shape.k, columns: shape.n, values: random.uniforms(shape.k * shape.n, in: -1..<1))
+        let start = random.uniforms(shape.m * shape.n, in: -1..<1)
+        var c = start
+        addTransposedProduct(a, b, into: &c)
+        let product = matmul(a.transposed, b).values
+        let expected = zip(start, product).map { $0 + $1 }
+        if shape.k <= 256 {
+            #expect(c == expected)
+        } else {
+            // Past one slice each slice's sum is added into C in turn: C + s₁ + s₂, not C + (s₁ + s₂).
+            #expect(zip(c, expected).allSatisfy { abs($0 - $1) < 1e-12 * Double(shape.k) })
+        }
+        // Into zeros it is exactly the product; the reference loop agrees within one slice.
+        var fromZero = [Double](repeating: 0, count: shape.m * shape.n)
+        addTransposedProduct(a, b, into: &fromZero)
+        #expect(fromZero == product)
+        if shape.k <= 256 { #expect(fromZero == referenceMatmul(a.transposed, b).values) }
     }
 
     @Test("a tensor: row-major values under a shape; a matrix view and a reshape share the values")
