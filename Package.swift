@@ -15,18 +15,28 @@
 
 import PackageDescription
 
+// MARK: - One lesson in every build
+
+// The libraries and the lessons are compiled with optimization in every configuration, so
+// the default `swift run <lesson>` (a debug build) runs the full lesson in about the time
+// of a release build and prints the same bytes (CI compares them). Only what a learner
+// debugs stays unoptimized in a debug build: the exercises, the solutions and the tests.
+// Argument checks use `require` (Validation), whose messages survive -O.
+let optimizedAlways: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 // MARK: - Support modules
 
 let support: [Target] = [
     // require(_:_:): argument checks whose messages survive optimized builds.
-    .target(name: "Validation"),
-    .target(name: "Randomness", dependencies: ["Validation"]),
-    .target(name: "LinearAlgebra", dependencies: ["Validation"]),
-    .target(name: "NumericChecks", dependencies: ["Validation"]),
+    .target(name: "Validation", swiftSettings: optimizedAlways),
+    .target(name: "Randomness", dependencies: ["Validation"], swiftSettings: optimizedAlways),
+    .target(name: "LinearAlgebra", dependencies: ["Validation"], swiftSettings: optimizedAlways),
+    .target(name: "NumericChecks", dependencies: ["Validation"], swiftSettings: optimizedAlways),
     .target(
         name: "Datasets", dependencies: ["Validation", "Randomness", "LinearAlgebra"],
-        resources: [.copy("Resources/digits.csv"), .copy("Resources/LICENSE-scikit-learn.txt"), .copy("Resources/ATTRIBUTION.md")]),
-    .target(name: "Notebook", dependencies: ["Validation"]),
+        resources: [.copy("Resources/digits.csv"), .copy("Resources/LICENSE-scikit-learn.txt"), .copy("Resources/ATTRIBUTION.md")],
+        swiftSettings: optimizedAlways),
+    .target(name: "Notebook", dependencies: ["Validation"], swiftSettings: optimizedAlways),
     .target(name: "ExerciseSupport", dependencies: ["NumericChecks"]),
 ]
 
@@ -68,9 +78,10 @@ func targets(of chapter: Chapter) -> [Target] {
     let library = Target.Dependency(stringLiteral: name)
     let earlier = chapter.after.map { Target.Dependency(stringLiteral: $0) }
     return [
-        .target(name: name, dependencies: supportModules + earlier, path: "Sources/\(name)"),
+        .target(name: name, dependencies: supportModules + earlier, path: "Sources/\(name)", swiftSettings: optimizedAlways),
         .executableTarget(
-            name: "\(name)Lesson", dependencies: [library] + supportModules + earlier, path: "Lessons/\(name)"),
+            name: "\(name)Lesson", dependencies: [library] + supportModules + earlier, path: "Lessons/\(name)",
+            swiftSettings: optimizedAlways),
         .target(
             name: "\(name)Exercises", dependencies: [library, "ExerciseSupport"] + supportModules + earlier,
             path: "Exercises/\(name)"),

@@ -365,7 +365,7 @@ lesson.prose(
 func wiggly(_ x: Double) -> Double { sin(x) * exp(-x / 5) + 0.1 * cos(10 * x) }
 let curve = functionSamples(wiggly, in: 0...10, count: 200, using: &rng)
 let rescaled = RegressionSet(inputs: curve.inputs.map { [($0[0] - 5) / 5] }, targets: curve.targets)
-let fitEpochs = lesson.budget(quick: 60, full: 1500)
+let fitEpochs = 1500
 var fits: [(depth: Int, network: Sequential, loss: Double)] = []
 let fitProgress = lesson.progress("fitting 1, 3 and 5 hidden layers", total: 3)
 for depth in [1, 3, 5] {
@@ -429,7 +429,7 @@ lesson.prose(
     """)
 let spiralData = spirals(pointsPerClass: 150, turns: 1.25, noise: 0.04, using: &rng)
 var spiralNetwork = Sequential(sizes: [2, 32, 32, 2], hidden: .relu, initialization: .he, using: &rng)
-let spiralEpochs = lesson.budget(quick: 150, full: 1000)
+let spiralEpochs = 1000
 var spiralSGD = SGD(learningRate: 0.1)
 let spiralHistory = train(
     &spiralNetwork, on: spiralData, loss: SoftmaxCrossEntropy(), optimizer: &spiralSGD, epochs: spiralEpochs, batchSize: 16,

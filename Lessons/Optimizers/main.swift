@@ -46,7 +46,7 @@ lesson.prose(
     """)
 let experiment = DigitsBaseline(digits: try Digits.load())
 let startingWeights = experiment.initialWeights()
-let batchEpochs = lesson.budget(quick: 2, full: 10)
+let batchEpochs = 10
 let batchRuns: [(name: String, batchSize: Int, learningRate: Double)] = [
     ("batch GD", experiment.training.count, 0.1), ("SGD", 1, 0.01), ("mini-batch GD", 32, 0.1),
 ]
@@ -282,7 +282,7 @@ lesson.prose(
     (with β = 0.9 that is the same effective step as SGD's 0.1 on a steady slope); \
     RMSprop and Adam η = 0.001.
     """)
-let digitsEpochs = lesson.budget(quick: 8, full: DigitsBaseline.epochs)
+let digitsEpochs = DigitsBaseline.epochs
 let digitsRuns: [(name: String, optimizer: any Optimizer)] = [
     ("SGD", SGD(learningRate: 0.1)), ("momentum", Momentum(learningRate: 0.01, beta: 0.9)),
     ("RMSprop", RMSprop(learningRate: 1e-3)), ("Adam", Adam(learningRate: 1e-3)),

@@ -36,7 +36,7 @@ lesson.section("Overfitting, shown")
 let experiment = DigitsBaseline(digits: try Digits.load())
 let smallTraining = experiment.training.subset(Array(0..<200))
 let validation = experiment.test
-let epochs = lesson.budget(quick: 6, full: 150)
+let epochs = 150
 let sizes = [64, 128, 128, 10]
 let parameterCount = zip(sizes, sizes.dropFirst()).map { ($0 + 1) * $1 }.reduce(0, +)  // (n + 1)·m per layer
 lesson.prose(

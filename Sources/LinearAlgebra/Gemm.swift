@@ -50,15 +50,7 @@ func gemm(
             c.withUnsafeMutableBufferPointer { c in
                 guard let a = a.baseAddress, let b = b.baseAddress, let c = c.baseAddress else { return }
                 if !accumulating { c.update(repeating: 0, count: m * n) }
-                #if DEBUG
-                    // An unoptimized build turns every SIMD operation into a function call,
-                    // which makes the tiles slower than plain loops. This loop does the same
-                    // arithmetic in the same order, so a debug build prints exactly what a
-                    // release build does.
-                    debugKernel(m: m, k: k, n: n, a: a, aStrides: strides, b: b, c: c)
-                #else
-                    tiledKernel(m: m, k: k, n: n, a: a, aStrides: strides, b: b, c: c)
-                #endif
+                tiledKernel(m: m, k: k, n: n, a: a, aStrides: strides, b: b, c: c)
             }
         }
     }
@@ -131,21 +123,5 @@ private func scalar(
             for p in k0..<k1 { sum += a[i * aStrides.row + p * aStrides.column] * b[p * n + j] }
             c[i * n + j] += sum
         }
-    }
-}
-
-/// What `tiledKernel` computes, element by element, without SIMD: for unoptimized builds.
-///
-/// For each k-slice, each element's sum is formed from 0 and then added to C: exactly
-/// what the tiles and the edge loop do, so every rounding step is the same.
-func debugKernel(
-    m: Int, k: Int, n: Int, a: UnsafePointer<Double>, aStrides: Strides, b: UnsafePointer<Double>,
-    c: UnsafeMutablePointer<Double>
-) {
-    var k0 = 0
-    while k0 < k {
-        let k1 = min(k0 + depth, k)
-        scalar(rows: 0..<m, columns: 0..<n, k0: k0, k1: k1, n: n, a: a, aStrides: aStrides, b: b, c: c)
-        k0 = k1
     }
 }

@@ -22,7 +22,6 @@ public final class Lesson {
     private let terminal: TerminalRenderer
     private var cells: [(cell: Cell, number: Int)] = []
     private var sectionNumber = 0
-    private var ranReducedVersion = false
 
     /// The seed used when `--seed` is not given.
     public static let defaultSeed: UInt64 = 42
@@ -64,27 +63,7 @@ public final class Lesson {
         self.terminal = TerminalRenderer(useColor: options.markdownDirectory == nil && TerminalRenderer.shouldUseColor())
         if markdownDirectory == nil {
             emit(terminal.styled("\(title)", .bold) + "\n" + terminal.render(.prose(summary)))
-            if Lesson.isDebugBuild {
-                emit(terminal.styled("(debug build — for the fast, full run: swift run -c release \(command))", .dim) + "\n")
-            }
         }
-    }
-
-    /// Whether this binary was compiled without optimization (the default of `swift run`).
-    public static var isDebugBuild: Bool {
-        #if DEBUG
-            true
-        #else
-            false
-        #endif
-    }
-
-    /// `quick` in a debug build on the terminal, `full` otherwise: lets a lesson train for
-    /// fewer steps when unoptimized, and says so at the end. Pages are always full.
-    public func budget<T: Equatable>(quick: T, full: T) -> T {
-        guard Lesson.isDebugBuild, markdownDirectory == nil else { return full }
-        if quick != full { ranReducedVersion = true }
-        return quick
     }
 
     // MARK: Cells
@@ -138,15 +117,6 @@ public final class Lesson {
             }
             return
         }
-        if Lesson.isDebugBuild {
-            let note =
-                ranReducedVersion
-                ? "This debug build ran a shortened version of the lesson. For the full run, "
-                    + "build with optimizations: swift run -c release \(command)"
-                : "This debug build ran the whole lesson; an optimized build runs it faster: "
-                    + "swift run -c release \(command)"
-            emit(terminal.styled(wrap(note, width: terminal.width).joined(separator: "\n"), .dim) + "\n")
-        }
     }
 
     static func usage(command: String, title: String, summary: String) -> String {
@@ -164,8 +134,8 @@ public final class Lesson {
                             DIR/\(command)/ instead of printing it
           -h, --help        show this help
 
-        Colour is used on a terminal unless NO_COLOR is set. A debug build (the default of
-        swift run) may shorten long training; for the full run: swift run -c release \(command)
+        Colour is used on a terminal unless NO_COLOR is set. Every build prints the same
+        lesson: the chapter's code is compiled with optimization even in a debug build.
         """
     }
 }
