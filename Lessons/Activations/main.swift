@@ -57,7 +57,7 @@ let grid = linspace(-5, 5, count: 201)
 for activation in Activation.allCases {
     lesson.equation(
         "\(activation.name)(z) = \(activation.formula)\n\(activation.name)′(z) = \(activation.derivativeFormula)"
-            + (activation.symbols.map { "\nwith " + $0 } ?? ""))
+            + (activation.symbols.map { "\nwith " + $0.replacingOccurrences(of: "\n", with: "\n     ") } ?? ""))
     lesson.plot(
         LinePlot(
             title: "\(activation.name) and its derivative", xLabel: "z", yLabel: "value",
@@ -93,7 +93,7 @@ lesson.table(
     headers: ["activation", "formula", "derivative"],
     rows: Activation.allCases.map { [$0.name, $0.formula, $0.derivativeFormula] })
 lesson.prose(
-    Activation.allCases.compactMap { g in g.symbols.map { "For \(g.name): \($0)." } }.joined(separator: " "))
+    Activation.allCases.compactMap { g in g.symbols.map { "For \(g.name): \($0.replacingOccurrences(of: "\n", with: " "))." } }.joined(separator: " "))
 lesson.table(headers: ["activation", "range", "when to use"], rows: Activation.allCases.map { [$0.name, $0.range, $0.whenToUse] })
 lesson.prose(
     """
@@ -252,7 +252,7 @@ lesson.output(
     z = \(vector(z4)),  g = \(vector(g4))
     s = softmax(z) = \(vector(s4))
     ∂L/∂z = \(vector(backward))
-    gradient check against central differences: worst relative error \(compact(softmaxCheck.worstRelativeError, significant: 2)) (\(softmaxCheck.passed ? "pass" : "FAIL"))
+    gradient check, central differences: worst relative error \(compact(softmaxCheck.worstRelativeError, significant: 2)) (\(softmaxCheck.passed ? "pass" : "FAIL"))
     """)
 lesson.prose(
     """

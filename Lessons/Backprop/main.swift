@@ -52,7 +52,7 @@ lesson.prose(
 lesson.equation(
     """
     a⁽⁰⁾ = x
-    z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾        W⁽ˡ⁾: (units of layer l) × (units of layer l−1)
+    z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾        W⁽ˡ⁾: (units in layer l) × (units in l−1)
     a⁽ˡ⁾ = g⁽ˡ⁾(z⁽ˡ⁾)                 g applied to each component
     ŷ = a⁽ᴸ⁾
     """)
@@ -92,10 +92,12 @@ let z2 = dense2.forward(Tensor(shape: [1, 3], values: a1), mode: .training).valu
 let a2 = sigmoid2.forward(Tensor(shape: [1, 1], values: z2), mode: .training).values
 lesson.output(
     """
-    z¹ = W¹x + b¹ = [0.5·1 − 0.3·2 + 0.1, 0.8·1 + 0.2·2 + 0.2, −0.1·1 + 0.9·2 − 0.1] = \(vector(z1))
-    a¹ = σ(z¹)    = \(vector(a1, 6))
-    z² = W²a¹ + b² = \(vector(z2, 6))
-    ŷ  = σ(z²)    = \(vector(a2, 6))
+    z¹ = W¹x + b¹
+       = [0.5·1 − 0.3·2 + 0.1, 0.8·1 + 0.2·2 + 0.2, −0.1·1 + 0.9·2 − 0.1]
+       = \(vector(z1))
+    a¹ = σ(z¹)      = \(vector(a1, 6))
+    z² = W²a¹ + b²  = \(vector(z2, 6))
+    ŷ  = σ(z²)      = \(vector(a2, 6))
     """)
 
 // MARK: - 3
@@ -109,9 +111,9 @@ lesson.prose(
 lesson.equation(
     """
     (1) δ⁽ᴸ⁾ = ∂L/∂ŷ ⊙ g′(z⁽ᴸ⁾)                   the output layer's error
-    (2) δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ᵀ δ⁽ˡ⁺¹⁾) ⊙ g′(z⁽ˡ⁾)         the error carried one layer down
+    (2) δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ᵀ δ⁽ˡ⁺¹⁾) ⊙ g′(z⁽ˡ⁾)     the error carried one layer down
     (3) ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾
-    (4) ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾ a⁽ˡ⁻¹⁾ᵀ                    an outer product: ∂L/∂Wⱼᵢ = δⱼ aᵢ
+    (4) ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾ a⁽ˡ⁻¹⁾ᵀ                an outer product: ∂L/∂Wⱼᵢ = δⱼ aᵢ
     """)
 lesson.prose(
     """

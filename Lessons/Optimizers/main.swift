@@ -229,7 +229,7 @@ lesson.prose(
     must keep η small enough not to bounce out across the walls, and then crawls along \
     the floor. The shading is log(1 + f), darker is higher:
     """)
-let gridSize = 40
+let gridSize = 39  // two characters per cell: 78 columns, inside an 80-column terminal
 let xs = linspace(-2, 2, count: gridSize), ys = linspace(3, -1, count: gridSize)
 lesson.plot(
     Heatmap(
@@ -249,7 +249,7 @@ lesson.plot(
             LinePlot.Series(run.name, x: points.map { $0[0] }, y: points.map { $0[1] })
         }))
 lesson.table(
-    headers: ["optimizer", "f after 100 steps", "after 500", "after \(valleySteps)", "ends at", "distance to (1, 1)"],
+    headers: ["optimizer", "f at step 100", "500", "\(valleySteps)", "ends at", "from (1, 1)"],
     rows: zip(valleyRuns, valleyPaths).map { run, points in
         [run.name] + [100, 500, valleySteps].map { compact(Surface.rosenbrock.value(points[$0]), significant: 3) }
             + ["(\(decimal(points.last![0], 3)), \(decimal(points.last![1], 3)))", decimal(distance(points.last!, [1, 1]), 4)]

@@ -195,7 +195,7 @@ let xorRun = trainPerceptron(inputs: LogicGate.inputs, labels: LogicGate.xor.tru
 lesson.output(
     """
     epochs run: \(xorRun.epochs) (the limit), converged: \(xorRun.converged ? "yes" : "no")
-    mistakes per epoch: \(xorRun.mistakesPerEpoch.map(String.init).joined(separator: " "))
+    mistakes per epoch: \(runs(xorRun.mistakesPerEpoch))
     final weights \(vector(xorRun.neuron.weights, 1)), bias \(decimal(xorRun.neuron.bias, 1))
     """)
 lesson.plot(decisionPlot("XOR: no line puts the two 1s on one side", LogicGate.xor.samples, xorRun.neuron, range: -0.5...1.5))
@@ -255,7 +255,7 @@ lesson.output(
     """
     epochs: \(cloudRun.epochs), converged: \(cloudRun.converged ? "yes" : "no"), \
     total mistakes: \(cloudRun.mistakesPerEpoch.reduce(0, +)), training accuracy: \(percent(cloudAccuracy))
-    mistakes per epoch: \(cloudRun.mistakesPerEpoch.map(String.init).joined(separator: " "))
+    mistakes per epoch: \(runs(cloudRun.mistakesPerEpoch))
     """)
 if !cloudRun.converged {
     lesson.prose(
@@ -290,7 +290,8 @@ lesson.prose(
     """)
 lesson.equation(
     """
-    σ(z) = 1 / (1 + e^(−z))         σ(0) = 0.5,  σ(z) → 1 as z → ∞,  σ(z) → 0 as z → −∞
+    σ(z) = 1 / (1 + e^(−z))         σ(0) = 0.5
+                                    σ(z) → 1 as z → ∞,  σ(z) → 0 as z → −∞
     σ′(z) = σ(z) (1 − σ(z))         at most 0.25, at z = 0
     """)
 let zs = linspace(-6, 6, count: 121)

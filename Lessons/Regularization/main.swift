@@ -191,7 +191,7 @@ lesson.output(
     """)
 let bigMask = Dropout.mask(count: 100_000, rate: 0.3, using: &maskRNG)
 lesson.output(
-    "p = 0.3 over 100 000 values: \(percent(Double(bigMask.filter { $0 == 0 }.count) / 100_000)) zeroed, mean of the mask \(decimal(mean(bigMask), 4)) (expected 1)")
+    "p = 0.3 over 100 000 values: \(percent(Double(bigMask.filter { $0 == 0 }.count) / 100_000)) zeroed,\nmean of the mask \(decimal(mean(bigMask), 4)) (expected 1)")
 
 // MARK: - 4
 
@@ -203,7 +203,8 @@ lesson.prose(
     """)
 lesson.equation(
     """
-    μ = (1/N) Σᵢ xᵢ         σ² = (1/N) Σᵢ (xᵢ − μ)²         (per unit, over the N samples of the batch)
+    μ = (1/N) Σᵢ xᵢ         σ² = (1/N) Σᵢ (xᵢ − μ)²
+    per unit, over the N samples of the batch
     x̂ᵢ = (xᵢ − μ) / √(σ² + ε)
     yᵢ = γ x̂ᵢ + β
     """)
@@ -232,7 +233,8 @@ lesson.table(
 lesson.output(
     """
     batch mean [3, 30], batch variance [3.5, 350]
-    running mean after this batch: \(vector(demoNorm.runningMean, 4))   running variance: \(vector(demoNorm.runningVariance, 4))
+    running mean after this batch:     \(vector(demoNorm.runningMean, 4))
+    running variance after this batch: \(vector(demoNorm.runningVariance, 4))
     """)
 lesson.prose(
     """

@@ -96,7 +96,7 @@ public enum Activation: String, CaseIterable, Sendable {
     /// What the symbols in ``formula`` and ``derivativeFormula`` stand for, where they use any.
     public var symbols: String? {
         switch self {
-        case .geluTanh: "u = √(2/π)(z + 0.044715 z³), t = tanh u, u′ = √(2/π)(1 + 3 · 0.044715 z²)"
+        case .geluTanh: "u = √(2/π)(z + 0.044715 z³), t = tanh u,\nu′ = √(2/π)(1 + 3 · 0.044715 z²)"
         default: nil
         }
     }

@@ -30,6 +30,25 @@ public func vector(_ values: [Double], _ places: Int = 4) -> String {
 }
 
 /// Splits `text` into lines of at most `width` characters at spaces.
+/// Counts written with their repeats folded: [8, 6, 4, 4, 4, 4] → "8 6 4 (×4)". A run of
+/// three or more equal values is one entry, so a long record fits on a line.
+public func runs(_ values: [Int]) -> String {
+    var parts: [String] = []
+    var i = 0
+    while i < values.count {
+        var j = i
+        while j + 1 < values.count && values[j + 1] == values[i] { j += 1 }
+        let length = j - i + 1
+        if length >= 3 {
+            parts.append("\(values[i]) (×\(length))")
+        } else {
+            parts += Array(repeating: "\(values[i])", count: length)
+        }
+        i = j + 1
+    }
+    return parts.joined(separator: " ")
+}
+
 func wrap(_ text: String, width: Int) -> [String] {
     var lines: [String] = []
     var line = ""

@@ -66,11 +66,30 @@ extension TerminalRenderer {
         }
         lines += xAxis(bounds.x, columns: columns, indent: labelWidth + 1, label: plot.xLabel)
         let legend = plot.series.enumerated().map { s, series in
-            colored(String(Self.seriesMarkers[s % Self.seriesMarkers.count]), index: s) + " " + series.name
+            (marker: colored(String(Self.seriesMarkers[s % Self.seriesMarkers.count]), index: s), name: series.name)
         }
         let scale = plot.logScaleY ? " (log scale)" : ""
-        lines.append(pad("", labelWidth + 2) + "y: \(plot.yLabel)\(scale)    " + legend.joined(separator: "   "))
+        lines.append(pad("", labelWidth + 2) + "y: \(plot.yLabel)\(scale)")
+        lines += legendLines(legend, indent: labelWidth + 2)
         return lines
+    }
+
+    /// Legend entries "marker name", as many to a line as fit in the terminal's width
+    /// (the figure is indented by 2 more), in order.
+    func legendLines(_ entries: [(marker: String, name: String)], indent: Int) -> [String] {
+        let available = width - 2 - indent
+        var lines: [String] = [], line = "", used = 0
+        for entry in entries {
+            let length = visibleWidth(entry.marker) + 1 + entry.name.count
+            if used > 0 && used + 3 + length > available {
+                lines.append(line)
+                (line, used) = ("", 0)
+            }
+            line += (used > 0 ? "   " : "") + entry.marker + " " + entry.name
+            used += (used > 0 ? 3 : 0) + length
+        }
+        if used > 0 { lines.append(line) }
+        return lines.map { pad("", indent) + $0 }
     }
 
     /// The x axis line, tick labels below it, and the axis label.
@@ -133,14 +152,14 @@ extension TerminalRenderer {
         let labelEnd = max(0, inner - labelStart - plot.xLabel.count)
         lines.append(pad("", labelWidth + 1) + left + pad("", labelStart) + plot.xLabel + pad("", labelEnd) + right)
         var legend = plot.classNames.enumerated().map { k, name in
-            colored(String(Self.classMarkers[k % Self.classMarkers.count]), index: k) + " " + name
+            (marker: colored(String(Self.classMarkers[k % Self.classMarkers.count]), index: k), name: name)
         }
         if plot.regions != nil {
             legend += plot.classNames.indices.map { k in
-                "'\(Self.regionShades[k % Self.regionShades.count])' region → \(plot.classNames[k])"
+                (marker: "'\(Self.regionShades[k % Self.regionShades.count])'", name: "region → \(plot.classNames[k])")
             }
         }
-        lines.append(pad("", labelWidth + 2) + legend.joined(separator: "   "))
+        lines += legendLines(legend, indent: labelWidth + 2)
         return lines
     }
 
@@ -182,6 +201,21 @@ extension TerminalRenderer {
 }
 
 func pow10(_ x: Double) -> Double { pow(10, x) }
+
+/// The characters of `text` a terminal shows: colour escapes (ESC [ … m) take no columns.
+func visibleWidth(_ text: String) -> Int {
+    var count = 0, inEscape = false
+    for ch in text {
+        if ch == "\u{1B}" {
+            inEscape = true
+        } else if inEscape {
+            if ch == "m" { inEscape = false }
+        } else {
+            count += 1
+        }
+    }
+    return count
+}
 
 extension String {
     func replacingTrailingSpaces() -> String {

@@ -74,6 +74,9 @@ public struct TerminalRenderer: Sendable {
         }.filter { !$0.isEmpty }
     }
 
+    /// A table with aligned columns. One that would be wider than the terminal has its
+    /// widest text columns wrapped onto continuation lines until it fits; numbers are
+    /// never wrapped.
     func render(_ table: Table) -> String {
         let columnCount = table.headers.count
         var widths = table.headers.map(\.count)
@@ -83,13 +86,48 @@ public struct TerminalRenderer: Sendable {
         let numeric = (0..<columnCount).map { c in
             !table.rows.isEmpty && table.rows.allSatisfy { looksNumeric($0[c]) || $0[c].isEmpty }
         }
-        func line(_ cells: [String]) -> String {
-            "  " + (0..<columnCount).map { pad(cells[$0], widths[$0], right: numeric[$0]) }
-                .joined(separator: "  ").replacingTrailingSpaces()
+        var wrapped = Set<Int>()
+        func tableWidth() -> Int { 2 + widths.reduce(0, +) + 2 * (columnCount - 1) }
+        // First, headers wider than their column's cells go onto several lines, the
+        // widest first, until the table fits.
+        var headerWrapped = false
+        let cellWidths = (0..<columnCount).map { c in table.rows.map(\.[c].count).max() ?? 0 }
+        var shrinkable = Set((0..<columnCount).filter { widths[$0] > cellWidths[$0] })
+        while tableWidth() > width,
+            let c = shrinkable.max(by: { widths[$0] - cellWidths[$0] < widths[$1] - cellWidths[$1] })
+        {
+            shrinkable.remove(c)
+            headerWrapped = true
+            let target = max(cellWidths[c], widths[c] - (tableWidth() - width), 1)
+            widths[c] = max(cellWidths[c], wrap(table.headers[c], width: target).map(\.count).max() ?? 0)
         }
-        var lines = [styled(line(table.headers), .bold)]
-        lines.append("  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  "))
-        lines += table.rows.map(line)
-        return lines.joined(separator: "\n") + "\n"
+        while tableWidth() > width {
+            // The widest text column not yet wrapped gives up what it can, down to 12.
+            let candidates = (0..<columnCount).filter { !numeric[$0] && !wrapped.contains($0) && widths[$0] > 12 }
+            guard let c = candidates.max(by: { widths[$0] < widths[$1] }) else { break }
+            wrapped.insert(c)
+            let target = max(12, widths[c] - (tableWidth() - width))
+            var widest = 0
+            for cells in [table.headers] + table.rows {
+                for piece in wrap(cells[c], width: target) { widest = max(widest, piece.count) }
+            }
+            widths[c] = widest
+        }
+        func lines(_ cells: [String], header: Bool = false) -> [String] {
+            let pieces: [[String]] = (0..<columnCount).map { c in
+                wrapped.contains(c) || (header && headerWrapped) ? wrap(cells[c], width: widths[c]) : [cells[c]]
+            }
+            let height = pieces.map(\.count).max() ?? 1
+            return (0..<max(height, 1)).map { k in
+                let row: [String] = (0..<columnCount).map { c in
+                    pad(k < pieces[c].count ? pieces[c][k] : "", widths[c], right: numeric[c])
+                }
+                return "  " + row.joined(separator: "  ").replacingTrailingSpaces()
+            }
+        }
+        var output = lines(table.headers, header: true).map { styled($0, .bold) }
+        output.append("  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  "))
+        output += table.rows.flatMap { lines($0) }
+        return output.joined(separator: "\n") + "\n"
     }
 }
