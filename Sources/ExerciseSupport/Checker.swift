@@ -65,6 +65,24 @@ public struct Checker: Sendable {
         try record(input: input(), expected: "\(expected)", actual: "\(actual)", hint: hint)
     }
 
+    /// Expects two arrays (labels, counts per epoch) to be equal element by element. A long
+    /// array is shown by its first and last elements, with the first index that differs.
+    public mutating func expect<T: Equatable>(
+        _ actual: [T], equals expected: [T], input: @autoclosure () -> String, hint: String? = nil
+    ) throws {
+        caseCount += 1
+        guard actual != expected else { return }
+        let firstDifference =
+            actual.count != expected.count
+            ? "expected \(expected.count) values, got \(actual.count)"
+            : zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }.map {
+                "first difference at index \($0.offset): expected \($0.element.1), got \($0.element.0)"
+            } ?? ""
+        try record(
+            input: input(),
+            detail: "  expected: \(shortList(expected))\n  actual:   \(shortList(actual))\n  \(firstDifference)", hint: hint)
+    }
+
     /// Expects an analytic gradient to match central differences of `f` at `x`.
     public mutating func expectGradient(
         _ parameter: String, at x: [Double], analytic: [Double], input: @autoclosure () -> String,
@@ -95,7 +113,7 @@ public struct Checker: Sendable {
     }
 
     private mutating func record(input: String, detail: String, hint: String?) throws {
-        var message = "for \(input):\n\(detail)"
+        var message = "for \(abbreviated(input)):\n" + detail.split(separator: "\n", omittingEmptySubsequences: false).map { abbreviated(String($0)) }.joined(separator: "\n")
         if let hint { message += "\n  hint: \(hint)" }
         failures.append(message)
         if failures.count >= Checker.failureLimit { throw Enough() }
@@ -151,4 +169,12 @@ public func runCheck(_ body: (inout Checker) throws -> Void) -> CheckOutcome {
         return .failed(checker.failures + ["the function threw an error: \(error)"])
     }
     return checker.failures.isEmpty ? .passed(cases: checker.caseCount) : .failed(checker.failures)
+}
+
+/// A line of a failure message cut in the middle when it is longer than `limit`
+/// characters, saying how much was left out: a report stays readable in a terminal.
+func abbreviated(_ line: String, limit: Int = 240) -> String {
+    guard line.count > limit else { return line }
+    let head = line.prefix(limit * 2 / 3), tail = line.suffix(limit / 4)
+    return "\(head) … (\(line.count - head.count - tail.count) characters left out) … \(tail)"
 }

@@ -61,7 +61,7 @@ public func mismatch(
 }
 
 /// A list of numbers, shortened in the middle when long: "[1.0, 2.0, …, 9.0] (100 values)".
-public func shortList(_ values: [Double], limit: Int = 8) -> String {
+public func shortList<T>(_ values: [T], limit: Int = 8) -> String {
     if values.count <= limit {
         return "[" + values.map { "\($0)" }.joined(separator: ", ") + "]"
     }

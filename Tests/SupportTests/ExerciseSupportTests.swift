@@ -23,6 +23,24 @@ struct ExerciseSupportTests {
         #expect(outcome.failures[1].hasSuffix("hint: general"))
     }
 
+    @Test("long arrays in a failure are shown by their ends and the first difference; no line runs on")
+    func longArrays() {
+        let expected = Array(repeating: 4, count: 100)
+        var actual = expected
+        actual[57] = 5
+        let outcome = runCheck { check in
+            try check.expect(actual, equals: expected, input: "mistakes per epoch")
+            try check.expect(1.0, equals: 2, input: String(repeating: "x", count: 1000))
+        }
+        #expect(outcome.failures.count == 2)
+        #expect(outcome.failures[0].contains("[4, 4, 4, 4, …, 4, 4, 4, 4] (100 values)"))
+        #expect(outcome.failures[0].contains("first difference at index 57: expected 4, got 5"))
+        for failure in outcome.failures {
+            #expect(failure.split(separator: "\n").allSatisfy { $0.count <= 300 }, "\(failure)")
+        }
+        #expect(outcome.failures[1].contains("characters left out"))
+    }
+
     @Test("a check stops after three failures")
     func failureLimit() {
         let outcome = runCheck { check in

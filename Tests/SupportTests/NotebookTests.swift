@@ -44,6 +44,39 @@ struct NotebookTests {
         #expect(text == "  name     value\n  ──────  ──────\n  a          1.5\n  longer  -10.25\n\n")
     }
 
+    @Test("a table wider than 80 columns wraps its headers, then its widest text column; numbers stay whole")
+    func wideTable() {
+        let renderer = TerminalRenderer(useColor: false)
+        let rows = [
+            ["a fairly long description of the first row, in words", "0.123456", "96.9%"],
+            ["short", "12.5", "100.0%"],
+        ]
+        let text = renderer.render(.table(Table(headers: ["what", "a long header over a number", "accuracy on the test set"], rows: rows)))
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.allSatisfy { $0.count <= 80 }, "\(lines)")
+        #expect(lines.contains { $0.contains("0.123456") && $0.contains("96.9%") })  // a number is never split
+        // every word of the long cell is still there, in order
+        #expect(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ").contains("a fairly long description"))
+        // a table that fits is left alone: one line per row, headers on one line
+        let narrow = renderer.render(.table(Table(headers: ["a long header", "b"], rows: [["1", "x"]])))
+        #expect(narrow.split(separator: "\n").count == 3)
+    }
+
+    @Test("a plot's legend wraps inside 80 columns")
+    func legendWraps() {
+        let series = (1...6).map { LinePlot.Series("series number \($0) with a long name", y: [1, 2]) }
+        let lines = TerminalRenderer(useColor: false).render(LinePlot(title: "t", xLabel: "x", yLabel: "y", series: series))
+        #expect(lines.allSatisfy { $0.count + 2 <= 80 }, "\(lines)")  // figures are indented by 2
+        for k in 1...6 { #expect(lines.contains { $0.contains("series number \(k) with a long name") }) }
+    }
+
+    @Test("runs of equal counts are folded")
+    func foldedRuns() {
+        #expect(runs([8, 6, 4, 4, 4, 4]) == "8 6 4 (×4)")
+        #expect(runs([3, 3, 2, 1, 1, 1, 0]) == "3 3 2 1 (×3) 0")
+        #expect(runs([]) == "")
+    }
+
     @Test("prose wraps at 80 columns and keeps paragraphs apart")
     func proseWrapping() {
         let words = Array(repeating: "word", count: 40).joined(separator: " ")
