@@ -266,7 +266,7 @@ lesson.section("Your turn")
 lesson.prose(
     """
     Open each file in Exercises/Activations, replace `throw NotAttempted()` with your \
-    code, and run `swift test`. The checks include the extreme inputs above: an answer \
+    code, and run `swift run exercises activations`. The checks include the extreme inputs above: an answer \
     that returns NaN for z = 1000 is wrong, however right its formula looks on paper.
     """)
 lesson.table(

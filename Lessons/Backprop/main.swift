@@ -361,8 +361,10 @@ lesson.prose(
     fit what one wide layer fits only with many more units.
 
     The target: f(x) = sin(x)·e^(−x/5) + 0.1·cos(10x) on [0, 10], 200 evenly spaced \
-    samples, x rescaled to [−1, 1]. Three networks with 1, 3 and 5 hidden tanh layers of \
-    50 units, trained the same way (mini-batch SGD, batch 20, learning rate 0.1):
+    samples, x rescaled to [−1, 1]. Three tanh networks with 1, 3 and 5 hidden layers, \
+    their widths chosen so that all three have about the same number of parameters \
+    (otherwise a deeper network would also be a bigger one, and depth could not be told \
+    apart from size), trained the same way (mini-batch SGD, batch 20, learning rate 0.1):
     """)
 func wiggly(_ x: Double) -> Double { sin(x) * exp(-x / 5) + 0.1 * cos(10 * x) }
 let curve = functionSamples(wiggly, in: 0...10, count: 200, using: &rng)
@@ -370,9 +372,10 @@ let rescaled = RegressionSet(inputs: curve.inputs.map { [($0[0] - 5) / 5] }, tar
 let fitEpochs = 1500
 var fits: [(depth: Int, network: Sequential, loss: Double)] = []
 let fitProgress = lesson.progress("fitting 1, 3 and 5 hidden layers", total: 3)
-for depth in [1, 3, 5] {
+// 1×300: 3·300 + 1 = 901 parameters; 3×20: 2·20² + 5·20 + 1 = 901; 5×14: 4·14² + 7·14 + 1 = 883.
+for (depth, width) in [(1, 300), (3, 20), (5, 14)] {
     var network = Sequential(
-        sizes: [1] + Array(repeating: 50, count: depth) + [1], hidden: .tanh, initialization: .xavier, using: &rng)
+        sizes: [1] + Array(repeating: width, count: depth) + [1], hidden: .tanh, initialization: .xavier, using: &rng)
     var sgd = SGD(learningRate: 0.1)
     let losses = train(
         &network, on: rescaled, loss: MeanSquaredError(), optimizer: &sgd, epochs: fitEpochs, batchSize: 20,
@@ -395,14 +398,23 @@ lesson.table(
         ["\(fit.depth)", sizesText(fit.network), "\(fit.network.parameterCount)",
          compact(fit.loss, significant: 3)]
     })
+let wiggleMeanSquare = 0.005  // the mean of (0.1·cos(10x))² over many periods: 0.01 / 2
+let learnedWiggle = fits.filter { $0.loss < wiggleMeanSquare }.map { "\($0.depth) hidden" }
+let bestFit = fits.min { $0.loss < $1.loss }!, worstFit = fits.max { $0.loss < $1.loss }!
 lesson.prose(
     """
     The wiggle 0.1·cos(10x) alone has a mean square of 0.005, so a fit with MSE above \
-    that has learned only the smooth part. With the same training budget the single \
-    layer does not even get that far, while the deeper networks fit the smooth part \
-    closely; none has learned the wiggle. Networks trained by gradient descent fit the \
-    smooth, slow part of a function first and fine oscillations only after far more \
-    training (Adam, from Chapter 4, gets no further in this budget either).
+    that has learned at most the smooth part. \
+    \(learnedWiggle.isEmpty
+        ? "None of the three gets below it: none has learned the wiggle."
+        : "Below it: \(learnedWiggle.joined(separator: ", ")), which has begun to follow the wiggle.") \
+    With the same number of parameters and the same training budget, the \(bestFit.depth)-hidden-layer \
+    network reaches the lowest training MSE (\(compact(bestFit.loss, significant: 3))), \
+    \(String(format: "%.1f", worstFit.loss / bestFit.loss))× below the \
+    \(worstFit.depth)-hidden-layer one (\(compact(worstFit.loss, significant: 3))). \
+    Networks trained by gradient descent fit the smooth, slow part of a function first \
+    and fine oscillations only after far more training. One seed and one budget are one \
+    experiment, not a law: rerun with --seed to see how much the ranking moves.
 
     Parameter counts grow with width squared and only linearly with depth. A layer from \
     n to m units has (n + 1)·m parameters:
@@ -415,10 +427,15 @@ lesson.table(
         return [sizes.map(String.init).joined(separator: "-"), "\(sizes.count - 2)", "\(sizes.dropFirst().dropLast().reduce(0, +))",
                 "\(counts.reduce(0, +))"]
     })
+let shapeCounts = Dictionary(uniqueKeysWithValues: shapes.map { sizes in
+    (sizes, zip(sizes, sizes.dropFirst()).map { ($0 + 1) * $1 }.reduce(0, +))
+})
+let (deepNarrow, wide128, wide512) = (shapeCounts[[64, 32, 32, 32, 32, 10]]!, shapeCounts[[64, 128, 10]]!, shapeCounts[[64, 512, 10]]!)
 lesson.prose(
     """
-    Four layers of 32 units hold fewer parameters than one layer of 128, and an order \
-    of magnitude fewer than one of 512.
+    Four layers of 32 units hold \(deepNarrow < wide128 ? "fewer" : "more") parameters than one layer \
+    of 128 (\(deepNarrow) against \(wide128)), with the same 128 hidden units, and \
+    \(String(format: "%.1f", Double(wide512) / Double(deepNarrow)))× fewer than one of 512.
     """)
 
 // MARK: - 9
@@ -527,8 +544,8 @@ lesson.table(
 lesson.section("Exercises")
 lesson.prose(
     """
-    Open Exercises/Backprop and fill in each function, then run `swift test --filter \
-    BackpropExerciseTests`. Each answer is checked against the chapter's code on fixed \
+    Open Exercises/Backprop and fill in each function, then run `swift run exercises \
+    backprop`. Each answer is checked against the chapter's code on fixed \
     and random inputs, and every gradient against central differences.
     """)
 lesson.table(

@@ -469,8 +469,8 @@ lesson.prose(
 lesson.section("Exercises")
 lesson.prose(
     """
-    Open Exercises/Optimizers and fill in each function, then run `swift test --filter \
-    OptimizersExerciseTests`. Each answer is checked step by step against this \
+    Open Exercises/Optimizers and fill in each function, then run `swift run exercises \
+    optimizers`. Each answer is checked step by step against this \
     chapter's optimizers on fixed and random gradients, and against the hand-worked \
     values of the tests.
     """)

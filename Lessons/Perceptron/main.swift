@@ -332,7 +332,7 @@ lesson.section("Your turn")
 lesson.prose(
     """
     The exercises rebuild this chapter's pieces. Open each file, replace the line \
-    `throw NotAttempted()` with your code, and run `swift test`. An exercise you have not \
+    `throw NotAttempted()` with your code, and run `swift run exercises perceptron`. An exercise you have not \
     started shows as not attempted; a wrong answer shows the input, the expected and \
     actual values, and a hint. Worked answers are in Solutions/Perceptron.
     """)
