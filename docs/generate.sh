@@ -18,3 +18,10 @@ mkdir -p docs/lessons
 for lesson in $lessons; do
   swift run -c release --skip-build "$lesson" --markdown docs/lessons
 done
+
+# Every figure, rendered in a real browser: no text outside its box, no text on text.
+if command -v chromium > /dev/null || command -v chromium-browser > /dev/null || command -v google-chrome > /dev/null; then
+  python3 docs/check-figures.py docs/lessons
+else
+  echo "docs/generate.sh: no chromium here, so the figures were not checked (python3 docs/check-figures.py)" >&2
+fi

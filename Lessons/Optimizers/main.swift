@@ -349,7 +349,7 @@ let epochAxis = (0..<scheduleEpochs).map(Double.init)
 lesson.plot(
     LinePlot(
         title: "η per epoch from η₀ = 0.1", xLabel: "epoch t", yLabel: "learning rate",
-        series: schedules.dropFirst().map { schedule in
+        series: schedules.map { schedule in  // the constant one too: one colour per schedule in both figures
             LinePlot.Series(schedule.name, x: epochAxis, y: (0..<scheduleEpochs).map { schedule.learningRate(initial: 0.1, at: $0) })
         }))
 lesson.prose(
@@ -403,15 +403,30 @@ lesson.table(
                decimal(distance(parameters(run.line), best), 4)]
     }
         + [["best line", "", "", "", decimal(meanSquaredError(of: bestLine), 5), best.map { decimal($0, 3) }.joined(separator: ", "), "0"]])
+// The sentences below are read off these runs.
+let lateLoss = scheduleRuns.map { mean(Array($0.losses.suffix(10))) }  // the last 10 epochs
+let earlyLoss = scheduleRuns.map { mean(Array($0.losses[1..<5])) }  // epochs 2 to 5
+let distances = scheduleRuns.map { distance(parameters($0.line), best) }
+let decaying = Array(schedules.indices.dropFirst())
+let constantStaysAbove = decaying.allSatisfy { lateLoss[0] > lateLoss[$0] }
+let earlyOrder = decaying.sorted { earlyLoss[$0] < earlyLoss[$1] }
+let earlyRate = schedules.map { s in mean((1...4).map { s.learningRate(initial: 0.1, at: $0) }) }
+let soonest = decaying.sorted { earlyRate[$0] < earlyRate[$1] }
+let soonestWin = Set(earlyOrder.prefix(2)) == Set(soonest.prefix(2))
 lesson.prose(
     """
-    (The first epoch, which starts from w = 0, is left off the plot.) During training, \
-    the constant-η run's loss never comes down to the others': each single-sample step \
-    of size 0.1 throws the line around, and where it ends depends on the last few \
-    samples it saw. The schedules take smaller and smaller steps, so the noise averages \
-    out and every one of them ends within a couple of hundredths of the best line. The \
-    exponential and polynomial decays shrink η early and win the first epochs; step and \
-    cosine keep η large for longer and catch up by the end.
+    (The first epoch, which starts from w = 0, is left off the plot.) Over the last ten \
+    epochs the constant-η run's loss averages \(decimal(lateLoss[0], 3)), \
+    \(constantStaysAbove ? "above every schedule's (\(decaying.map { decimal(lateLoss[$0], 3) }.joined(separator: ", ")))" : "not above every schedule's"): \
+    each single-sample step of size 0.1 throws the line around, and where it ends \
+    depends on the last few samples it saw; it ends \(decimal(distances[0], 4)) from the best \
+    line. The schedules take smaller and smaller steps, so the noise averages out: they \
+    end between \(decimal(decaying.map { distances[$0] }.min()!, 4)) and \
+    \(decimal(decaying.map { distances[$0] }.max()!, 4)) from it. Over epochs 2 to 5 the lowest \
+    losses are \(schedules[earlyOrder[0]].name)'s and \(schedules[earlyOrder[1]].name)'s\
+    \(soonestWin
+        ? ", the two schedules that shrink η soonest; the other two keep η large for longer."
+        : ", although \(schedules[soonest[0]].name) and \(schedules[soonest[1]].name) shrink η soonest.")
     """)
 
 // MARK: - 8

@@ -156,9 +156,9 @@ lesson.prose(
 lesson.section("AND, OR and NAND")
 lesson.prose(
     """
-    The same rule learns each of the three gates below. In the plots the shaded region \
-    is where the trained neuron outputs 0 and the blank region where it outputs 1; the \
-    boundary between them is the decision line.
+    The same rule learns each of the three gates below. In the plots the background \
+    shows what the trained neuron outputs at each point (the legend says which shading \
+    means which output); the boundary between the two regions is the decision line.
     """)
 var gateRows: [[String]] = []
 var mistakeSeries: [LinePlot.Series] = []
@@ -175,13 +175,27 @@ for gate in [LogicGate.and, .or, .nand] {
 lesson.table(headers: ["gate", "epochs", "converged", "weights", "bias"], rows: gateRows)
 for gate in [LogicGate.and, .or, .nand] {
     let neuron = trainedGates[gate]!
-    lesson.table(headers: ["x₁ x₂", "y", "z", "ŷ", ""], rows: truthTable(neuron, gate))
+    lesson.table(headers: ["x₁ x₂", "y", "z", "ŷ", "ŷ = y?"], rows: truthTable(neuron, gate))
     lesson.plot(decisionPlot("\(gate.name) learned by one perceptron", gate.samples, neuron, range: -0.5...1.5))
 }
 lesson.plot(
     LinePlot(
         title: "Mistakes per epoch while learning the gates", xLabel: "epoch", yLabel: "mistakes",
         series: mistakeSeries))
+// Say which records coincide: a line drawn exactly over another hides it.
+var coinciding: [String] = []
+for i in mistakeSeries.indices {
+    for j in mistakeSeries.indices where j > i && mistakeSeries[i].y == mistakeSeries[j].y {
+        coinciding.append("\(mistakeSeries[i].name) and \(mistakeSeries[j].name)")
+    }
+}
+lesson.prose(
+    """
+    \(gateRows.map { "\($0[0]) took \($0[1]) epochs" }.joined(separator: ", ")). \
+    \(coinciding.isEmpty
+        ? "No two records are the same."
+        : "The records of \(coinciding.joined(separator: " and of ")) are identical, so their lines lie on top of each other (on the page the later one is dashed, so the one below shows through).")
+    """)
 
 // MARK: - 6
 

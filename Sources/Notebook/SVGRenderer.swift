@@ -57,7 +57,7 @@ public enum SVGRenderer {
     /// Axes with ticks; `sx`/`sy` map data to pixels, `yTickLabel` formats a y tick.
     static func axes(
         x xRange: ClosedRange<Double>, y yRange: ClosedRange<Double>, xLabel: String, yLabel: String,
-        yTickLabel: (Double) -> String = { compact($0) }
+        yTicks: [Double]? = nil, yTickLabel: (Double) -> String = { compact($0) }
     ) -> [String] {
         let map = PixelMap(x: xRange, y: yRange)
         let sx = map.px, sy = map.py
@@ -68,31 +68,66 @@ public enum SVGRenderer {
             parts.append("<line x1=\"\(number(sx(t)))\" y1=\"\(number(bottom))\" x2=\"\(number(sx(t)))\" y2=\"\(number(bottom + 5))\" stroke=\"#444\"/>")
             parts.append(text(compact(t), x: sx(t), y: bottom + 18, anchor: "middle"))
         }
-        for t in niceTicks(yRange, target: 5) {
+        var widestTick = 0.0
+        for t in yTicks ?? niceTicks(yRange, target: 5) {
             parts.append("<line x1=\"\(number(left - 5))\" y1=\"\(number(sy(t)))\" x2=\"\(number(left))\" y2=\"\(number(sy(t)))\" stroke=\"#444\"/>")
             parts.append("<line x1=\"\(number(left))\" y1=\"\(number(sy(t)))\" x2=\"\(number(right))\" y2=\"\(number(sy(t)))\" stroke=\"#eee\"/>")
-            parts.append(text(yTickLabel(t), x: left - 8, y: sy(t) + 4, anchor: "end"))
+            let label = yTickLabel(t)
+            widestTick = max(widestTick, textWidth(label))
+            parts.append(text(label, x: left - 8, y: sy(t) + 4, anchor: "end"))
         }
         parts.append(text(escape(xLabel), x: (left + right) / 2, y: bottom + 36, anchor: "middle"))
+        // The rotated y label sits left of the widest tick label, never on it.
+        let labelX = max(14, min(18, left - 8 - widestTick - 6))
         parts.append(
-            "<text x=\"18\" y=\"\(number((top + bottom) / 2))\" text-anchor=\"middle\" "
-                + "transform=\"rotate(-90 18 \(number((top + bottom) / 2)))\">\(escape(yLabel))</text>")
+            "<text x=\"\(number(labelX))\" y=\"\(number((top + bottom) / 2))\" text-anchor=\"middle\" "
+                + "transform=\"rotate(-90 \(number(labelX)) \(number((top + bottom) / 2)))\">\(escape(yLabel))</text>")
         return parts
     }
 
-    static func legend(_ entries: [(name: String, color: String, circle: Bool)]) -> [String] {
+    /// A generous estimate of a 12-px text's width: wide enough for the wider fallback
+    /// fonts a browser may use in place of Helvetica (`docs/check-figures.py` measures).
+    static func textWidth(_ text: String) -> Double { Double(text.count) * 7.4 }
+
+    /// Dash patterns by series: the first solid, the others broken, so a series drawn
+    /// exactly over another still lets the one below show through its gaps.
+    static let dashes = ["", "7 4", "2 3", "10 3 2 3", "4 4", "1 5"]
+
+    static func dashAttribute(_ s: Int) -> String {
+        let pattern = dashes[s % dashes.count]
+        return pattern.isEmpty ? "" : " stroke-dasharray=\"\(pattern)\""
+    }
+
+    /// Legend entries in rows below the x axis label, a new row when the next entry would
+    /// pass the right edge of the plot. Returns the drawing and the height it adds.
+    /// How a legend entry is marked: a line (a series), a dot (a class's points), a
+    /// shaded square (a region's background).
+    enum Mark { case line, dot, swatch }
+
+    static func legend(_ entries: [(name: String, color: String, mark: Mark)]) -> (parts: [String], extraHeight: Double) {
         var parts: [String] = []
-        var x = left
-        for entry in entries {
-            let mark =
-                entry.circle
-                ? "<circle cx=\"\(number(x + 6))\" cy=\"\(number(bottom + 52))\" r=\"4\" fill=\"\(entry.color)\"/>"
-                : "<line x1=\"\(number(x))\" y1=\"\(number(bottom + 52))\" x2=\"\(number(x + 14))\" y2=\"\(number(bottom + 52))\" stroke=\"\(entry.color)\" stroke-width=\"2.5\"/>"
-            parts.append(mark)
-            parts.append(text(escape(entry.name), x: x + 20, y: bottom + 56))
-            x += 34 + Double(entry.name.count) * 7
+        var x = left, row = 0
+        for (index, entry) in entries.enumerated() {
+            let entryWidth = 20 + textWidth(entry.name)
+            if x > left && x + entryWidth > right {
+                row += 1
+                x = left
+            }
+            let y = bottom + 52 + Double(row) * 18
+            switch entry.mark {
+            case .dot:
+                parts.append("<circle cx=\"\(number(x + 6))\" cy=\"\(number(y))\" r=\"4\" fill=\"\(entry.color)\"/>")
+            case .line:
+                parts.append(
+                    "<line x1=\"\(number(x))\" y1=\"\(number(y))\" x2=\"\(number(x + 14))\" y2=\"\(number(y))\" stroke=\"\(entry.color)\" stroke-width=\"2.5\"\(dashAttribute(index))/>")
+            case .swatch:
+                parts.append(
+                    "<rect x=\"\(number(x))\" y=\"\(number(y - 6))\" width=\"14\" height=\"12\" fill=\"\(entry.color)\" stroke=\"#999\"/>")
+            }
+            parts.append(text(escape(entry.name), x: x + 20, y: y + 4))
+            x += entryWidth + 14
         }
-        return parts
+        return (parts, Double(row) * 18)
     }
 
     static func render(_ plot: LinePlot) -> String {
@@ -102,7 +137,8 @@ public enum SVGRenderer {
         var body = axes(
             x: bounds.x, y: bounds.y, xLabel: plot.xLabel,
             yLabel: plot.yLabel + (plot.logScaleY ? " (log scale)" : ""),
-            yTickLabel: { plot.logScaleY ? compact(pow(10, $0)) : compact($0) })
+            yTicks: plot.logScaleY ? logTicks(bounds.y) : nil,
+            yTickLabel: { plot.logScaleY ? compact(pow(10, $0), significant: 2) : compact($0) })
         for (s, series) in plot.series.enumerated() {
             // A point off the axis (or not positive on a log axis) breaks the line.
             var runs: [[String]] = [[]]
@@ -117,12 +153,12 @@ public enum SVGRenderer {
             }
             for run in runs where !run.isEmpty {
                 body.append(
-                    "<polyline fill=\"none\" stroke=\"\(colors[s % colors.count])\" stroke-width=\"2\" points=\"\(run.joined(separator: " "))\"/>"
+                    "<polyline fill=\"none\" stroke=\"\(colors[s % colors.count])\" stroke-width=\"2\"\(dashAttribute(s)) points=\"\(run.joined(separator: " "))\"/>"
                 )
             }
         }
-        body += legend(plot.series.enumerated().map { ($1.name, colors[$0 % colors.count], false) })
-        return document(plot.title, body: body)
+        let key = legend(plot.series.enumerated().map { ($1.name, colors[$0 % colors.count], .line) })
+        return document(plot.title, height: height + key.extraHeight, body: body + key.parts)
     }
 
     static func render(_ plot: ScatterPlot) -> String {
@@ -151,8 +187,12 @@ public enum SVGRenderer {
                 "<circle cx=\"\(number(sx(point[0])))\" cy=\"\(number(sy(point[1])))\" r=\"4\" fill=\"\(colors[label % colors.count])\" stroke=\"white\" stroke-width=\"0.8\"/>"
             )
         }
-        body += legend(plot.classNames.enumerated().map { ($1, colors[$0 % colors.count], true) })
-        return document(plot.title, body: body)
+        var entries = plot.classNames.enumerated().map { (name: $1, color: colors[$0 % colors.count], mark: Mark.dot) }
+        if plot.regions != nil {
+            entries += plot.classNames.enumerated().map { (name: "region → \($1)", color: regionColors[$0 % regionColors.count], mark: Mark.swatch) }
+        }
+        let key = legend(entries)
+        return document(plot.title, height: height + key.extraHeight, body: body + key.parts)
     }
 
     static func render(_ map: Heatmap) -> String {
@@ -185,4 +225,16 @@ public enum SVGRenderer {
                 x: x0, y: y0 + Double(map.rows) * cell + 18))
         return document(map.title, height: max(height, y0 + Double(map.rows) * cell + 30), body: body)
     }
+}
+
+/// Ticks for a log axis, as exponents: whole powers of ten (every second or third when
+/// there are many), or 1, 2 and 5 times them when the range spans less than two decades.
+func logTicks(_ exponents: ClosedRange<Double>) -> [Double] {
+    let low = Int(exponents.lowerBound.rounded(.up)), high = Int(exponents.upperBound.rounded(.down))
+    if high - low >= 1 {
+        let step = max(1, (high - low + 5) / 6)
+        return stride(from: low, through: high, by: step).map(Double.init)
+    }
+    let decades = Int(exponents.lowerBound.rounded(.down))...Int(exponents.upperBound.rounded(.up))
+    return decades.flatMap { d in [1.0, 2, 5].map { log10($0) + Double(d) } }.filter { exponents.contains($0) }
 }
