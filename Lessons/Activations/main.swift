@@ -160,9 +160,13 @@ lesson.prose(
     """
     After 20 sigmoid layers a typical gradient is about \
     \(compact(sigmoidMedians[19], significant: 2)) of what it was: the first layers \
-    barely learn. Tanh is better (slope 1 at 0) but still shrinks. ReLU passes a \
-    gradient of exactly 1 through every active unit — it does not shrink at all — but a \
-    chain is cut as soon as one unit is inactive, which brings us to dying ReLUs.
+    barely learn. Tanh \(tanhMedians[19] > sigmoidMedians[19] ? "is better (slope 1 at 0)" : "has slope 1 at 0") \
+    \(tanhMedians[19] < 1 ? "but still shrinks: \(compact(tanhMedians[19], significant: 2)) after 20 layers" : "and does not shrink here"). \
+    ReLU passes a gradient of exactly 1 through every active unit — it does not shrink \
+    at all — but a chain is cut as soon as one unit is inactive (\(reluAlive[19] == 0
+        ? "none of \(chains) random 20-unit chains passed"
+        : "only \(percent(reluAlive[19])) of the random 20-unit chains passed")), which brings us to \
+    dying ReLUs.
     """)
 
 // MARK: - 6
@@ -192,10 +196,14 @@ for unit in 0..<6 {
     ])
 }
 lesson.table(headers: ["unit", "bias", "inputs with z > 0", "Σ|∂a/∂w₁| ReLU", "Σ|∂a/∂w₁| leaky", "ReLU unit"], rows: unitRows)
+let deadRows = unitRows.filter { $0[5] == "dead" }
+let deadGetNothing = deadRows.allSatisfy { $0[3] == decimal(0, 2) }
+let deadLeakyShare = deadRows.isEmpty ? 0 : deadRows.map { Double($0[4])! }.max()!
 lesson.prose(
     """
-    The dead units receive exactly zero gradient under ReLU. With leaky ReLU the same \
-    units still get a small signal (α = 0.01 of the usual) and can climb back. ELU, \
+    \(deadRows.count) units are dead; \(deadGetNothing ? "they receive exactly zero gradient under ReLU" : "yet some gradient reaches them"). \
+    With leaky ReLU the same units still get a small signal (the slope α = 0.01 instead \
+    of 1: a summed signal of up to \(decimal(deadLeakyShare, 2)) here) and can climb back. ELU, \
     GELU and Swish have non-zero slopes on the negative side too.
     """)
 
@@ -249,9 +257,10 @@ let backward = softmaxBackward(output: s4, upstream: g4)
 let softmaxCheck = checkGradient("z", at: z4, analytic: backward) { p in dot(g4, softmax(p)) }
 lesson.output(
     """
-    z = \(vector(z4)),  g = \(vector(g4))
+    z              = \(vector(z4))
+    g = ∂L/∂s      = \(vector(g4))
     s = softmax(z) = \(vector(s4))
-    ∂L/∂z = \(vector(backward))
+    ∂L/∂z          = \(vector(backward))
     gradient check, central differences: worst relative error \(compact(softmaxCheck.worstRelativeError, significant: 2)) (\(softmaxCheck.passed ? "pass" : "FAIL"))
     """)
 lesson.prose(

@@ -82,8 +82,10 @@ lesson.prose(
     \(decimal(batchHistories[0][0].trainingLoss, 2)) to \(decimal(batchHistories[0].last!.trainingLoss, 2)), \
     while mini-batches, with \((experiment.training.count + 31) / 32) steps an epoch, reached \
     \(decimal(batchHistories[2].last!.trainingLoss, 2)). SGD took a step per sample, with a \
-    smaller η because single-sample gradients are so noisy; mini-batches get about as far \
-    per epoch with 32 times fewer, much cheaper steps. From here on every run uses \
+    smaller η because single-sample gradients are so noisy, and reached \
+    \(compact(batchHistories[1].last!.trainingLoss, significant: 2)) (test accuracy \(percent(batchHistories[1].last!.validation!.accuracy!)) \
+    against the mini-batches' \(percent(batchHistories[2].last!.validation!.accuracy!))) with 32 times as many \
+    steps, each a matrix product over a single row. From here on every run uses \
     mini-batches of 32.
     """)
 
@@ -211,11 +213,15 @@ lesson.plot(
         series: zip(bowlRuns, bowlPaths).map { run, xs in
             LinePlot.Series(run.name, x: xs.indices.map(Double.init), y: xs.map { $0 * $0 })
         }, logScaleY: true))
+let bowlFinal = bowlPaths.map { $0.last! * $0.last! }  // f after the last step
+let momentumOvershoots = zip(bowlPaths[1], bowlPaths[1].dropFirst()).contains { $0 > 0 && $1 < 0 }
 lesson.prose(
     """
-    On a round bowl, momentum's extra speed mostly buys overshooting, and Adam's \
-    fixed-size steps are slower than GD's proportional ones near the bottom. Their \
-    advantages show where the landscape is not round.
+    After \(bowlSteps) steps f is \(zip(bowlRuns, bowlFinal).map { "\(compact($1, significant: 2)) for \($0.name)" }.joined(separator: ", ")). \
+    \(bowlFinal[0] < bowlFinal[1] && bowlFinal[0] < bowlFinal[2]
+        ? "On a round bowl plain GD wins: \(momentumOvershoots ? "momentum's extra speed mostly buys overshooting" : "momentum's extra speed does not help"), and Adam's fixed-size steps are slower than GD's proportional ones near the bottom."
+        : "Here plain GD does not win even on a round bowl.") \
+    The other two rules' advantages show where the landscape is not round.
     """)
 
 // MARK: - 5
@@ -260,15 +266,30 @@ lesson.plot(
         series: zip(valleyRuns, valleyPaths).map { run, points in
             LinePlot.Series(run.name, x: points.indices.map(Double.init), y: points.map(Surface.rosenbrock.value))
         }, logScaleY: true))
+// Read off the paths: when each reaches the valley floor (|y − x²| < 0.1), who is lowest
+// at step 500, and how often RMSprop and Adam cross the floor's centre line in their
+// last 1000 steps.
+let floorStep = valleyPaths.map { points in points.firstIndex { abs($0[1] - $0[0] * $0[0]) < 0.1 } }
+let at500 = valleyPaths.map { Surface.rosenbrock.value($0[500]) }
+let leader = at500.indices.min { at500[$0] < at500[$1] }!
+let crossings = valleyPaths.map { points in
+    let sides = points.suffix(1000).map { $0[1] - $0[0] * $0[0] > 0 }
+    return zip(sides, sides.dropFirst()).filter { $0 != $1 }.count
+}
+let ends = valleyPaths.map { distance($0.last!, [1, 1]) }
 lesson.prose(
     """
     Each learning rate is about the largest that worked well for that rule in a quick \
-    sweep. All four drop into the valley within a few dozen steps. Along its floor GD's \
-    gradient is tiny and so are its steps: it crawls. Momentum adds those small but \
-    consistent gradients up into speed and is the clear winner here. RMSprop and Adam \
-    divide by the gradient's own size, so a gentle slope still gives a full-sized step; \
-    RMSprop, without momentum, zigzags across the floor instead of settling, while Adam's \
-    averaged direction takes it to the minimum.
+    sweep. They reach the valley floor (|y − x²| < 0.1) after \
+    \(zip(valleyRuns, floorStep).map { "\($1.map { "\($0)" } ?? "more than \(valleySteps)") (\($0.name))" }.joined(separator: ", ")) \
+    steps. Along the floor GD's gradient is tiny and so are its steps: it crawls, and \
+    ends \(decimal(ends[0], 3)) from the minimum. Momentum adds those small but consistent \
+    gradients up into speed. RMSprop and Adam divide by the gradient's own size, so a \
+    gentle slope still gives a full-sized step. At step 500 the lowest f is \
+    \(valleyRuns[leader].name)'s (\(compact(at500[leader], significant: 3))). In their last 1000 steps \
+    RMSprop crosses the floor's centre line \(crossings[2]) times and ends \(decimal(ends[2], 3)) from \
+    the minimum\(crossings[2] > 100 ? ": without momentum it zigzags across the floor instead of settling" : ""); \
+    Adam crosses it \(crossings[3]) times and ends \(decimal(ends[3], 4)) from it.
     """)
 
 // MARK: - 6
@@ -319,13 +340,20 @@ lesson.table(
         return [run.name, decimal(history[0].trainingLoss, 4), decimal(history.last!.trainingLoss, 4),
                 percent(history.last!.validation!.accuracy!), "\(percent(best.validation!.accuracy!)) (\(best.epoch))"]
     })
+let adam = digitsHistories[3]
+let adamMatches = decimal(adam[0].trainingLoss, 4) == "1.8068" && decimal(adam.last!.trainingLoss, 4) == "0.0166"
+    && Int((adam.last!.validation!.accuracy! * Double(experiment.test.count)).rounded()) == 351
+let finalAccuracies = digitsHistories.map { $0.last!.validation!.accuracy! }
+let spread = (finalAccuracies.max()! - finalAccuracies.min()!) * 100
 lesson.prose(
     """
-    Adam's run retraces the NumPy baseline step by step: its figures for Adam with \
-    η = 0.001 are 1.8068 and 0.0166 for the losses and 97.50% (351/360). On this small, \
-    easy problem all four end within a point or two of each other; the adaptive methods \
-    start slower here only because their η is a hundred times smaller. The test set has \
-    360 images, so one image is 0.28 points: differences of one or two images are noise.
+    The NumPy baseline's figures for Adam with η = 0.001 are 1.8068 and 0.0166 for the \
+    losses and 97.50% (351/360); \(adamMatches ? "this run retraces it step by step and matches all three" : "this run does not match them"). \
+    The four end within \(decimal(spread, 1)) points of each other. The adaptive methods' \
+    first-epoch losses (\(decimal(digitsHistories[2][0].trainingLoss, 2)) and \(decimal(adam[0].trainingLoss, 2))) \
+    are above SGD's (\(decimal(digitsHistories[0][0].trainingLoss, 2))); their η is a hundred times smaller. \
+    The test set has \(experiment.test.count) images, so one image is \(decimal(100 / Double(experiment.test.count), 2)) \
+    points: differences of one or two images are noise.
     """)
 
 // MARK: - 7
@@ -453,9 +481,12 @@ var clippedOptimizer = SGD(learningRate: 1e-3)
 var free = Parameter(name: "(x, y)", shape: [2], value: wallStart, decays: false)
 var clipped = Parameter(name: "(x, y)", shape: [2], value: wallStart, decays: false)
 var wallRows: [[String]] = []
+var firstFreeStep = wallStart, overflowStep: Int?
 for step in 1...500 {
     free.gradient = Surface.rosenbrock.gradient(free.value)
     unclipped.update(&free)
+    if step == 1 { firstFreeStep = free.value }
+    if overflowStep == nil && !Surface.rosenbrock.value(free.value).isFinite { overflowStep = step }
     var gradients = [Surface.rosenbrock.gradient(clipped.value)]
     let norm = clipByGlobalNorm(&gradients, maxNorm: 100)
     clipped.gradient = gradients[0]
@@ -471,10 +502,11 @@ for step in 1...500 {
 lesson.table(headers: ["step", "f without clipping", "f, clipped at ‖g‖ ≤ 100", "‖g‖ before clipping"], rows: wallRows)
 lesson.prose(
     """
-    Without clipping the first step moves x by about 7 and lands on an even steeper \
-    wall; within a few steps the numbers overflow. Clipped, each step moves at most \
-    η·c = 0.1 until the gradients are small enough to pass untouched, and descent then \
-    proceeds as usual. In the training loop, the plugin `GradientClipping(maxNorm:)` \
+    Without clipping the first step moves x by \(decimal(abs(firstFreeStep[0] - wallStart[0]), 1)) and lands \
+    where ‖g‖ is \(compact(norm(Surface.rosenbrock.gradient(firstFreeStep)), significant: 2)); \
+    \(overflowStep.map { "at step \($0) the numbers overflow." } ?? "the numbers stay finite, but far from the minimum.") \
+    Clipped, each step moves at most η·c = 0.1 until the gradients are small enough to \
+    pass untouched, and descent then proceeds as usual. In the training loop, the plugin `GradientClipping(maxNorm:)` \
     applies the same clipping to all of a network's gradients at once, after every \
     batch's backward pass.
     """)

@@ -136,6 +136,17 @@ let traced = trainPerceptron(
     ])
 }
 lesson.table(headers: ["epoch", "x", "y", "ŷ", "y − ŷ", "w after", "b after"], rows: traceRows)
+// The same run with η = 0.1, to show what inexact arithmetic does. The smallest nonzero
+// |z| it ever computed is a sum that is 0 on paper.
+var smallestZ: Double?
+let inexact = trainPerceptron(inputs: LogicGate.inputs, labels: LogicGate.and.truthTable, learningRate: 0.1, maxEpochs: 20) { step in
+    let z = step.neuron.weightedSum(step.input)
+    if z != 0 && abs(z) < 1e-9 && (smallestZ == nil || abs(z) < abs(smallestZ!)) { smallestZ = z }
+}
+let inexactNote =
+    smallestZ.map { z in
+        "after a few updates a z that is 0 on paper comes out as \(String(format: "%.1e", z)) in the computer, and the step sends it to the \(z < 0 ? "0" : "1") side. (With η = 0.1 this very run stops after \(inexact.epochs) epochs instead of \(traced.epochs), with weights \(vector(inexact.neuron.weights, 2)) and bias \(decimal(inexact.neuron.bias, 2)).)"
+    } ?? "in this run every sum still came out exact, but after other updates a z that is 0 on paper comes out a hair off 0, and the step sends it to whichever side the rounding picked."
 lesson.prose(
     """
     Epoch \(traced.epochs) makes no mistake, so training stops: the line \
@@ -145,10 +156,8 @@ lesson.prose(
 
     Why η = 0.5 and not the 0.1 you often see? Starting from zero weights, the \
     learning rate only scales w and b, and step(η·z) = step(z), so every run makes the \
-    same decisions. But 0.1 has no exact binary form: after a few updates a z that is 0 \
-    on paper comes out as −2.8 × 10⁻¹⁷ in the computer, and the step sends it to the \
-    wrong side of the line. (With η = 0.1 this very run stops after 4 epochs instead of \
-    6, its line resting on rounding errors.) A power of two keeps the arithmetic exact.
+    same decisions. But 0.1 has no exact binary form: \(inexactNote) A power of two keeps \
+    the arithmetic exact.
     """)
 
 // MARK: - 5
@@ -235,6 +244,9 @@ lesson.prose(
     compute it:
     """)
 let or = trainedGates[.or]!, nand = trainedGates[.nand]!, and = trainedGates[.and]!
+let wiredRight = zip(LogicGate.inputs, LogicGate.xor.truthTable).allSatisfy { x, y in
+    and.predict([Double(or.predict(x)), Double(nand.predict(x))]) == y
+}
 lesson.table(
     headers: ["x₁ x₂", "h₁ = OR", "h₂ = NAND", "AND(h₁, h₂)", "XOR"],
     rows: zip(LogicGate.inputs, LogicGate.xor.truthTable).map { x, y in
@@ -243,9 +255,11 @@ lesson.table(
     })
 lesson.prose(
     """
+    \(wiredRight ? "All four rows match XOR." : "Not every row matches XOR: the trained gates are wired wrong.") \
     The hidden layer maps the four points to new coordinates (h₁, h₂) in which one line \
-    does separate them. Those weights were set by hand here; learning them from data \
-    needs backpropagation, the subject of Chapter 3.
+    does separate them. Each gate was trained on its own and the wiring was chosen by \
+    hand; learning all the weights of a network together, from XOR's four examples \
+    alone, needs backpropagation, the subject of Chapter 3.
     """)
 
 // MARK: - 7
