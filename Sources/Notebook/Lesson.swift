@@ -60,7 +60,8 @@ public final class Lesson {
                 exit(1)
             }
         }
-        self.terminal = TerminalRenderer(useColor: options.markdownDirectory == nil && TerminalRenderer.shouldUseColor())
+        self.terminal = TerminalRenderer(
+            useColor: options.markdownDirectory == nil && TerminalRenderer.shouldUseColor(), width: TerminalRenderer.terminalWidth())
         if markdownDirectory == nil {
             emit(terminal.styled("\(title)", .bold) + "\n" + terminal.render(.prose(summary)))
         }

@@ -14,7 +14,7 @@ extension TerminalRenderer {
     static let ramp: [Character] = Array(" .:-=+*#%@")
 
     func render(_ plot: LinePlot) -> [String] {
-        let columns = 60, rows = 14
+        let columns = width - 20, rows = 14  // 60 at 80 columns: labels, axis and margin take 20
         let bounds = PlotBounds(plot)
         var canvas = [[(Character, Int?)]](repeating: Array(repeating: (" ", nil), count: columns), count: rows)
 
@@ -116,7 +116,7 @@ extension TerminalRenderer {
     }
 
     func render(_ plot: ScatterPlot) -> [String] {
-        let columns = 60, rows = 24
+        let columns = width - 20, rows = 24
         let xSpan = plot.xRange.upperBound - plot.xRange.lowerBound
         let ySpan = plot.yRange.upperBound - plot.yRange.lowerBound
         var canvas = [[String]](repeating: Array(repeating: " ", count: columns), count: rows)

@@ -1,14 +1,29 @@
 import Foundation
 
-/// Renders cells as text for an 80-column terminal: wrapped prose, aligned tables, and
-/// plots drawn with characters. Colour (ANSI escapes) only when asked for; the caller
-/// decides (see `TerminalRenderer.shouldUseColor`).
+/// Renders cells as text for a terminal: wrapped prose, aligned tables, and plots drawn
+/// with characters, all within `width` columns. Colour (ANSI escapes) only when asked
+/// for; the caller decides (see `TerminalRenderer.shouldUseColor`).
 public struct TerminalRenderer: Sendable {
-    public let width = 80
+    /// The columns everything fits in: 80 unless told otherwise (see ``terminalWidth()``).
+    public let width: Int
     public let useColor: Bool
+    /// Prose and headings stay within 80 columns even on a wider terminal, a comfortable
+    /// line to read; tables and plots use the full width.
+    var proseWidth: Int { min(width, 80) }
 
-    public init(useColor: Bool) {
+    public init(useColor: Bool, width: Int = 80) {
         self.useColor = useColor
+        self.width = max(40, width)
+    }
+
+    /// The width of the terminal standard output is shown in, between 40 and 160 columns;
+    /// 80 when the output goes to a file or a pipe, so that what is saved or compared is
+    /// the same everywhere.
+    public static func terminalWidth() -> Int {
+        guard isatty(STDOUT_FILENO) == 1 else { return 80 }
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return min(160, max(40, Int(size.ws_col)))
     }
 
     /// Colour only on a terminal, and never when `NO_COLOR` is set to a non-empty value
@@ -43,10 +58,10 @@ public struct TerminalRenderer: Sendable {
         switch cell {
         case .heading(let title):
             let label = number > 0 ? "\(number). \(title)" : title
-            let rule = String(repeating: "━", count: max(3, width - label.count - 4))
+            let rule = String(repeating: "━", count: max(3, proseWidth - label.count - 4))
             return "\n" + styled("━━ \(label) \(rule)", .bold) + "\n\n"
         case .prose(let text):
-            return paragraphs(text).map { wrap($0, width: width).joined(separator: "\n") + "\n" }
+            return paragraphs(text).map { wrap($0, width: proseWidth).joined(separator: "\n") + "\n" }
                 .joined(separator: "\n") + "\n"
         case .equation(let text):
             return text.split(separator: "\n", omittingEmptySubsequences: false)

@@ -70,6 +70,18 @@ struct NotebookTests {
         for k in 1...6 { #expect(lines.contains { $0.contains("series number \(k) with a long name") }) }
     }
 
+    @Test("a wider terminal gets wider plots and tables; prose stays within 80 columns; piped output is 80")
+    func terminalWidth() {
+        let wide = TerminalRenderer(useColor: false, width: 120), standard = TerminalRenderer(useColor: false)
+        let plot = LinePlot(title: "t", xLabel: "x", yLabel: "y", series: [.init("s", y: [3, 1, 2])])
+        #expect(wide.render(plot).map(\.count).max()! > standard.render(plot).map(\.count).max()!)
+        #expect(wide.render(plot).allSatisfy { $0.count + 2 <= 120 } && standard.render(plot).allSatisfy { $0.count + 2 <= 80 })
+        let words = Array(repeating: "word", count: 60).joined(separator: " ")
+        #expect(wide.render(.prose(words)) == standard.render(.prose(words)))
+        // under `swift test` standard output is not a terminal: the width is the fixed 80
+        if isatty(STDOUT_FILENO) != 1 { #expect(TerminalRenderer.terminalWidth() == 80) }
+    }
+
     @Test("runs of equal counts are folded")
     func foldedRuns() {
         #expect(runs([8, 6, 4, 4, 4, 4]) == "8 6 4 (×4)")
