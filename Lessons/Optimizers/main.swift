@@ -195,6 +195,10 @@ let bowlRuns: [(name: String, optimizer: any Optimizer)] = [
     ("GD η=0.1", SGD(learningRate: 0.1)), ("momentum η=0.1 β=0.9", Momentum(learningRate: 0.1, beta: 0.9)),
     ("Adam η=0.5", Adam(learningRate: 0.5)),
 ]
+/// One colour (and dash and marker) per update rule in every figure of the lesson.
+func optimizerStyle(_ name: String) -> Int {
+    ["GD", "momentum", "RMSprop", "Adam"].firstIndex { name.hasPrefix($0) } ?? (name.hasPrefix("SGD") ? 0 : 4)
+}
 func path(_ optimizer: any Optimizer, from start: [Double], steps: Int, surface: Surface) -> [[Double]] {
     var optimizer = optimizer
     return minimize(from: start, steps: steps, optimizer: &optimizer, gradient: surface.gradient)
@@ -206,12 +210,12 @@ lesson.table(
 lesson.plot(
     LinePlot(
         title: "x after each step", xLabel: "step", yLabel: "x",
-        series: zip(bowlRuns, bowlPaths).map { run, xs in LinePlot.Series(run.name, x: xs.indices.map(Double.init), y: xs) }))
+        series: zip(bowlRuns, bowlPaths).map { run, xs in LinePlot.Series(run.name, x: xs.indices.map(Double.init), y: xs, style: optimizerStyle(run.name)) }))
 lesson.plot(
     LinePlot(
         title: "f(x) = x² after each step (log scale)", xLabel: "step", yLabel: "x²",
         series: zip(bowlRuns, bowlPaths).map { run, xs in
-            LinePlot.Series(run.name, x: xs.indices.map(Double.init), y: xs.map { $0 * $0 })
+            LinePlot.Series(run.name, x: xs.indices.map(Double.init), y: xs.map { $0 * $0 }, style: optimizerStyle(run.name))
         }, logScaleY: true))
 let bowlFinal = bowlPaths.map { $0.last! * $0.last! }  // f after the last step
 let momentumOvershoots = zip(bowlPaths[1], bowlPaths[1].dropFirst()).contains { $0 > 0 && $1 < 0 }
@@ -252,7 +256,7 @@ lesson.plot(
     LinePlot(
         title: "paths from (−1.2, 1), \(valleySteps) steps each; the minimum is (1, 1)", xLabel: "x", yLabel: "y",
         series: zip(valleyRuns, valleyPaths).map { run, points in
-            LinePlot.Series(run.name, x: points.map { $0[0] }, y: points.map { $0[1] })
+            LinePlot.Series(run.name, x: points.map { $0[0] }, y: points.map { $0[1] }, style: optimizerStyle(run.name))
         }))
 lesson.table(
     headers: ["optimizer", "f at step 100", "500", "\(valleySteps)", "ends at", "from (1, 1)"],
@@ -264,7 +268,7 @@ lesson.plot(
     LinePlot(
         title: "f along each path (log scale)", xLabel: "step", yLabel: "f(x, y)",
         series: zip(valleyRuns, valleyPaths).map { run, points in
-            LinePlot.Series(run.name, x: points.indices.map(Double.init), y: points.map(Surface.rosenbrock.value))
+            LinePlot.Series(run.name, x: points.indices.map(Double.init), y: points.map(Surface.rosenbrock.value), style: optimizerStyle(run.name))
         }, logScaleY: true))
 // Read off the paths: when each reaches the valley floor (|y − x²| < 0.1), who is lowest
 // at step 500, and how often RMSprop and Adam cross the floor's centre line in their
@@ -289,7 +293,9 @@ lesson.prose(
     \(valleyRuns[leader].name)'s (\(compact(at500[leader], significant: 3))). In their last 1000 steps \
     RMSprop crosses the floor's centre line \(crossings[2]) times and ends \(decimal(ends[2], 3)) from \
     the minimum\(crossings[2] > 100 ? ": without momentum it zigzags across the floor instead of settling" : ""); \
-    Adam crosses it \(crossings[3]) times and ends \(decimal(ends[3], 4)) from it.
+    Adam crosses it \(crossings[3]) times and ends \(decimal(ends[3], 4)) from it. (In the \
+    figure of the paths all four run along the same floor and lie on top of one another \
+    there; the dashed ones let the ones below show through.)
     """)
 
 // MARK: - 6
@@ -325,13 +331,13 @@ lesson.plot(
     LinePlot(
         title: "validation (test-set) accuracy per epoch", xLabel: "epoch", yLabel: "accuracy",
         series: zip(digitsRuns, digitsHistories).map { run, history in
-            LinePlot.Series(run.name, x: history.map { Double($0.epoch) }, y: history.map { $0.validation!.accuracy! })
+            LinePlot.Series(run.name, x: history.map { Double($0.epoch) }, y: history.map { $0.validation!.accuracy! }, style: optimizerStyle(run.name))
         }, yRange: 0.85...1))
 lesson.plot(
     LinePlot(
         title: "training loss per epoch (log scale)", xLabel: "epoch", yLabel: "cross-entropy",
         series: zip(digitsRuns, digitsHistories).map { run, history in
-            LinePlot.Series(run.name, x: history.map { Double($0.epoch) }, y: history.map(\.trainingLoss))
+            LinePlot.Series(run.name, x: history.map { Double($0.epoch) }, y: history.map(\.trainingLoss), style: optimizerStyle(run.name))
         }, logScaleY: true))
 lesson.table(
     headers: ["optimizer", "loss after epoch 1", "after epoch \(digitsEpochs)", "final validation accuracy", "best (epoch)"],

@@ -12,18 +12,23 @@ public struct LinePlot: Sendable {
         public var name: String
         public var x: [Double]
         public var y: [Double]
+        /// Which colour, dash pattern and terminal marker the series gets; by default its
+        /// position in the plot. Give the same style to the same thing (say, Adam) in every
+        /// figure of a lesson, so it keeps one colour throughout.
+        public var style: Int?
 
-        public init(_ name: String, x: [Double], y: [Double]) {
+        public init(_ name: String, x: [Double], y: [Double], style: Int? = nil) {
             require(
                 x.count == y.count, "LinePlot.Series \(name): \(x.count) x values but \(y.count) y values")
             self.name = name
             self.x = x
             self.y = y
+            self.style = style
         }
 
         /// A series over x = 1, 2, 3, …: e.g. a loss per epoch.
-        public init(_ name: String, y: [Double]) {
-            self.init(name, x: (0..<y.count).map { Double($0 + 1) }, y: y)
+        public init(_ name: String, y: [Double], style: Int? = nil) {
+            self.init(name, x: (0..<y.count).map { Double($0 + 1) }, y: y, style: style)
         }
     }
 

@@ -104,10 +104,10 @@ public enum SVGRenderer {
     /// shaded square (a region's background).
     enum Mark { case line, dot, swatch }
 
-    static func legend(_ entries: [(name: String, color: String, mark: Mark)]) -> (parts: [String], extraHeight: Double) {
+    static func legend(_ entries: [(name: String, color: String, mark: Mark, style: Int)]) -> (parts: [String], extraHeight: Double) {
         var parts: [String] = []
         var x = left, row = 0
-        for (index, entry) in entries.enumerated() {
+        for entry in entries {
             let entryWidth = 20 + textWidth(entry.name)
             if x > left && x + entryWidth > right {
                 row += 1
@@ -119,7 +119,7 @@ public enum SVGRenderer {
                 parts.append("<circle cx=\"\(number(x + 6))\" cy=\"\(number(y))\" r=\"4\" fill=\"\(entry.color)\"/>")
             case .line:
                 parts.append(
-                    "<line x1=\"\(number(x))\" y1=\"\(number(y))\" x2=\"\(number(x + 14))\" y2=\"\(number(y))\" stroke=\"\(entry.color)\" stroke-width=\"2.5\"\(dashAttribute(index))/>")
+                    "<line x1=\"\(number(x))\" y1=\"\(number(y))\" x2=\"\(number(x + 14))\" y2=\"\(number(y))\" stroke=\"\(entry.color)\" stroke-width=\"2.5\"\(dashAttribute(entry.style))/>")
             case .swatch:
                 parts.append(
                     "<rect x=\"\(number(x))\" y=\"\(number(y - 6))\" width=\"14\" height=\"12\" fill=\"\(entry.color)\" stroke=\"#999\"/>")
@@ -139,7 +139,8 @@ public enum SVGRenderer {
             yLabel: plot.yLabel + (plot.logScaleY ? " (log scale)" : ""),
             yTicks: plot.logScaleY ? logTicks(bounds.y) : nil,
             yTickLabel: { plot.logScaleY ? compact(pow(10, $0), significant: 2) : compact($0) })
-        for (s, series) in plot.series.enumerated() {
+        for (position, series) in plot.series.enumerated() {
+            let s = series.style ?? position
             // A point off the axis (or not positive on a log axis) breaks the line.
             var runs: [[String]] = [[]]
             for (x, rawY) in zip(series.x, series.y) {
@@ -157,7 +158,7 @@ public enum SVGRenderer {
                 )
             }
         }
-        let key = legend(plot.series.enumerated().map { ($1.name, colors[$0 % colors.count], .line) })
+        let key = legend(plot.series.enumerated().map { ($1.name, colors[($1.style ?? $0) % colors.count], .line, $1.style ?? $0) })
         return document(plot.title, height: height + key.extraHeight, body: body + key.parts)
     }
 
@@ -187,9 +188,9 @@ public enum SVGRenderer {
                 "<circle cx=\"\(number(sx(point[0])))\" cy=\"\(number(sy(point[1])))\" r=\"4\" fill=\"\(colors[label % colors.count])\" stroke=\"white\" stroke-width=\"0.8\"/>"
             )
         }
-        var entries = plot.classNames.enumerated().map { (name: $1, color: colors[$0 % colors.count], mark: Mark.dot) }
+        var entries = plot.classNames.enumerated().map { (name: $1, color: colors[$0 % colors.count], mark: Mark.dot, style: $0) }
         if plot.regions != nil {
-            entries += plot.classNames.enumerated().map { (name: "region → \($1)", color: regionColors[$0 % regionColors.count], mark: Mark.swatch) }
+            entries += plot.classNames.enumerated().map { (name: "region → \($1)", color: regionColors[$0 % regionColors.count], mark: Mark.swatch, style: $0) }
         }
         let key = legend(entries)
         return document(plot.title, height: height + key.extraHeight, body: body + key.parts)

@@ -24,7 +24,8 @@ extension TerminalRenderer {
         func row(_ y: Double) -> Double {
             (bounds.y.upperBound - y) / (bounds.y.upperBound - bounds.y.lowerBound) * Double(rows - 1)
         }
-        for (s, series) in plot.series.enumerated() {
+        for (position, series) in plot.series.enumerated() {
+            let s = series.style ?? position
             let marker = Self.seriesMarkers[s % Self.seriesMarkers.count]
             var previous: (Double, Double)?
             for (x, rawY) in zip(series.x, series.y) {
@@ -65,8 +66,9 @@ extension TerminalRenderer {
             lines.append(pad(yLabels[r], labelWidth, right: true) + " " + axis + body)
         }
         lines += xAxis(bounds.x, columns: columns, indent: labelWidth + 1, label: plot.xLabel)
-        let legend = plot.series.enumerated().map { s, series in
-            (marker: colored(String(Self.seriesMarkers[s % Self.seriesMarkers.count]), index: s), name: series.name)
+        let legend = plot.series.enumerated().map { position, series in
+            let s = series.style ?? position
+            return (marker: colored(String(Self.seriesMarkers[s % Self.seriesMarkers.count]), index: s), name: series.name)
         }
         let scale = plot.logScaleY ? " (log scale)" : ""
         lines.append(pad("", labelWidth + 2) + "y: \(plot.yLabel)\(scale)")
