@@ -1,0 +1,194 @@
+import Backprop
+import LinearAlgebra
+import Validation
+
+/// Max or average pooling over k×k windows moved `stride` at a time, channel by channel.
+///
+/// ```
+/// x: (B, C, H, W)   →   y: (B, C, OH, OW),   OH = ⌊(H − k)/s⌋ + 1, OW likewise
+/// max:      y[n, c, i, j] = max over the window of x[n, c, i·s + u, j·s + v]
+/// average:  y[n, c, i, j] = (1/k²) Σ over the window of x[n, c, i·s + u, j·s + v]
+/// ```
+/// Backward, max: the whole gradient of an output goes to the one input that was the
+/// maximum; on a tie, to the first of the tied inputs in reading order (row by row, left
+/// to right), as in PyTorch's CPU kernel. The others get 0: a small change to them does
+/// not change the maximum. Backward, average: each input of the window gets g/k². Where
+/// windows overlap (stride < k) an input collects from each window it belongs to.
+/// Pooling has no parameters and no padding.
+public struct Pool2D: Layer {
+    public enum Kind: Sendable {
+        case max, average
+    }
+
+    public let kind: Kind
+    public let size: Int
+    public let stride: Int
+    /// The input shape of the last training-mode forward pass and, for max pooling, the
+    /// index in x of each output's maximum.
+    private var inputShape: [Int]?
+    private var winners: [Int] = []
+
+    /// Pooling over `size`×`size` windows; the stride defaults to the size (windows that
+    /// tile the image without overlap).
+    public init(_ kind: Kind, size: Int, stride: Int? = nil) {
+        require(size > 0, "Pool2D: the window size must be positive, got \(size)")
+        self.kind = kind
+        self.size = size
+        self.stride = stride ?? size
+        require(self.stride > 0, "Pool2D: the stride must be positive, got \(self.stride)")
+    }
+
+    public func outputShape(_ shape: [Int]) -> [Int] {
+        require(shape.count == 4, "Pool2D: input \(Tensor(shape: shape).shapeDescription) is not (batch × channels × height × width)")
+        return [
+            shape[0], shape[1], convolutionOutputSize(shape[2], filter: size, stride: stride),
+            convolutionOutputSize(shape[3], filter: size, stride: stride),
+        ]
+    }
+
+    public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let out = outputShape(x.shape)
+        let (height, width, oh, ow) = (x.shape[2], x.shape[3], out[2], out[3])
+        let xs = x.values
+        var y = [Double](repeating: 0, count: out.reduce(1, *))
+        var best = [Int](repeating: 0, count: kind == .max ? y.count : 0)
+        for plane in 0..<(out[0] * out[1]) {  // one (sample, channel) image at a time
+            for i in 0..<oh {
+                for j in 0..<ow {
+                    let o = (plane * oh + i) * ow + j
+                    var sum = 0.0, winner = -1
+                    for u in 0..<size {
+                        for v in 0..<size {
+                            let index = (plane * height + i * stride + u) * width + j * stride + v
+                            sum += xs[index]
+                            // strictly greater: on a tie the first in reading order stays
+                            if winner < 0 || xs[index] > xs[winner] || (xs[index].isNaN && !xs[winner].isNaN) { winner = index }
+                        }
+                    }
+                    if kind == .max {
+                        y[o] = xs[winner]
+                        best[o] = winner
+                    } else {
+                        y[o] = sum / Double(size * size)
+                    }
+                }
+            }
+        }
+        if mode == .training {
+            inputShape = x.shape
+            winners = best
+        }
+        return Tensor(shape: out, values: y)
+    }
+
+    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+        guard let shape = inputShape else { requirementFailed("Pool2D.backward: no training-mode forward pass to go back through") }
+        let out = outputShape(shape)
+        expectGradientShape(outputGradient, output: out, layer: "Pool2D")
+        let (height, width, oh, ow) = (shape[2], shape[3], out[2], out[3])
+        let g = outputGradient.values
+        var dx = [Double](repeating: 0, count: shape.reduce(1, *))
+        switch kind {
+        case .max:
+            for o in g.indices { dx[winners[o]] += g[o] }  // all of it to the maximum
+        case .average:
+            let share = 1 / Double(size * size)
+            for plane in 0..<(out[0] * out[1]) {
+                for i in 0..<oh {
+                    for j in 0..<ow {
+                        let gradient = g[(plane * oh + i) * ow + j] * share
+                        for u in 0..<size {
+                            for v in 0..<size { dx[(plane * height + i * stride + u) * width + j * stride + v] += gradient }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: shape, values: dx)
+    }
+
+    /// No parameters.
+    public mutating func visitParameters(_ body: (inout Parameter) -> Void) {}
+}
+
+/// Changes the shape of each sample and nothing else: `Reshape([1, 8, 8])` turns a batch
+/// of 64-pixel rows (B, 64) into images (B, 1, 8, 8); `Reshape.flatten` turns feature maps
+/// (B, C, H, W) into rows (B, C·H·W) for a dense layer. The values keep their order, so
+/// the backward pass just gives the gradient the input's shape back.
+public struct Reshape: Layer {
+    /// The shape of one sample after the layer; nil: flatten to one axis.
+    public let sampleShape: [Int]?
+    private var inputShape: [Int]?
+
+    public init(_ sampleShape: [Int]) {
+        require(!sampleShape.isEmpty && sampleShape.allSatisfy { $0 > 0 }, "Reshape: the sample shape must be positive sizes, got \(sampleShape)")
+        self.sampleShape = sampleShape
+    }
+
+    private init(flattening: Void) {
+        sampleShape = nil
+    }
+
+    /// (B, …) → (B, everything else multiplied out).
+    public static var flatten: Reshape { Reshape(flattening: ()) }
+
+    public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        require(x.rank >= 2, "Reshape: input \(x.shapeDescription) has no batch axis")
+        let perSample = x.shape.dropFirst().reduce(1, *)
+        let target = sampleShape ?? [perSample]
+        require(
+            target.reduce(1, *) == perSample,
+            "Reshape: a sample of \(Tensor(shape: Array(x.shape.dropFirst())).shapeDescription) (\(perSample) values) "
+                + "cannot become \(Tensor(shape: target).shapeDescription) (\(target.reduce(1, *)) values)")
+        if mode == .training { inputShape = x.shape }
+        return x.reshaped([x.shape[0]] + target)
+    }
+
+    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+        guard let shape = inputShape else { requirementFailed("Reshape.backward: no training-mode forward pass to go back through") }
+        require(
+            outputGradient.count == shape.reduce(1, *),
+            "Reshape.backward: the gradient \(outputGradient.shapeDescription) does not match the output of input \(Tensor(shape: shape).shapeDescription)")
+        return outputGradient.reshaped(shape)
+    }
+
+    public mutating func visitParameters(_ body: (inout Parameter) -> Void) {}
+}
+
+/// A residual block: H(x) = F(x) + x, with F any layers whose output has x's shape.
+///
+/// ```
+/// forward:   y = F(x) + x
+/// backward:  ∂L/∂x = F.backward(∂L/∂y) + ∂L/∂y      the identity path passes g unchanged
+/// ```
+/// The skip connection gives the gradient a path around F on which nothing multiplies it,
+/// so even through many blocks it reaches the first layers undiminished; F only has to
+/// learn the change to x, which starts near 0.
+public struct Residual: Layer {
+    public var body: Sequential
+
+    public init(_ layers: [any Layer]) {
+        body = Sequential(layers)
+    }
+
+    public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let fx = body.forward(x, mode: mode)
+        require(
+            fx.shape == x.shape,
+            "Residual: F(x) \(fx.shapeDescription) cannot be added to x \(x.shapeDescription): the shapes differ")
+        var y = fx.values
+        for i in y.indices { y[i] += x.values[i] }
+        return Tensor(shape: x.shape, values: y)
+    }
+
+    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+        let throughBody = body.backward(outputGradient)
+        var dx = throughBody.values
+        for i in dx.indices { dx[i] += outputGradient.values[i] }  // + the identity path
+        return Tensor(shape: outputGradient.shape, values: dx)
+    }
+
+    public mutating func visitParameters(_ body: (inout Parameter) -> Void) {
+        self.body.visitParameters(body)
+    }
+}

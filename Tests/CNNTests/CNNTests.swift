@@ -1,0 +1,215 @@
+import Activations
+import Backprop
+import LinearAlgebra
+import Randomness
+import Testing
+
+@testable import CNN
+
+/// L = Σ c ⊙ y for fixed random c: its gradient with respect to y is c.
+func weightedSum(_ c: [Double]) -> (Tensor) -> (loss: Double, gradient: Tensor) {
+    { y in (zip(c, y.values).map { $0 * $1 }.reduce(0, +), Tensor(shape: y.shape, values: c)) }
+}
+
+/// Convolution settings that reach every path: strides 1 and 2, paddings 0 to 2,
+/// non-square inputs and kernels, several channels and filters, a stride that skips
+/// the last row.
+let convolutionCases: [(batch: Int, channels: Int, height: Int, width: Int, filters: Int, kh: Int, kw: Int, stride: Int, padding: Int)] = [
+    (1, 1, 5, 5, 1, 3, 3, 1, 0), (2, 3, 5, 7, 4, 3, 3, 1, 1), (2, 2, 6, 5, 3, 3, 2, 2, 0), (1, 3, 7, 6, 2, 3, 3, 2, 2),
+    (3, 1, 8, 8, 5, 3, 3, 1, 2), (2, 2, 4, 9, 3, 2, 4, 3, 1), (1, 4, 6, 6, 2, 5, 5, 1, 2),
+]
+
+/// Case `index` of `convolutionCases`: a layer named "1" with random filters and biases, and a random input.
+func convolutionCase(_ index: Int, using rng: inout SeededGenerator) -> (Conv2D, Tensor) {
+    let s = convolutionCases[index]
+    let conv = Conv2D(
+        filters: Tensor(shape: [s.filters, s.channels, s.kh, s.kw], values: rng.normals(s.filters * s.channels * s.kh * s.kw)),
+        bias: rng.normals(s.filters), stride: s.stride, padding: s.padding, name: "1")
+    return (conv, Tensor(shape: [s.batch, s.channels, s.height, s.width], values: rng.normals(s.batch * s.channels * s.height * s.width)))
+}
+
+@Suite("Chapter 6 · CNN · convolution")
+struct ConvolutionTests {
+    @Test("the output size ⌊(n + 2p − f)/s⌋ + 1, a stride that does not divide included")
+    func outputSize() {
+        #expect(convolutionOutputSize(28, filter: 3) == 26)
+        #expect(convolutionOutputSize(8, filter: 3, padding: 1) == 8)  // "same" padding
+        #expect(convolutionOutputSize(7, filter: 3, stride: 2) == 3)
+        #expect(convolutionOutputSize(6, filter: 3, stride: 2) == 2)  // the last column is never reached
+        #expect(convolutionOutputSize(5, filter: 5) == 1)
+        #expect(convolutionOutputSize(3, filter: 5, padding: 1) == 1)
+    }
+
+    @Test("a filter larger than the padded input stops with the sizes named")
+    func filterTooLarge() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = convolutionOutputSize(4, filter: 7, padding: 1)
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("a filter of 7 does not fit an input of 4 padded by 1 on each side (6 in all)"), "\(message)")
+    }
+
+    @Test("an input with the wrong number of channels names both shapes")
+    func wrongChannels() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var conv = Conv2D(filters: Tensor(shape: [4, 3, 3, 3]), bias: [0, 0, 0, 0], name: "1")
+            _ = conv.forward(Tensor(shape: [2, 1, 8, 8]), mode: .inference)
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("Conv2D K1 (4×3×3×3): input (2×1×8×8) does not fit: it needs (batch × 3 × height × width)"), "\(message)")
+    }
+
+    @Test("Sobel filters on a 5×5 image of a 3×3 square: edges worked by hand")
+    func sobel() {
+        var image = [Double](repeating: 0, count: 25)
+        for r in 1...3 { for c in 1...3 { image[r * 5 + c] = 1 } }
+        let horizontal: [Double] = [-1, 0, 1, -2, 0, 2, -1, 0, 1]  // responds to a change from left to right
+        let vertical: [Double] = [-1, -2, -1, 0, 0, 0, 1, 2, 1]
+        let sobel = Conv2D(filters: Tensor(shape: [2, 1, 3, 3], values: horizontal + vertical), bias: [0, 0])
+        let y = sobel.referenceForward(Tensor(shape: [1, 1, 5, 5], values: image))
+        #expect(y.shape == [1, 2, 3, 3])
+        // the window at (0, 0) covers [0 0 0; 0 1 1; 0 1 1]: −2·0 + 2·1 on the middle row, +1 on the bottom one
+        #expect(Array(y.values[0..<9]) == [3, 0, -3, 4, 0, -4, 3, 0, -3])
+        #expect(Array(y.values[9..<18]) == [3, 4, 3, 0, 0, 0, -3, -4, -3])
+    }
+
+    @Test("the im2col product equals the formula's loops bit for bit (C·KH·KW ≤ 256)", arguments: convolutionCases.indices)
+    func fastForwardMatchesReference(index: Int) {
+        var rng = SeededGenerator(seed: UInt64(100 + index))
+        var (conv, x) = convolutionCase(index, using: &rng)
+        #expect(conv.forward(x, mode: .training) == conv.referenceForward(x))
+    }
+
+    @Test("the im2col backward equals the formula's loops", arguments: convolutionCases.indices)
+    func fastBackwardMatchesReference(index: Int) {
+        var rng = SeededGenerator(seed: UInt64(200 + index))
+        var (conv, x) = convolutionCase(index, using: &rng)
+        let y = conv.forward(x, mode: .training)
+        let g = Tensor(shape: y.shape, values: rng.normals(y.count))
+        let reference = conv.referenceBackward(g, input: x)
+        let dx = conv.backward(g)
+        func close(_ a: [Double], _ b: [Double]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) } }
+        #expect(close(conv.filters.gradient, reference.filters))
+        #expect(close(conv.bias.gradient, reference.bias))
+        #expect(dx.shape == x.shape && close(dx.values, reference.input.values))
+    }
+
+    @Test("gradient check of Conv2D: filters, bias and input", arguments: convolutionCases.indices)
+    func gradientCheck(index: Int) {
+        var rng = SeededGenerator(seed: UInt64(300 + index))
+        let (conv, x) = convolutionCase(index, using: &rng)
+        let outputCount = conv.predict(x).count
+        // L = Σ c ⊙ y is linear in the filters, the bias and x, so a central difference has
+        // no truncation error at all and ε can be large: 1e-2 shrinks the round-off of a
+        // sum over a few hundred outputs, divided by 2ε, far below the tolerance. (With
+        // ε = 1e-5 that round-off alone reaches 1e-7 relative on the smallest gradients.)
+        // The small-network test below checks a convolution inside nonlinear layers.
+        let results = checkGradients(conv, input: x, epsilon: 1e-2, loss: weightedSum(rng.uniforms(outputCount, in: -1..<1)))
+        #expect(results.map(\.parameter) == ["K1", "b1", "x"])
+        for result in results { #expect(result.passed, "case \(index): \(result)") }
+    }
+
+    @Test("a wrong backward fails the check: a flipped filter (true convolution) is caught")
+    func checkCatchesFlippedFilter() {
+        /// The mistake of computing the input gradient with the filters not flipped back.
+        struct Flipped: Layer {
+            var conv: Conv2D
+            mutating func forward(_ x: Tensor, mode: Mode) -> Tensor { conv.forward(x, mode: mode) }
+            mutating func backward(_ g: Tensor) -> Tensor {
+                let saved = conv.filters.value
+                let (kh, kw) = (conv.kernelHeight, conv.kernelWidth)
+                conv.filters.value = saved.indices.map { i in
+                    let (v, u, plane) = (i % kw, (i / kw) % kh, i / (kh * kw))
+                    return saved[(plane * kh + (kh - 1 - u)) * kw + (kw - 1 - v)]
+                }
+                let dx = conv.backward(g)
+                conv.filters.value = saved
+                return dx
+            }
+            mutating func visitParameters(_ body: (inout Parameter) -> Void) { conv.visitParameters(body) }
+        }
+        var rng = SeededGenerator(seed: 9)
+        let conv = Conv2D(inChannels: 1, outChannels: 2, kernel: 3, initialization: .xavier, using: &rng, name: "1")
+        let x = Tensor(shape: [1, 1, 5, 5], values: rng.normals(25))
+        let results = checkGradients(Flipped(conv: conv), input: x, loss: weightedSum(rng.normals(18)))
+        #expect(results.last!.parameter == "x" && !results.last!.passed)
+    }
+}
+
+@Suite("Chapter 6 · CNN · pooling, reshaping, residual blocks")
+struct PoolingTests {
+    @Test("max pooling keeps the largest of each window; on a tie the first in reading order gets the gradient")
+    func maxPoolTies() {
+        var pool = Pool2D(.max, size: 2)
+        let x = Tensor(shape: [1, 1, 2, 4], values: [1, 5, 7, 7, 5, 2, 7, 3])
+        #expect(pool.forward(x, mode: .training).values == [5, 7])
+        // window 1: 5 at (0, 1) and 5 at (1, 0) tie: (0, 1) comes first; window 2: 7 at (0, 2) first
+        #expect(pool.backward(Tensor(shape: [1, 1, 1, 2], values: [10, 20])).values == [0, 10, 20, 0, 0, 0, 0, 0])
+    }
+
+    @Test("average pooling: the mean of each window, and g/k² back to each of its inputs")
+    func averagePool() {
+        var pool = Pool2D(.average, size: 2)
+        let x = Tensor(shape: [1, 1, 2, 4], values: [1, 5, 7, 7, 5, 2, 7, 3])
+        #expect(pool.forward(x, mode: .training).values == [3.25, 6])
+        #expect(pool.backward(Tensor(shape: [1, 1, 1, 2], values: [4, 8])).values == [1, 1, 2, 2, 1, 1, 2, 2])
+    }
+
+    @Test("gradient checks: max and average pooling, overlapping windows, several channels", arguments: [(Pool2D.Kind.max, 2, 2), (.max, 3, 1), (.average, 2, 2), (.average, 3, 2)])
+    func poolingGradients(kind: Pool2D.Kind, size: Int, stride: Int) {
+        var rng = SeededGenerator(seed: UInt64(size * 10 + stride))
+        let x = Tensor(shape: [2, 3, 6, 7], values: rng.normals(2 * 3 * 6 * 7))  // distinct values: no ties
+        let pool = Pool2D(kind, size: size, stride: stride)
+        let results = checkGradients(pool, input: x, loss: weightedSum(rng.normals(pool.predict(x).count)))
+        #expect(results.count == 1 && results[0].passed, "\(results)")
+    }
+
+    @Test("flatten and reshape change the shape, not the values, and pass gradients back")
+    func reshape() {
+        var flatten = Reshape.flatten
+        let x = Tensor(shape: [2, 3, 2, 2], values: (0..<24).map(Double.init))
+        let y = flatten.forward(x, mode: .training)
+        #expect(y.shape == [2, 12] && y.values == x.values)
+        #expect(flatten.backward(y).shape == [2, 3, 2, 2])
+        var toImages = Reshape([1, 8, 8])
+        #expect(toImages.forward(Tensor(shape: [5, 64]), mode: .inference).shape == [5, 1, 8, 8])
+    }
+
+    @Test("a residual block F(x) + x: gradient check of its convolutions and input, and the identity path")
+    func residual() {
+        var rng = SeededGenerator(seed: 21)
+        func conv(_ name: String) -> Conv2D {
+            Conv2D(
+                filters: Tensor(shape: [2, 2, 3, 3], values: rng.uniforms(36, in: -0.4..<0.4)), bias: rng.uniforms(2, in: -0.3..<0.3),
+                padding: 1, name: name)
+        }
+        let block = Residual([conv("1"), ActivationLayer(.tanh), conv("2")])
+        let x = Tensor(shape: [2, 2, 4, 5], values: rng.normals(80))
+        let results = checkGradients(block, input: x, loss: weightedSum(rng.normals(80)))
+        #expect(results.map(\.parameter) == ["K1", "b1", "K2", "b2", "x"])
+        for result in results { #expect(result.passed, "\(result)") }
+        // with F's last filters and bias at 0, F(x) = 0: the block is the identity and passes g unchanged
+        var identity = Residual([conv("1"), ActivationLayer(.tanh), Conv2D(filters: Tensor(shape: [2, 2, 3, 3]), bias: [0, 0], padding: 1)])
+        #expect(identity.forward(x, mode: .training) == x)
+        let g = Tensor(shape: x.shape, values: rng.normals(80))
+        #expect(identity.backward(g) == g)
+    }
+
+    @Test("a small CNN on 8×8 images: reshape → conv → tanh → max pool → flatten → dense, softmax + cross-entropy")
+    func network() {
+        var rng = SeededGenerator(seed: 33)
+        let model = Sequential([
+            Reshape([1, 8, 8]),
+            Conv2D(inChannels: 1, outChannels: 3, kernel: 3, padding: 1, initialization: .he, using: &rng, name: "1"),
+            ActivationLayer(.tanh),
+            Pool2D(.max, size: 2),
+            Reshape.flatten,
+            Dense(inputs: 3 * 4 * 4, outputs: 4, initialization: .xavier, using: &rng, name: "2"),
+        ])
+        let x = Tensor(shape: [3, 64], values: rng.normals(192))
+        let labels = [0, 3, 1]
+        let results = checkGradients(model, input: x) { SoftmaxCrossEntropy().evaluate($0, labels) }
+        #expect(results.map(\.parameter) == ["K1", "b1", "W2", "b2", "x"])
+        for result in results { #expect(result.passed, "\(result)") }
+    }
+}
