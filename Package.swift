@@ -112,7 +112,8 @@ let chapterInProgress: [Target] = [
 
 // `swift run -c release bench`: times the workloads of ../shared/baselines (see Sources/Bench).
 let bench: Target = .executableTarget(
-    name: "Bench", dependencies: ["Validation", "Backprop", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"], path: "Sources/Bench")
+    name: "Bench", dependencies: ["Validation", "Backprop", "CNN", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"],
+    path: "Sources/Bench")
 
 // MARK: - The learner's runner
 

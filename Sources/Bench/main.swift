@@ -10,6 +10,7 @@
 // report the median sample.
 
 import Backprop
+import CNN
 import Datasets
 import Foundation
 import LinearAlgebra
@@ -141,7 +142,38 @@ func matmulWorkload(_ n: Int) -> Workload {
     }
 }
 
-// MARK: NumPy, in the same run
+/// The convolution forward pass of the baselines' cases: `batch`×1×`size`×`size` inputs, `filters` 3×3 filters,
+/// stride 1, no padding. With `backward`, one call is a training-mode forward pass and the
+/// backward pass of L = Σ g ⊙ y for a fixed g (∂L/∂x, ∂L/∂w, ∂L/∂b), as in `torch_more.py`.
+func convolutionWorkload(name: String, input: Tensor, filters: Int, backward: Bool = false) -> Workload {
+    var random = SeededGenerator(seed: 6)
+    let layer = Conv2D(
+        filters: Tensor(shape: [filters, 1, 3, 3], values: random.normals(filters * 9)), bias: random.normals(filters))
+    let out = layer.outputShape(input.shape)
+    require(layer.predict(input) == layer.referenceForward(input), "bench: the fast convolution disagrees with the reference loops")
+    let g = Tensor(shape: out, values: random.normals(out.reduce(1, *)))
+    final class State: @unchecked Sendable {
+        var layer: Conv2D
+        init(_ layer: Conv2D) { self.layer = layer }
+    }
+    let state = State(layer)
+    let macs = Double(out.reduce(1, *) * 9)
+    let shape = input.shape.map(String.init).joined(separator: "×")
+    return Workload(
+        name: name, flop: 2 * macs * (backward ? 3 : 1),
+        summary: backward ? "forward + backward (dx, dw, db), \(shape), \(filters) filters 3×3" : "forward, \(shape), \(filters) filters 3×3"
+    ) {
+        if backward {
+            state.layer.zeroGradients()
+            _ = state.layer.forward(input, mode: .training)
+            _ = state.layer.backward(g)
+        } else {
+            _ = state.layer.forward(input, mode: .inference)
+        }
+    }
+}
+
+// MARK: NumPy and PyTorch, in the same run
 
 /// Runs the NumPy versions single-threaded and returns seconds per call by workload name.
 func numpySeconds(directory: String, names: [String], measurements: Int) -> [String: Double] {
@@ -164,6 +196,34 @@ func numpySeconds(directory: String, names: [String], measurements: Int) -> [Str
             runs = [mlp_numpy.train("adam", *data) for _ in range(3)]
             out["mlp-digits-epoch-adam"] = statistics.median(sum(r[1]) / len(r[1]) for r in runs)
             out["mlp-digits-epoch-adam-accuracy"] = runs[0][0]
+        conv_names = {"conv-28x28": "conv_32x1x28x28_8f3x3", "conv-digits": "conv_32x1x8x8_digits_16f3x3"}
+        if any(name in names for name in conv_names):
+            import conv_numpy
+            cases = conv_numpy.cases()
+            for name, case in conv_names.items():
+                if name in names:
+                    x, f, b = cases[case]
+                    out[name] = time_per_call(lambda: conv_numpy.conv_forward_vectorized(x, f, b), min_time=0.3, measurements=measurements)[0]
+                    out["loops:" + name] = time_per_call(lambda: conv_numpy.conv_forward_naive(x, f, b), min_time=0.3, measurements=measurements)[0]
+        try:
+            import torch
+            import torch.nn.functional as F
+            torch.set_num_threads(1)
+            out["torch-version"] = 0.0
+            if any(name in names for name in conv_names):
+                import conv_numpy
+                cases = conv_numpy.cases()
+                for name, case in conv_names.items():
+                    if name in names:
+                        x, f, b = cases[case]
+                        xt, ft, bt = torch.from_numpy(x).unsqueeze(1).contiguous(), torch.from_numpy(f).unsqueeze(1).contiguous(), torch.from_numpy(b)
+                        with torch.no_grad():
+                            out["torch:" + name] = time_per_call(lambda: F.conv2d(xt, ft, bt), min_time=0.3, measurements=measurements)[0]
+            if "conv-28x28-backward" in names:
+                import torch_more
+                out["torch:conv-28x28-backward"] = torch_more.conv_backward()["forward_backward_s"]
+        except ImportError:
+            pass
         for n in (256, 512):
             if f"matmul-{n}" in names:
                 rng = np.random.RandomState(0)
@@ -208,7 +268,19 @@ let digitsOptimizers: [(name: String, optimizer: any Optimizer, summary: String)
     ("mlp-digits-epoch", SGD(learningRate: 0.1), "SGD lr 0.1"), ("mlp-digits-epoch-adam", Adam(learningRate: 1e-3), "Adam lr 1e-3"),
 ]
 var workloads = try digitsOptimizers.map { try mlpEpoch(name: $0.name, optimizer: $0.optimizer, summary: $0.summary) }
-    + [matmulWorkload(256), matmulWorkload(512)]
+    + [matmulWorkload(256), matmulWorkload(512)] + convolutionWorkloads()
+
+/// The baselines' convolution cases: random 28×28 images, and the first 32 digits (pixels / 16).
+func convolutionWorkloads() throws -> [Workload] {
+    var random = SeededGenerator(seed: 5)
+    let images = Tensor(shape: [32, 1, 28, 28], values: random.uniforms(32 * 28 * 28, in: 0..<1))
+    let digits = Tensor(shape: [32, 1, 8, 8], values: try Digits.load().inputs.prefix(32).flatMap { $0.map { $0 / 16 } })
+    return [
+        convolutionWorkload(name: "conv-28x28", input: images, filters: 8),
+        convolutionWorkload(name: "conv-digits", input: digits, filters: 16),
+        convolutionWorkload(name: "conv-28x28-backward", input: images, filters: 8, backward: true),
+    ]
+}
 if let filter = options.filter { workloads = workloads.filter { $0.name.contains(filter) } }
 guard !workloads.isEmpty else { Options.fail("no workload matches '\(options.filter ?? "")'") }
 
@@ -231,6 +303,25 @@ if let directory = options.numpyDirectory {
         guard let theirs = numpy[workload.name], let ours = swiftSeconds[workload.name] else { continue }
         let verdict = ours < theirs ? "Swift \(formatted(theirs / ours, 2))× faster" : "Swift \(formatted(ours / theirs, 2))× slower"
         print("\(pad(workload.name, 22)) \(pad(formatted(ours * 1000, 3) + " ms", 11)) \(pad(formatted(theirs * 1000, 3) + " ms", 11)) \(formatted(ours / theirs, 2))  (\(verdict))")
+    }
+    let loops = workloads.filter { numpy["loops:" + $0.name] != nil }
+    if !loops.isEmpty {
+        print("NumPy with Python loops over (i, j, f), the tutorial's convolution:")
+        for workload in loops {
+            let (theirs, ours) = (numpy["loops:" + workload.name]!, swiftSeconds[workload.name]!)
+            print("\(pad(workload.name, 22)) \(pad(formatted(ours * 1000, 3) + " ms", 11)) \(pad(formatted(theirs * 1000, 3) + " ms", 11)) \(formatted(ours / theirs, 3))")
+        }
+    }
+    if numpy["torch-version"] == nil {
+        print("\nPyTorch: not installed here (pip install torch==2.13.0), so no PyTorch figures.")
+    } else {
+        print("\nPyTorch, one thread, float64, same run:")
+        print("\(pad("workload", 22)) \(pad("Swift", 11)) \(pad("PyTorch", 11)) Swift time / PyTorch time")
+        for workload in workloads {
+            guard let theirs = numpy["torch:" + workload.name], let ours = swiftSeconds[workload.name] else { continue }
+            let verdict = ours < theirs ? "Swift \(formatted(theirs / ours, 2))× faster" : "Swift \(formatted(ours / theirs, 2))× slower"
+            print("\(pad(workload.name, 22)) \(pad(formatted(ours * 1000, 3) + " ms", 11)) \(pad(formatted(theirs * 1000, 3) + " ms", 11)) \(formatted(ours / theirs, 2))  (\(verdict))")
+        }
     }
     for run in digitsOptimizers {
         guard let accuracy = numpy[run.name + "-accuracy"] else { continue }

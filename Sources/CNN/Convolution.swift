@@ -211,10 +211,36 @@ public struct Conv2D: Layer {
         let out = outputShape(x.shape)
         let rowLength = x.shape[1] * kernelHeight * kernelWidth
         let rowCount = out[0] * out[2] * out[3]
-        let xs = x.values
+        let (channels, height, width, kh, kw) = (x.shape[1], x.shape[2], x.shape[3], kernelHeight, kernelWidth)
         var rows = [Double](repeating: 0, count: rowCount * rowLength)
-        forEachPatchEntry(x.shape) { entry, pixel in
-            if let pixel { rows[entry] = xs[pixel] }
+        // The same walk as `forEachPatchEntry`, written out over raw buffers: this copy is
+        // most of a convolution's time, and a filter row that lies inside the image (the
+        // common case) is one contiguous run of x.
+        x.values.withUnsafeBufferPointer { xs in
+            rows.withUnsafeMutableBufferPointer { rows in
+                var entry = 0
+                for n in 0..<out[0] {
+                    for i in 0..<out[2] {
+                        for j in 0..<out[3] {
+                            let left = j * stride - padding
+                            for c in 0..<channels {
+                                for u in 0..<kh {
+                                    let row = i * stride + u - padding
+                                    if row >= 0 && row < height {
+                                        let base = ((n * channels + c) * height + row) * width
+                                        if left >= 0 && left + kw <= width {
+                                            for v in 0..<kw { rows[entry + v] = xs[base + left + v] }
+                                        } else {
+                                            for v in 0..<kw where left + v >= 0 && left + v < width { rows[entry + v] = xs[base + left + v] }
+                                        }
+                                    }  // else: a padding row, already 0
+                                    entry += kw
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         return Matrix(rows: rowCount, columns: rowLength, values: rows)
     }
@@ -241,10 +267,13 @@ public struct Conv2D: Layer {
         let (f, positions) = (out[1], out[2] * out[3])
         let b = bias.value
         var y = [Double](repeating: 0, count: out.reduce(1, *))
-        for n in 0..<out[0] {
-            for k in 0..<f {
-                for p in 0..<positions {
-                    y[(n * f + k) * positions + p] = product[(n * positions + p) * f + k] + b[k]
+        y.withUnsafeMutableBufferPointer { y in
+            product.withUnsafeBufferPointer { product in
+                for n in 0..<out[0] {
+                    for k in 0..<f {
+                        let bias = b[k], target = (n * f + k) * positions, source = n * positions * f + k
+                        for p in 0..<positions { y[target + p] = product[source + p * f] + bias }
+                    }
                 }
             }
         }
