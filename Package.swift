@@ -65,6 +65,7 @@ let chapters: [Chapter] = [
     Chapter(name: "Backprop", lesson: "backprop", after: ["Perceptron", "Activations"]),
     Chapter(name: "Optimizers", lesson: "optimizers", after: ["Perceptron", "Activations", "Backprop"]),
     Chapter(name: "Regularization", lesson: "regularization", after: ["Perceptron", "Activations", "Backprop", "Optimizers"]),
+    Chapter(name: "CNN", lesson: "cnn", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization"]),
 ]
 
 // MARK: - Targets of one chapter
@@ -97,17 +98,6 @@ func targets(of chapter: Chapter) -> [Target] {
     ]
 }
 
-// MARK: - Chapter 6, in progress
-
-// The CNN library and its tests land first; the lesson, exercises and solutions follow, and
-// then it becomes a line in `chapters` above like the others.
-let chapterInProgress: [Target] = [
-    .target(
-        name: "CNN", dependencies: supportModules + ["Activations", "Backprop", "Optimizers"], path: "Sources/CNN",
-        swiftSettings: optimizedAlways),
-    .testTarget(name: "CNNTests", dependencies: ["CNN", "Activations", "Backprop", "Optimizers"] + supportModules, path: "Tests/CNNTests"),
-]
-
 // MARK: - The benchmark
 
 // `swift run -c release bench`: times the workloads of ../shared/baselines (see Sources/Bench).
@@ -131,6 +121,6 @@ let package = Package(
     products: libraries.map { .library(name: $0, targets: [$0]) }
         + chapters.map { .executable(name: $0.lesson, targets: ["\($0.name)Lesson"]) }
         + [.executable(name: "bench", targets: ["Bench"]), .executable(name: "exercises", targets: ["ExerciseRunner"])],
-    targets: support + supportTests + chapters.flatMap(targets(of:)) + chapterInProgress + [bench, runner],
+    targets: support + supportTests + chapters.flatMap(targets(of:)) + [bench, runner],
     swiftLanguageModes: [.v6]
 )

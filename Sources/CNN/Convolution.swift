@@ -314,3 +314,41 @@ public struct Conv2D: Layer {
         body(&bias)
     }
 }
+
+/// The sizes of one convolution, named: the input (batch, channels, height, width), the
+/// filters (filters, channels, kernelHeight, kernelWidth), the stride and the padding.
+/// Buffers are flat and row-major in those orders (NCHW and (F, C, KH, KW)).
+public struct ConvolutionShape: Sendable, Equatable, CustomStringConvertible {
+    public var batch, channels, height, width: Int
+    public var filters, kernelHeight, kernelWidth: Int
+    public var stride, padding: Int
+
+    public init(
+        batch: Int, channels: Int, height: Int, width: Int, filters: Int, kernelHeight: Int, kernelWidth: Int, stride: Int = 1,
+        padding: Int = 0
+    ) {
+        (self.batch, self.channels, self.height, self.width) = (batch, channels, height, width)
+        (self.filters, self.kernelHeight, self.kernelWidth, self.stride, self.padding) = (filters, kernelHeight, kernelWidth, stride, padding)
+    }
+
+    public var outputHeight: Int { convolutionOutputSize(height, filter: kernelHeight, padding: padding, stride: stride) }
+    public var outputWidth: Int { convolutionOutputSize(width, filter: kernelWidth, padding: padding, stride: stride) }
+    public var inputCount: Int { batch * channels * height * width }
+    public var filterCount: Int { filters * channels * kernelHeight * kernelWidth }
+    public var outputCount: Int { batch * filters * outputHeight * outputWidth }
+
+    public var description: String {
+        "input (\(batch)×\(channels)×\(height)×\(width)), filters (\(filters)×\(channels)×\(kernelHeight)×\(kernelWidth)), "
+            + "stride \(stride), padding \(padding)"
+    }
+
+    /// A layer with these sizes and the given flat filters and biases.
+    public func layer(filters values: [Double], bias: [Double]) -> Conv2D {
+        Conv2D(
+            filters: Tensor(shape: [filters, channels, kernelHeight, kernelWidth], values: values), bias: bias, stride: stride,
+            padding: padding)
+    }
+
+    /// The input buffer as a tensor of these sizes.
+    public func input(_ values: [Double]) -> Tensor { Tensor(shape: [batch, channels, height, width], values: values) }
+}
