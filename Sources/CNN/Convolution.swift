@@ -49,6 +49,10 @@ public struct Conv2D: Layer {
     /// x of the last training-mode forward pass, and its patches.
     private var input: Tensor?
     private var patches: [Double] = []
+    /// Scratch space for the forward pass's product and an inference pass's patches, kept
+    /// to be reused.
+    private var product: [Double] = []
+    private var inferencePatches: [Double] = []
 
     public var outChannels: Int { filters.shape[0] }
     public var inChannels: Int { filters.shape[1] }
@@ -208,11 +212,20 @@ public struct Conv2D: Layer {
     /// (n, i, j) holds exactly the numbers the window at (i, j) multiplies, 0 where it
     /// hangs over the padding. Then y = patches · wᵀ, one matrix product for the batch.
     public func im2col(_ x: Tensor) -> Matrix {
+        var rows: [Double] = []
+        im2col(x, into: &rows)
+        let out = outputShape(x.shape)
+        return Matrix(rows: out[0] * out[2] * out[3], columns: x.shape[1] * kernelHeight * kernelWidth, values: rows)
+    }
+
+    /// ``im2col(_:)`` into `rows`, reusing its storage when it already has the size. Every
+    /// entry is written, the padding's zeros included.
+    func im2col(_ x: Tensor, into rows: inout [Double]) {
         let out = outputShape(x.shape)
         let rowLength = x.shape[1] * kernelHeight * kernelWidth
         let rowCount = out[0] * out[2] * out[3]
         let (channels, height, width, kh, kw) = (x.shape[1], x.shape[2], x.shape[3], kernelHeight, kernelWidth)
-        var rows = [Double](repeating: 0, count: rowCount * rowLength)
+        if rows.count != rowCount * rowLength { rows = [Double](repeating: 0, count: rowCount * rowLength) }
         // The same walk as `forEachPatchEntry`, written out over raw buffers: this copy is
         // most of a convolution's time, and a filter row that lies inside the image (the
         // common case) is one contiguous run of x.
@@ -231,9 +244,11 @@ public struct Conv2D: Layer {
                                         if left >= 0 && left + kw <= width {
                                             for v in 0..<kw { rows[entry + v] = xs[base + left + v] }
                                         } else {
-                                            for v in 0..<kw where left + v >= 0 && left + v < width { rows[entry + v] = xs[base + left + v] }
+                                            for v in 0..<kw { rows[entry + v] = left + v >= 0 && left + v < width ? xs[base + left + v] : 0 }
                                         }
-                                    }  // else: a padding row, already 0
+                                    } else {
+                                        for v in 0..<kw { rows[entry + v] = 0 }  // a padding row
+                                    }
                                     entry += kw
                                 }
                             }
@@ -242,7 +257,6 @@ public struct Conv2D: Layer {
                 }
             }
         }
-        return Matrix(rows: rowCount, columns: rowLength, values: rows)
     }
 
     /// The reverse of ``im2col(_:)`` for gradients: adds each patch entry back onto the
@@ -262,8 +276,18 @@ public struct Conv2D: Layer {
     /// y = patches · wᵀ + b, rearranged from (B·OH·OW) × F rows to (B, F, OH, OW).
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let out = outputShape(x.shape)
-        let columns = im2col(x)
-        let product = matmul(columns, filterMatrix.transposed).values  // ((n, i, j), f)
+        // The patches and their product go into buffers the layer keeps, reused batch after
+        // batch: a fresh megabyte-sized array per call costs more than the arithmetic. (An
+        // inference-mode pass uses its own buffer: the backward pass still needs the
+        // patches of the last training-mode pass.)
+        let positionCount = out[0] * out[2] * out[3]
+        if mode == .training {
+            im2col(x, into: &patches)
+            matmul(Matrix(rows: positionCount, columns: patches.count / positionCount, values: patches), filterMatrix.transposed, into: &product)
+        } else {
+            im2col(x, into: &inferencePatches)
+            matmul(Matrix(rows: positionCount, columns: inferencePatches.count / positionCount, values: inferencePatches), filterMatrix.transposed, into: &product)
+        }  // product: ((n, i, j), f)
         let (f, positions) = (out[1], out[2] * out[3])
         let b = bias.value
         var y = [Double](repeating: 0, count: out.reduce(1, *))
@@ -277,10 +301,7 @@ public struct Conv2D: Layer {
                 }
             }
         }
-        if mode == .training {
-            input = x
-            patches = columns.values
-        }
+        if mode == .training { input = x }  // the patches are kept too, for ∂L/∂w
         return Tensor(shape: out, values: y)
     }
 

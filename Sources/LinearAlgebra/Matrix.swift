@@ -118,16 +118,25 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
 /// the loop and which is several times faster; the training loops of every chapter spend
 /// most of their time here.
 public func matmul(_ a: Matrix, _ b: Matrix) -> Matrix {
+    // The kernel sets every element, so the storage starts unfilled rather than zeroed twice.
+    let count = a.rows * b.columns
+    var c = [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    matmul(a, b, into: &c)  // checks the shapes first
+    return Matrix(rows: a.rows, columns: b.columns, values: c)
+}
+
+/// C = A·B written into `c` (row-major, m×p), reusing its storage when it already has
+/// that size: for a layer that multiplies matrices of the same shapes batch after batch,
+/// so that large products do not allocate fresh memory on every call.
+public func matmul(_ a: Matrix, _ b: Matrix, into c: inout [Double]) {
     require(
         a.columns == b.rows,
         "matmul: \(a.shapeDescription) · \(b.shapeDescription): inner dimensions \(a.columns) ≠ \(b.rows)")
     a.requireConsistent("matmul")
     b.requireConsistent("matmul")
-    // The kernel sets every element, so the storage starts unfilled rather than zeroed twice.
     let count = a.rows * b.columns
-    var c = [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-    gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c)
-    return Matrix(rows: a.rows, columns: b.columns, values: c)
+    if c.count != count { c = [Double](repeating: 0, count: count) }
+    gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c)  // overwrites every element
 }
 
 /// C += Aᵀ·B, added into the row-major values of C, without forming Aᵀ.

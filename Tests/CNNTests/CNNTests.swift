@@ -94,6 +94,23 @@ struct ConvolutionTests {
         #expect(dx.shape == x.shape && close(dx.values, reference.input.values))
     }
 
+    @Test("the reused buffers: an inference pass between a training pass and its backward pass changes nothing")
+    func buffersReused() {
+        var rng = SeededGenerator(seed: 400)
+        var (conv, x) = convolutionCase(1, using: &rng)
+        let reference = conv.referenceBackward(Tensor(shape: conv.outputShape(x.shape), values: rng.normals(conv.outputShape(x.shape).reduce(1, *))), input: x)
+        var rng2 = SeededGenerator(seed: 400)
+        _ = convolutionCase(1, using: &rng2)
+        let g = Tensor(shape: conv.outputShape(x.shape), values: rng2.normals(conv.outputShape(x.shape).reduce(1, *)))
+        let y = conv.forward(x, mode: .training)
+        let other = Tensor(shape: x.shape, values: rng.normals(x.count))
+        #expect(conv.forward(x, mode: .inference) == y)  // the same input again
+        #expect(conv.forward(other, mode: .inference) == conv.referenceForward(other))  // then a different one, same sizes
+        let dx = conv.backward(g)
+        #expect(zip(conv.filters.gradient, reference.filters).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) })
+        #expect(zip(dx.values, reference.input.values).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) })
+    }
+
     @Test("gradient check of Conv2D: filters, bias and input", arguments: convolutionCases.indices)
     func gradientCheck(index: Int) {
         var rng = SeededGenerator(seed: UInt64(300 + index))
