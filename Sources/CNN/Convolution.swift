@@ -315,15 +315,17 @@ public struct Conv2D: Layer {
         let (f, positions) = (out[1], out[2] * out[3])
         let g = outputGradient.values
         var rows = [Double](repeating: 0, count: g.count)
+        var biasGradient = [Double](repeating: 0, count: f)
         for n in 0..<out[0] {
             for k in 0..<f {
                 for p in 0..<positions {
                     let value = g[(n * f + k) * positions + p]
                     rows[(n * positions + p) * f + k] = value
-                    bias.gradient[k] += value
+                    biasGradient[k] += value
                 }
             }
         }
+        for k in 0..<f { bias.gradient[k] += biasGradient[k] }  // ∂L/∂b += the column sums of G
         let gradientRows = Matrix(rows: out[0] * positions, columns: f, values: rows)
         let columns = Matrix(rows: out[0] * positions, columns: filters.count / f, values: patches)
         addTransposedProduct(gradientRows, columns, into: &filters.gradient)  // ∂L/∂w += Gᵀ · patches
@@ -372,4 +374,7 @@ public struct ConvolutionShape: Sendable, Equatable, CustomStringConvertible {
 
     /// The input buffer as a tensor of these sizes.
     public func input(_ values: [Double]) -> Tensor { Tensor(shape: [batch, channels, height, width], values: values) }
+
+    /// An output-sized buffer (an upstream gradient, say) as a tensor of these sizes.
+    public func output(_ values: [Double]) -> Tensor { Tensor(shape: [batch, filters, outputHeight, outputWidth], values: values) }
 }

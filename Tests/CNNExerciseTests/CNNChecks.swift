@@ -47,6 +47,12 @@ enum CNNChecks {
         return list
     }
 
+    /// Every filter turned by 180°: w[f, c, KH−1−u, KW−1−v], the "true convolution" slip.
+    static func flipped(_ filters: [Double], _ shape: ConvolutionShape) -> [Double] {
+        let (kh, kw) = (shape.kernelHeight, shape.kernelWidth)
+        return filters.indices.map { i in filters[(i / (kh * kw) * kh + (kh - 1 - (i / kw) % kh)) * kw + (kw - 1 - i % kw)] }
+    }
+
     /// The slips the hints name.
     enum Slip { case flippedFilter, paddingNotSubtracted, strideInsideWindow, noBias }
 
@@ -140,11 +146,9 @@ enum CNNChecks {
                 let upstream = rng.uniforms(c.shape.outputCount, in: -1..<1)
                 let input = c.description + ", upstream \(shortList(upstream))"
                 let actual = try answer(upstream, c.filters, c.shape)
-                let expected = c.layer.referenceBackward(Tensor(shape: [c.shape.batch, c.shape.filters, c.shape.outputHeight, c.shape.outputWidth], values: upstream), input: c.shape.input(c.input)).input.values
-                var flipped = c
-                let (kh, kw) = (c.shape.kernelHeight, c.shape.kernelWidth)
-                flipped.filters = c.filters.indices.map { i in c.filters[(i / (kh * kw) * kh + (kh - 1 - (i / kw) % kh)) * kw + (kw - 1 - i % kw)] }
-                let flippedAnswer = flipped.layer.referenceBackward(Tensor(shape: [c.shape.batch, c.shape.filters, c.shape.outputHeight, c.shape.outputWidth], values: upstream), input: c.shape.input(c.input)).input.values
+                let expected = c.layer.referenceBackward(c.shape.output(upstream), input: c.shape.input(c.input)).input.values
+                let flippedAnswer = c.shape.layer(filters: flipped(c.filters, c.shape), bias: c.bias)
+                    .referenceBackward(c.shape.output(upstream), input: c.shape.input(c.input)).input.values
                 try check.expect(
                     actual, equals: expected, input: input,
                     hints: [Hint(ifActual: flippedAnswer, "the filter is flipped: each output sends upstream · w[f, c, u, v] back to the pixel the forward pass multiplied by w[f, c, u, v]")],
@@ -166,14 +170,13 @@ enum CNNChecks {
                 let upstream = rng.uniforms(c.shape.outputCount, in: -1..<1)
                 let input = c.description + ", upstream \(shortList(upstream))"
                 let (dw, db) = try answer(upstream, c.input, c.shape)
-                let g = Tensor(shape: [c.shape.batch, c.shape.filters, c.shape.outputHeight, c.shape.outputWidth], values: upstream)
-                let expected = c.layer.referenceBackward(g, input: c.shape.input(c.input))
+                let expected = c.layer.referenceBackward(c.shape.output(upstream), input: c.shape.input(c.input))
                 let firstImage = c.shape.batch > 1
                     ? { () -> [Double] in
                         var one = c
                         one.shape.batch = 1
                         one.input = Array(c.input.prefix(one.shape.inputCount))
-                        return one.layer.referenceBackward(Tensor(shape: [1, c.shape.filters, c.shape.outputHeight, c.shape.outputWidth], values: Array(upstream.prefix(one.shape.outputCount))), input: one.shape.input(one.input)).filters
+                        return one.layer.referenceBackward(one.shape.output(Array(upstream.prefix(one.shape.outputCount))), input: one.shape.input(one.input)).filters
                     }() : []
                 try check.expect(
                     dw, equals: expected.filters, input: input + " — ∂L/∂w",

@@ -51,11 +51,7 @@ let cnnWrongAnswers: [CNNWrongAnswer] = [
     CNNWrongAnswer(.convolutionForward, "applies the stride inside the window", hint: "does not spread the filter") { $0.convolutionForward = slipped(.strideInsideWindow) },
     CNNWrongAnswer(.convolutionForward, "forgets the bias", hint: "add the filter's bias") { $0.convolutionForward = slipped(.noBias) },
     CNNWrongAnswer(.convolutionBackwardInput, "flips the filter", hint: "the filter is flipped") {
-        $0.convolutionBackwardInput = { g, w, shape in
-            let (kh, kw) = (shape.kernelHeight, shape.kernelWidth)
-            let flipped = w.indices.map { i in w[(i / (kh * kw) * kh + (kh - 1 - (i / kw) % kh)) * kw + (kw - 1 - i % kw)] }
-            return try solved.convolutionBackwardInput(g, flipped, shape)
-        }
+        $0.convolutionBackwardInput = { g, w, shape in try solved.convolutionBackwardInput(g, CNNChecks.flipped(w, shape), shape) }
     },
     CNNWrongAnswer(.convolutionBackwardInput, "overwrites instead of adding", hint: "does not match") {
         $0.convolutionBackwardInput = { g, w, shape in
