@@ -34,11 +34,12 @@ public func convolutionOutputSize(_ n: Int, filter f: Int, padding p: Int = 0, s
 /// layouts are PyTorch's (NCHW input, `Conv2d.weight` as (out, in, kh, kw)), so its
 /// weights can be copied in as they are.
 ///
-/// Two ways to compute the same numbers sit side by side: ``referenceForward(_:)`` and
-/// ``referenceBackward(_:input:)`` are the formula's loops, to read; the layer's
-/// ``forward(_:mode:)`` and ``backward(_:)`` lay the input's patches out as the rows of
-/// a matrix (im2col) and do the sums as matrix products with the fast kernel. The tests
-/// hold the two equal.
+/// The same numbers are computed two ways, side by side: ``referenceForward(_:)`` and
+/// ``referenceBackward(_:input:)`` are the formula's loops, to read. The layer's own
+/// passes are the fast path: ``forward(_:mode:)`` runs the same sums over a zero-padded
+/// copy of x, four filters by four output columns at a time in vector registers, and
+/// ``backward(_:)`` lays the input's patches out as the rows of a matrix (im2col) and
+/// does its sums as matrix products with the fast kernel. The tests hold the two equal.
 public struct Conv2D: Layer {
     /// w, shape (F, C, KH, KW). Decays.
     public var filters: Parameter
@@ -46,13 +47,12 @@ public struct Conv2D: Layer {
     public var bias: Parameter
     public let stride: Int
     public let padding: Int
-    /// x of the last training-mode forward pass, and its patches.
+    /// x of the last training-mode forward pass.
     private var input: Tensor?
+    /// Scratch space kept to be reused batch after batch (a fresh megabyte-sized array per
+    /// call costs more than the arithmetic): the zero-padded input and the patch matrix.
+    private var padded: [Double] = []
     private var patches: [Double] = []
-    /// Scratch space for the forward pass's product and an inference pass's patches, kept
-    /// to be reused.
-    private var product: [Double] = []
-    private var inferencePatches: [Double] = []
 
     public var outChannels: Int { filters.shape[0] }
     public var inChannels: Int { filters.shape[1] }
@@ -177,29 +177,25 @@ public struct Conv2D: Layer {
         return (dw, db, Tensor(shape: x.shape, values: dx))
     }
 
-    // MARK: The fast path: patches as matrix rows
+    // MARK: The fast backward pass: patches as matrix rows
 
-    /// Walks the patch matrix of an input of `shape` in order: row (n, i, j) for each output
-    /// position, and within a row the filter's (c, u, v). Calls `body` with the entry's
-    /// index in the patch matrix and the index in x it comes from, or nil where the
-    /// window hangs over the zero padding.
+    /// Walks the patch matrix of an input of `shape` one filter row at a time: row (n, i, j)
+    /// for each output position, and within it the filter's (c, u), each a run of KW
+    /// entries. Calls `body` with the run's first index in the patch matrix and the index
+    /// of its first pixel in the zero-padded input (see ``pad(_:into:)``), where the run
+    /// is KW neighbours (every `stride`-th one for the columns of the next window).
     @inline(__always)
-    func forEachPatchEntry(_ shape: [Int], _ body: (_ entry: Int, _ pixel: Int?) -> Void) {
+    func forEachFilterRow(_ shape: [Int], _ body: (_ entry: Int, _ pixel: Int) -> Void) {
         let out = outputShape(shape)
-        let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
+        let (channels, ph, pw) = (shape[1], shape[2] + 2 * padding, shape[3] + 2 * padding)
         var entry = 0
-        for n in 0..<batch {
+        for n in 0..<shape[0] {
             for i in 0..<out[2] {
                 for j in 0..<out[3] {
                     for c in 0..<channels {
                         for u in 0..<kernelHeight {
-                            let row = i * stride + u - padding
-                            for v in 0..<kernelWidth {
-                                let column = j * stride + v - padding
-                                let inside = row >= 0 && row < height && column >= 0 && column < width
-                                body(entry, inside ? ((n * channels + c) * height + row) * width + column : nil)
-                                entry += 1
-                            }
+                            body(entry, ((n * channels + c) * ph + i * stride + u) * pw + j * stride)
+                            entry += kernelWidth
                         }
                     }
                 }
@@ -212,60 +208,48 @@ public struct Conv2D: Layer {
     /// (n, i, j) holds exactly the numbers the window at (i, j) multiplies, 0 where it
     /// hangs over the padding. Then y = patches · wᵀ, one matrix product for the batch.
     public func im2col(_ x: Tensor) -> Matrix {
-        var rows: [Double] = []
-        im2col(x, into: &rows)
+        var rows: [Double] = [], padded: [Double] = []
+        im2col(x, padded: &padded, into: &rows)
         let out = outputShape(x.shape)
         return Matrix(rows: out[0] * out[2] * out[3], columns: x.shape[1] * kernelHeight * kernelWidth, values: rows)
     }
 
-    /// ``im2col(_:)`` into `rows`, reusing its storage when it already has the size. Every
-    /// entry is written, the padding's zeros included.
-    func im2col(_ x: Tensor, into rows: inout [Double]) {
+    /// ``im2col(_:)`` into `rows`, reusing its storage (and `padded`'s) when it already has
+    /// the size. Every entry is written, the padding's zeros included.
+    func im2col(_ x: Tensor, padded: inout [Double], into rows: inout [Double]) {
         let out = outputShape(x.shape)
-        let rowLength = x.shape[1] * kernelHeight * kernelWidth
-        let rowCount = out[0] * out[2] * out[3]
-        let (channels, height, width, kh, kw) = (x.shape[1], x.shape[2], x.shape[3], kernelHeight, kernelWidth)
-        if rows.count != rowCount * rowLength { rows = [Double](repeating: 0, count: rowCount * rowLength) }
-        // The same walk as `forEachPatchEntry`, written out over raw buffers: this copy is
-        // most of a convolution's time, and a filter row that lies inside the image (the
-        // common case) is one contiguous run of x.
-        x.values.withUnsafeBufferPointer { xs in
+        let count = out[0] * out[2] * out[3] * x.shape[1] * kernelHeight * kernelWidth
+        if rows.count != count { rows = [Double](repeating: 0, count: count) }
+        pad(x, into: &padded)
+        let kw = kernelWidth
+        padded.withUnsafeBufferPointer { xp in
             rows.withUnsafeMutableBufferPointer { rows in
-                var entry = 0
-                for n in 0..<out[0] {
-                    for i in 0..<out[2] {
-                        for j in 0..<out[3] {
-                            let left = j * stride - padding
-                            for c in 0..<channels {
-                                for u in 0..<kh {
-                                    let row = i * stride + u - padding
-                                    if row >= 0 && row < height {
-                                        let base = ((n * channels + c) * height + row) * width
-                                        if left >= 0 && left + kw <= width {
-                                            for v in 0..<kw { rows[entry + v] = xs[base + left + v] }
-                                        } else {
-                                            for v in 0..<kw { rows[entry + v] = left + v >= 0 && left + v < width ? xs[base + left + v] : 0 }
-                                        }
-                                    } else {
-                                        for v in 0..<kw { rows[entry + v] = 0 }  // a padding row
-                                    }
-                                    entry += kw
-                                }
-                            }
-                        }
-                    }
+                forEachFilterRow(x.shape) { entry, pixel in
+                    for v in 0..<kw { rows[entry + v] = xp[pixel + v] }
                 }
             }
         }
     }
 
     /// The reverse of ``im2col(_:)`` for gradients: adds each patch entry back onto the
-    /// pixel it was read from (a pixel under several windows collects from each).
+    /// pixel it was read from (a pixel under several windows collects from each), in a
+    /// zero-padded image whose border, the padding's share, is then dropped.
     func col2im(_ rows: Matrix, inputShape: [Int]) -> Tensor {
-        let values = rows.values
-        var dx = [Double](repeating: 0, count: inputShape.reduce(1, *))
-        forEachPatchEntry(inputShape) { entry, pixel in
-            if let pixel { dx[pixel] += values[entry] }
+        let (planes, height, width) = (inputShape[0] * inputShape[1], inputShape[2], inputShape[3])
+        let (ph, pw, kw) = (height + 2 * padding, width + 2 * padding, kernelWidth)
+        var padded = [Double](repeating: 0, count: planes * ph * pw)
+        rows.values.withUnsafeBufferPointer { rows in
+            padded.withUnsafeMutableBufferPointer { padded in
+                forEachFilterRow(inputShape) { entry, pixel in
+                    for v in 0..<kw { padded[pixel + v] += rows[entry + v] }
+                }
+            }
+        }
+        var dx = [Double](repeating: 0, count: planes * height * width)
+        for plane in 0..<planes {
+            for r in 0..<height {
+                for q in 0..<width { dx[(plane * height + r) * width + q] = padded[(plane * ph + r + padding) * pw + q + padding] }
+            }
         }
         return Tensor(shape: inputShape, values: dx)
     }
@@ -273,35 +257,103 @@ public struct Conv2D: Layer {
     /// w as a (F × C·KH·KW) matrix: row f is filter f, flattened in (c, u, v) order.
     var filterMatrix: Matrix { Matrix(rows: outChannels, columns: filters.count / outChannels, values: filters.value) }
 
-    /// y = patches · wᵀ + b, rearranged from (B·OH·OW) × F rows to (B, F, OH, OW).
-    public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
-        let out = outputShape(x.shape)
-        // The patches and their product go into buffers the layer keeps, reused batch after
-        // batch: a fresh megabyte-sized array per call costs more than the arithmetic. (An
-        // inference-mode pass uses its own buffer: the backward pass still needs the
-        // patches of the last training-mode pass.)
-        let positionCount = out[0] * out[2] * out[3]
-        if mode == .training {
-            im2col(x, into: &patches)
-            matmul(Matrix(rows: positionCount, columns: patches.count / positionCount, values: patches), filterMatrix.transposed, into: &product)
-        } else {
-            im2col(x, into: &inferencePatches)
-            matmul(Matrix(rows: positionCount, columns: inferencePatches.count / positionCount, values: inferencePatches), filterMatrix.transposed, into: &product)
-        }  // product: ((n, i, j), f)
-        let (f, positions) = (out[1], out[2] * out[3])
-        let b = bias.value
-        var y = [Double](repeating: 0, count: out.reduce(1, *))
-        y.withUnsafeMutableBufferPointer { y in
-            product.withUnsafeBufferPointer { product in
-                for n in 0..<out[0] {
-                    for k in 0..<f {
-                        let bias = b[k], target = (n * f + k) * positions, source = n * positions * f + k
-                        for p in 0..<positions { y[target + p] = product[source + p * f] + bias }
+    // MARK: The fast forward pass: a direct loop, tiled
+
+    /// x copied into `padded` with `padding` zeros around every image plane, plus room
+    /// after the last row for the tile's widest read (see ``forward(_:mode:)``).
+    func pad(_ x: Tensor, into padded: inout [Double]) {
+        let (planes, height, width) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+        let (ph, pw) = (height + 2 * padding, width + 2 * padding)
+        let count = planes * ph * pw + 3 * stride
+        if padded.count != count { padded = [Double](repeating: 0, count: count) }
+        x.values.withUnsafeBufferPointer { xs in
+            padded.withUnsafeMutableBufferPointer { padded in
+                for plane in 0..<planes {
+                    for r in 0..<height {
+                        let source = (plane * height + r) * width, target = (plane * ph + r + padding) * pw + padding
+                        for q in 0..<width { padded[target + q] = xs[source + q] }
                     }
-                }
+                }  // the padding's zeros were written when the buffer was made, and are never overwritten
             }
         }
-        if mode == .training { input = x }  // the patches are kept too, for ∂L/∂w
+    }
+
+    /// y, the same sums as ``referenceForward(_:)`` in the same order (so the same numbers,
+    /// bit for bit), arranged for the processor:
+    ///
+    /// - x is first copied into a zero-padded buffer, so no window needs a bounds test;
+    /// - a tap t = (c, u, v) of the filter reads x at one fixed offset from the window's
+    ///   top-left corner, so the taps become a flat list of offsets;
+    /// - each step of the inner loop takes one tap for a tile of 4 filters × 4 neighbouring
+    ///   output columns: 4 pixels loaded as one vector (stride 1: neighbours in memory),
+    ///   multiplied by each of the 4 filters' weights and added into 16 running sums that
+    ///   stay in registers. A pixel is loaded once for 4 filters, a weight once for 4
+    ///   outputs, and no sum goes to memory until its window is done.
+    ///
+    /// Filters past F in the last tile have weight 0 and are not stored; columns past OW
+    /// in the last tile read (harmlessly) past the row and are not stored either.
+    public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let out = outputShape(x.shape)
+        pad(x, into: &padded)
+        let (batch, channels, f, oh, ow) = (x.shape[0], x.shape[1], out[1], out[2], out[3])
+        let (ph, pw, s) = (x.shape[2] + 2 * padding, x.shape[3] + 2 * padding, stride)
+        let taps = channels * kernelHeight * kernelWidth
+        var offsets: [Int] = []  // tap t = (c, u, v) reads the corner's pixel + offsets[t]
+        for c in 0..<channels {
+            for u in 0..<kernelHeight {
+                for v in 0..<kernelWidth { offsets.append((c * ph + u) * pw + v) }
+            }
+        }
+        let tiles = (f + 3) / 4
+        var weights = [Double](repeating: 0, count: tiles * 4 * taps)  // w, then zero filters up to a multiple of 4
+        for index in 0..<filters.count { weights[index] = filters.value[index] }
+        let b = bias.value, plane = oh * ow
+        let y = [Double](unsafeUninitializedCapacity: out.reduce(1, *)) { y, initialized in
+            weights.withUnsafeBufferPointer { w in
+              offsets.withUnsafeBufferPointer { offsets in
+                padded.withUnsafeBufferPointer { xp in
+                    for n in 0..<batch {
+                        for i in 0..<oh {
+                            for tile in 0..<tiles {
+                                let w0 = w.baseAddress! + tile * 4 * taps, w1 = w0 + taps, w2 = w1 + taps, w3 = w2 + taps
+                                var j = 0
+                                while j < ow {
+                                    let corner = xp.baseAddress! + (n * channels * ph + i * s) * pw + j * s
+                                    var sum0 = SIMD4<Double>(), sum1 = SIMD4<Double>(), sum2 = SIMD4<Double>(), sum3 = SIMD4<Double>()
+                                    for t in 0..<taps {
+                                        let pixel = corner + offsets[t]  // 4 pixels: the tap's pixel for 4 neighbouring windows
+                                        let pixels = s == 1
+                                            ? UnsafeRawPointer(pixel).loadUnaligned(as: SIMD4<Double>.self)
+                                            : SIMD4(pixel[0], pixel[s], pixel[2 * s], pixel[3 * s])
+                                        sum0 += w0[t] * pixels
+                                        sum1 += w1[t] * pixels
+                                        sum2 += w2[t] * pixels
+                                        sum3 += w3[t] * pixels
+                                    }
+                                    func store(_ sum: SIMD4<Double>, filter k: Int) {
+                                        guard k < f else { return }
+                                        let target = y.baseAddress! + (n * f + k) * plane + i * ow + j, result = sum + b[k]
+                                        if j + 4 <= ow {
+                                            UnsafeMutableRawPointer(target).storeBytes(of: result, as: SIMD4<Double>.self)
+                                        } else {
+                                            for lane in 0..<(ow - j) { target[lane] = result[lane] }
+                                        }
+                                    }
+                                    store(sum0, filter: tile * 4)
+                                    store(sum1, filter: tile * 4 + 1)
+                                    store(sum2, filter: tile * 4 + 2)
+                                    store(sum3, filter: tile * 4 + 3)
+                                    j += 4
+                                }
+                            }
+                        }
+                    }
+                }
+              }
+            }
+            initialized = out.reduce(1, *)
+        }
+        if mode == .training { input = x }
         return Tensor(shape: out, values: y)
     }
 
@@ -316,17 +368,22 @@ public struct Conv2D: Layer {
         let g = outputGradient.values
         var rows = [Double](repeating: 0, count: g.count)
         var biasGradient = [Double](repeating: 0, count: f)
-        for n in 0..<out[0] {
-            for k in 0..<f {
-                for p in 0..<positions {
-                    let value = g[(n * f + k) * positions + p]
-                    rows[(n * positions + p) * f + k] = value
-                    biasGradient[k] += value
+        g.withUnsafeBufferPointer { g in
+            rows.withUnsafeMutableBufferPointer { rows in
+                for n in 0..<out[0] {
+                    for k in 0..<f {
+                        for p in 0..<positions {
+                            let value = g[(n * f + k) * positions + p]
+                            rows[(n * positions + p) * f + k] = value
+                            biasGradient[k] += value
+                        }
+                    }
                 }
             }
         }
         for k in 0..<f { bias.gradient[k] += biasGradient[k] }  // ∂L/∂b += the column sums of G
         let gradientRows = Matrix(rows: out[0] * positions, columns: f, values: rows)
+        im2col(x, padded: &padded, into: &patches)
         let columns = Matrix(rows: out[0] * positions, columns: filters.count / f, values: patches)
         addTransposedProduct(gradientRows, columns, into: &filters.gradient)  // ∂L/∂w += Gᵀ · patches
         return col2im(matmul(gradientRows, filterMatrix), inputShape: x.shape)  // ∂L/∂x
