@@ -16,8 +16,8 @@
 //   stay in the L1/L2 cache while every row-block of A passes over them.
 //
 // Every element of C gets, per k-slice, a sum formed from 0 in the order p = k0, k0+1, …
-// and then added to C. Rows and columns left over at the edges (fewer than 4) take a
-// scalar loop with the same order, so within one slice every element is exactly the
+// and then added to C. Rows left over at the bottom (fewer than 4) go one row at a time,
+// 16 columns per step; columns left over at the edges take a scalar loop with the same order, so within one slice every element is exactly the
 // triple loop's sum. The tests compare the kernel with `referenceMatmul` on every edge
 // case shape.
 
@@ -74,7 +74,15 @@ func tiledKernel(
             if j < n { scalar(rows: i..<(i + tile), columns: j..<n, k0: k0, k1: k1, n: n, a: a, aStrides: aStrides, b: b, c: c) }
             i += tile
         }
-        if i < m { scalar(rows: i..<m, columns: 0..<n, k0: k0, k1: k1, n: n, a: a, aStrides: aStrides, b: b, c: c) }
+        while i < m {  // the last rows (all of them when m < 4, a batch of one): one row at a time
+            var j = 0
+            while j + 4 * tile <= n {
+                row1x16(i: i, j: j, k0: k0, k1: k1, n: n, a: a, aStrides: aStrides, b: b, c: c)
+                j += 4 * tile
+            }
+            if j < n { scalar(rows: i..<(i + 1), columns: j..<n, k0: k0, k1: k1, n: n, a: a, aStrides: aStrides, b: b, c: c) }
+            i += 1
+        }
         k0 = k1
     }
 }
@@ -103,6 +111,33 @@ private func tile4x4(
     add(c1, into: c + (i + 1) * n + j)
     add(c2, into: c + (i + 2) * n + j)
     add(c3, into: c + (i + 3) * n + j)
+}
+
+/// C[i, j..<j+16] += A[i, k0..<k1] · B[k0..<k1, j..<j+16]: one row of A times 16 columns
+/// of B, the 16 sums in registers (a row vector times a matrix, as in a recurrent layer's
+/// step with a batch of one).
+@inline(__always)
+private func row1x16(
+    i: Int, j: Int, k0: Int, k1: Int, n: Int,
+    a: UnsafePointer<Double>, aStrides: Strides, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
+) {
+    var c0 = Lanes(), c1 = Lanes(), c2 = Lanes(), c3 = Lanes()
+    var a0 = a + i * aStrides.row + k0 * aStrides.column
+    var row = b + k0 * n + j
+    for _ in k0..<k1 {
+        let value = Lanes(repeating: a0[0])
+        let raw = UnsafeRawPointer(row)
+        c0 += value * raw.loadUnaligned(as: Lanes.self)
+        c1 += value * raw.loadUnaligned(fromByteOffset: 32, as: Lanes.self)
+        c2 += value * raw.loadUnaligned(fromByteOffset: 64, as: Lanes.self)
+        c3 += value * raw.loadUnaligned(fromByteOffset: 96, as: Lanes.self)
+        a0 += aStrides.column
+        row += n
+    }
+    add(c0, into: c + i * n + j)
+    add(c1, into: c + i * n + j + 4)
+    add(c2, into: c + i * n + j + 8)
+    add(c3, into: c + i * n + j + 12)
 }
 
 @inline(__always)
