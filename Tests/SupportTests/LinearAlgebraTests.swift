@@ -35,10 +35,11 @@ struct LinearAlgebraTests {
     }
 
     /// Shapes that hit every path of the blocked kernel: whole 4×4 tiles, leftover rows,
-    /// leftover columns, both, a single element, and inner dimensions past one k-slice (256).
+    /// leftover columns, both, a single element, and inner dimensions past one k-slice (256);
+    /// fewer than 4 rows (a batch of one) over 16-column steps.
     static let kernelShapes: [(m: Int, k: Int, n: Int)] = [
         (1, 1, 1), (3, 5, 7), (4, 1, 8), (4, 8, 8), (8, 16, 16), (5, 9, 17), (7, 64, 10),
-        (32, 64, 64), (33, 65, 63), (4, 256, 8), (4, 257, 8), (9, 600, 19),
+        (32, 64, 64), (33, 65, 63), (4, 256, 8), (4, 257, 8), (9, 600, 19), (1, 128, 48), (3, 300, 33),
     ]
 
     @Test("the blocked matmul kernel equals the plain triple loop", arguments: kernelShapes)
