@@ -34,7 +34,11 @@ let support: [Target] = [
     .target(name: "NumericChecks", dependencies: ["Validation"], swiftSettings: optimizedAlways),
     .target(
         name: "Datasets", dependencies: ["Validation", "Randomness", "LinearAlgebra"],
-        resources: [.copy("Resources/digits.csv"), .copy("Resources/LICENSE-scikit-learn.txt"), .copy("Resources/ATTRIBUTION.md")],
+        resources: [
+            .copy("Resources/digits.csv"), .copy("Resources/LICENSE-scikit-learn.txt"), .copy("Resources/ATTRIBUTION.md"),
+            .copy("Resources/shakespeare-plays.txt"), .copy("Resources/COPYING-shakespeare-package.txt"),
+            .copy("Resources/first-names.txt"),
+        ],
         swiftSettings: optimizedAlways),
     .target(name: "Notebook", dependencies: ["Validation"], swiftSettings: optimizedAlways),
     .target(name: "ExerciseSupport", dependencies: ["NumericChecks"]),

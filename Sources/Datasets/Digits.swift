@@ -25,13 +25,7 @@ public enum Digits {
 
     /// Loads digits from a CSV file with 65 integer columns per line: 64 pixels, then the label.
     public static func load(from url: URL) throws(DatasetError) -> ClassificationSet {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw .missingFile(path: url.path)
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw .notUTF8(path: url.path) }
+        let text = try readText(url)
         var inputs: [[Double]] = []
         var labels: [Int] = []
         var lineNumber = 0

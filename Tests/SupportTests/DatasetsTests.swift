@@ -70,6 +70,30 @@ struct DatasetsTests {
         #expect(throws: DatasetError.missingFile(path: "/nonexistent/digits.csv")) { try Digits.load(from: url) }
     }
 
+    @Test("the bundled Shakespeare: 940,237 ASCII characters, 76 distinct, Hamlet first")
+    func shakespeare() throws {
+        let text = try Shakespeare.plays()
+        #expect(text.utf8.count == 940_237)
+        #expect(Set(text).count == 76)
+        #expect(text.utf8.allSatisfy { $0 < 128 })
+        #expect(text.prefix(3000).contains("Who's there?"))  // Hamlet's first line
+    }
+
+    @Test("the bundled first names: 5,163 of them, lowercase, unique, most frequent first")
+    func firstNames() throws {
+        let names = try FirstNames.load()
+        #expect(names.count == 5163 && Set(names).count == 5163)
+        #expect(Array(names.prefix(5)) == ["james", "john", "robert", "michael", "mary"])
+        #expect(names.allSatisfy { (2...11).contains($0.count) })
+    }
+
+    @Test("a name that is not lowercase a–z is reported with file and line")
+    func badName() {
+        #expect(throws: DatasetError.malformed(file: "names.txt", line: 2, reason: "\"Anna\" is not lowercase letters a–z")) {
+            try FirstNames.load(text: "james\nAnna\n", file: "names.txt")
+        }
+    }
+
     @Test("logic gates have the truth tables of AND, OR, NAND and XOR")
     func gates() {
         #expect(LogicGate.and.truthTable == [0, 0, 0, 1])
