@@ -70,6 +70,7 @@ let chapters: [Chapter] = [
     Chapter(name: "Optimizers", lesson: "optimizers", after: ["Perceptron", "Activations", "Backprop"]),
     Chapter(name: "Regularization", lesson: "regularization", after: ["Perceptron", "Activations", "Backprop", "Optimizers"]),
     Chapter(name: "CNN", lesson: "cnn", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization"]),
+    Chapter(name: "LSTM", lesson: "lstm", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization"]),
 ]
 
 // MARK: - Targets of one chapter
@@ -106,7 +107,7 @@ func targets(of chapter: Chapter) -> [Target] {
 
 // `swift run -c release bench`: times the workloads of ../shared/baselines (see Sources/Bench).
 let bench: Target = .executableTarget(
-    name: "Bench", dependencies: ["Validation", "Backprop", "CNN", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"],
+    name: "Bench", dependencies: ["Validation", "Backprop", "CNN", "LSTM", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"],
     path: "Sources/Bench")
 
 // MARK: - The learner's runner

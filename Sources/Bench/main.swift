@@ -13,6 +13,7 @@ import Backprop
 import CNN
 import Datasets
 import Foundation
+import LSTM
 import LinearAlgebra
 import Optimizers
 import Randomness
@@ -205,11 +206,32 @@ func numpySeconds(directory: String, names: [String], measurements: Int) -> [Str
                     x, f, b = cases[case]
                     out[name] = time_per_call(lambda: conv_numpy.conv_forward_vectorized(x, f, b), min_time=0.3, measurements=measurements)[0]
                     out["loops:" + name] = time_per_call(lambda: conv_numpy.conv_forward_naive(x, f, b), min_time=0.3, measurements=measurements)[0]
+        if "lstm-bptt" in names:
+            import lstm_numpy
+            P = lstm_numpy.init_params()
+            inputs, targets = lstm_numpy.make_sequence()
+            h0 = np.zeros((lstm_numpy.H, 1))
+            out["lstm-bptt"] = time_per_call(lambda: lstm_numpy.loss_and_grads(inputs, targets, P, h0, h0), min_time=0.3, measurements=measurements)[0]
         try:
             import torch
             import torch.nn.functional as F
             torch.set_num_threads(1)
             out["torch-version"] = 0.0
+            if "lstm-bptt" in names:
+                # lstm_torch.py's workload: nn.LSTM(65, 128) + nn.Linear(128, 65), one-hot (25, 1, 65), summed cross-entropy
+                import lstm_numpy
+                V, H = lstm_numpy.V, lstm_numpy.H
+                lstm, head = torch.nn.LSTM(V, H).double(), torch.nn.Linear(H, V).double()
+                inputs, targets = lstm_numpy.make_sequence()
+                x = F.one_hot(torch.from_numpy(inputs), V).double().unsqueeze(1)
+                y = torch.from_numpy(targets)
+                params = list(lstm.parameters()) + list(head.parameters())
+                def lstm_call():
+                    for p in params:
+                        p.grad = None
+                    out_, _ = lstm(x)
+                    F.cross_entropy(head(out_[:, 0, :]), y, reduction="sum").backward()
+                out["torch:lstm-bptt"] = time_per_call(lstm_call, min_time=0.3, measurements=measurements)[0]
             if any(name in names for name in conv_names):
                 import conv_numpy
                 cases = conv_numpy.cases()
@@ -268,7 +290,36 @@ let digitsOptimizers: [(name: String, optimizer: any Optimizer, summary: String)
     ("mlp-digits-epoch", SGD(learningRate: 0.1), "SGD lr 0.1"), ("mlp-digits-epoch-adam", Adam(learningRate: 1e-3), "Adam lr 1e-3"),
 ]
 var workloads = try digitsOptimizers.map { try mlpEpoch(name: $0.name, optimizer: $0.optimizer, summary: $0.summary) }
-    + [matmulWorkload(256), matmulWorkload(512)] + convolutionWorkloads()
+    + [matmulWorkload(256), matmulWorkload(512)] + convolutionWorkloads() + [lstmWorkload()]
+
+/// The baselines' LSTM: one-hot characters (V = 65), hidden 128, T = 25, batch 1, a dense
+/// layer 128 → 65 on every step, softmax cross-entropy summed over the steps; one call =
+/// zero gradients, forward, backward through time (no optimizer step), as in
+/// `lstm_numpy.py` and `lstm_torch.py`.
+func lstmWorkload() -> Workload {
+    let (v, h, t) = (65, 128, 25)
+    var random = SeededGenerator(seed: 7)
+    let tokens = (0...t).map { _ in random.int(below: v) }
+    let x = oneHotSequence(tokens.dropLast().map { [$0] }, vocabulary: v)
+    let targets = Array(tokens.dropFirst())
+    final class State: @unchecked Sendable {
+        var model: Sequential
+        init(_ model: Sequential) { self.model = model }
+    }
+    let state = State(Sequential([
+        LSTMLayer(inputs: v, hidden: h, using: &random), SequenceRows(),
+        Dense(inputs: h, outputs: v, initialization: .xavier, using: &random),
+    ]))
+    // forward: 25 × (W_x x 33,280 + W_h h 65,536 + W_y h 8,320) multiply-adds; backward twice that
+    let macs = Double(t * (4 * h * v + 4 * h * h + v * h))
+    return Workload(name: "lstm-bptt", flop: 2 * macs * 3, summary: "LSTM 65 → 128, T = 25, batch 1, forward + BPTT") {
+        state.model.zeroGradients()
+        let logits = state.model.forward(x, mode: .training)
+        var (_, gradient) = SoftmaxCrossEntropy().evaluate(logits, targets)
+        gradient = Tensor(shape: gradient.shape, values: gradient.values.map { $0 * Double(t) })  // the sum over steps, not the mean
+        _ = state.model.backward(gradient)
+    }
+}
 
 /// The baselines' convolution cases: random 28×28 images, and the first 32 digits (pixels / 16).
 func convolutionWorkloads() throws -> [Workload] {

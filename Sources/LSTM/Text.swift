@@ -1,0 +1,152 @@
+import Activations
+import Backprop
+import LinearAlgebra
+import Foundation
+import Randomness
+import Validation
+
+/// The characters of a text, numbered: character ↔ index, in sorted order.
+public struct CharacterVocabulary: Sendable, Equatable {
+    /// The distinct characters, sorted; a character's index is its place here.
+    public let characters: [Character]
+    private let indices: [Character: Int]
+
+    /// The vocabulary of every character in `text`.
+    public init(_ text: String) {
+        characters = Set(text).sorted()
+        indices = Dictionary(uniqueKeysWithValues: characters.enumerated().map { ($1, $0) })
+    }
+
+    public var count: Int { characters.count }
+
+    /// The index of every character of `text`, or an error naming the first unknown one.
+    public func encode(_ text: String) -> [Int] {
+        text.enumerated().map { position, character in
+            guard let index = indices[character] else {
+                requirementFailed("CharacterVocabulary: \(character.debugDescription) at position \(position) is not in the vocabulary of \(count) characters")
+            }
+            return index
+        }
+    }
+
+    /// The text of a list of indices.
+    public func decode(_ tokens: [Int]) -> String {
+        String(tokens.map { token in
+            require((0..<count).contains(token), "CharacterVocabulary: \(token) is not an index 0..<\(count)")
+            return characters[token]
+        })
+    }
+}
+
+/// Counting models of text, the baselines a language model has to beat.
+///
+/// The unigram model predicts every character with its frequency in the training text,
+/// ignoring what came before; the bigram model with its frequency after the previous
+/// character. Both add `smoothing` (α) to every count, so a pair never seen in training
+/// still gets a small probability instead of an infinite loss:
+///
+/// ```
+/// p(c) = (n(c) + α) / (N + αV)            p(c | b) = (n(b c) + α) / (n(b ·) + αV)
+/// ```
+public struct CountingModel: Sendable {
+    /// 1 for unigrams, 2 for bigrams.
+    public let order: Int
+    public let vocabularySize: Int
+    public let smoothing: Double
+    private var counts: [Double]
+
+    public init(order: Int, vocabularySize: Int, training tokens: [Int], smoothing: Double = 1) {
+        require(order == 1 || order == 2, "CountingModel: order 1 (unigram) or 2 (bigram), got \(order)")
+        require(smoothing > 0, "CountingModel: the smoothing must be positive, got \(smoothing)")
+        self.order = order
+        self.vocabularySize = vocabularySize
+        self.smoothing = smoothing
+        counts = [Double](repeating: 0, count: order == 1 ? vocabularySize : vocabularySize * vocabularySize)
+        if order == 1 {
+            for token in tokens { counts[token] += 1 }
+        } else {
+            for t in 1..<tokens.count { counts[tokens[t - 1] * vocabularySize + tokens[t]] += 1 }
+        }
+    }
+
+    /// p(· | previous) for every character (previous is ignored by a unigram model).
+    public func probabilities(after previous: Int?) -> [Double] {
+        let v = vocabularySize
+        let row = order == 1 ? Array(counts) : Array(counts[(previous! * v)..<((previous! + 1) * v)])
+        let total = row.reduce(0, +) + smoothing * Double(v)
+        return row.map { ($0 + smoothing) / total }
+    }
+
+    /// The mean cross-entropy in nats per character over `tokens` (from the second token on,
+    /// so that unigram and bigram are scored on the same characters).
+    public func crossEntropy(_ tokens: [Int]) -> Double {
+        var total = 0.0
+        for t in 1..<tokens.count {
+            total -= log(probabilities(after: tokens[t - 1])[tokens[t]])
+        }
+        return total / Double(tokens.count - 1)
+    }
+}
+
+/// Draws an index from softmax(logits / temperature).
+///
+/// Temperature 1 samples the model's own distribution; below 1 sharpens it toward the most
+/// likely choices (0 would always take the largest), above 1 flattens it toward uniform.
+/// The draw: one uniform u in [0, 1), then the first index whose cumulative probability
+/// exceeds u.
+public func sample(logits: [Double], temperature: Double, using generator: inout SeededGenerator) -> Int {
+    require(temperature > 0, "sample: the temperature must be positive, got \(temperature)")
+    let probabilities = softmax(logits.map { $0 / temperature })
+    let u = generator.uniform()
+    var cumulative = 0.0
+    for (index, p) in probabilities.enumerated() {
+        cumulative += p
+        if u < cumulative { return index }
+    }
+    return probabilities.count - 1  // u fell in the last sliver that rounding left over
+}
+
+/// A token sequence cut into windows for next-token prediction, as the training loop's data.
+///
+/// Sample k is the window that starts at `starts[k]`: its inputs are the `length` tokens
+/// from there, its targets the same tokens moved one ahead (each position's next token).
+/// A batch of B windows has inputs (T, B), token indices for an ``Embedding``, and its
+/// T·B targets in the order of ``SequenceRows``: step t of window n is row t·B + n.
+/// Training on windows is truncated backpropagation through time: the gradient flows back
+/// at most `length` steps, and each window starts from a zero state.
+public struct TextWindows: TrainingData {
+    public let tokens: [Int]
+    public let length: Int
+    public let starts: [Int]
+
+    public init(tokens: [Int], length: Int, starts: [Int]) {
+        require(length > 0, "TextWindows: the window length must be positive, got \(length)")
+        for start in starts {
+            require(
+                start >= 0 && start + length < tokens.count,
+                "TextWindows: a window of \(length) from \(start) (and its last target) does not fit in \(tokens.count) tokens")
+        }
+        self.tokens = tokens
+        self.length = length
+        self.starts = starts
+    }
+
+    /// Consecutive windows that tile the tokens from the start (a last, shorter piece is left out).
+    public init(tokens: [Int], length: Int) {
+        self.init(tokens: tokens, length: length, starts: Array(stride(from: 0, to: tokens.count - length, by: length)))
+    }
+
+    public var count: Int { starts.count }
+
+    public func batch(_ indices: ArraySlice<Int>) -> (inputs: Tensor, targets: [Int]) {
+        let b = indices.count
+        var inputs = [Double](repeating: 0, count: length * b), targets = [Int](repeating: 0, count: length * b)
+        for (n, index) in indices.enumerated() {
+            for t in 0..<length {
+                inputs[t * b + n] = Double(tokens[starts[index] + t])
+                targets[t * b + n] = tokens[starts[index] + t + 1]
+            }
+        }
+        return (Tensor(shape: [length, b], values: inputs), targets)
+    }
+}
