@@ -71,6 +71,7 @@ let chapters: [Chapter] = [
     Chapter(name: "Regularization", lesson: "regularization", after: ["Perceptron", "Activations", "Backprop", "Optimizers"]),
     Chapter(name: "CNN", lesson: "cnn", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization"]),
     Chapter(name: "LSTM", lesson: "lstm", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization"]),
+    Chapter(name: "Attention", lesson: "attention", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "LSTM"]),
 ]
 
 // MARK: - Targets of one chapter
@@ -107,7 +108,7 @@ func targets(of chapter: Chapter) -> [Target] {
 
 // `swift run -c release bench`: times the workloads of ../shared/baselines (see Sources/Bench).
 let bench: Target = .executableTarget(
-    name: "Bench", dependencies: ["Validation", "Backprop", "CNN", "LSTM", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"],
+    name: "Bench", dependencies: ["Validation", "Attention", "Backprop", "CNN", "LSTM", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"],
     path: "Sources/Bench")
 
 // MARK: - The learner's runner

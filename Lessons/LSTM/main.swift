@@ -24,11 +24,6 @@ let lesson = Lesson(
         """)
 var rng = SeededGenerator(seed: lesson.seed)
 
-/// L = Σ c ⊙ y for fixed c: its gradient with respect to y is c.
-func weightedSum(_ c: [Double]) -> (Tensor) -> (loss: Double, gradient: Tensor) {
-    { y in (zip(c, y.values).map { $0 * $1 }.reduce(0, +), Tensor(shape: y.shape, values: c)) }
-}
-
 /// Lines cut to at most `width` characters (generated text has no line length of its own).
 func wrapped(_ text: String, width: Int = 76) -> String {
     text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line -> [String] in
@@ -126,7 +121,7 @@ let checkedLayers: [(String, any Layer)] = [
 var allChecksPassed = true
 var checkRows: [[String]] = []
 for (name, layer) in checkedLayers {
-    let results = checkGradients(layer, input: checkInput, loss: weightedSum(checkWeights))
+    let results = checkGradients(layer, input: checkInput, loss: weightedOutputLoss(checkWeights))
     allChecksPassed = allChecksPassed && results.allSatisfy(\.passed)
     checkRows.append([name, results.map(\.parameter).joined(separator: " "), compact(results.map(\.worstRelativeError).max()!, significant: 2)])
 }

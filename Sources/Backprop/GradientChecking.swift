@@ -1,5 +1,6 @@
 import LinearAlgebra
 import NumericChecks
+import Validation
 
 /// Checks a layer's backward pass against central differences: every parameter, then the input.
 ///
@@ -45,4 +46,16 @@ public func checkGradients<Model: Layer>(
             lossOf(model, Tensor(shape: input.shape, values: values))
         })
     return results
+}
+
+/// The loss L = Σ c ⊙ y for a fixed c, with ∂L/∂y = c: weighting every output differently,
+/// it exercises every path of a layer's backward pass, which is what a gradient check wants
+/// (``checkGradients(_:input:epsilon:tolerance:loss:)``). It is linear in y, so a layer
+/// that is itself linear (a convolution, a matrix product) gives central differences
+/// without truncation error.
+public func weightedOutputLoss(_ c: [Double]) -> (Tensor) -> (loss: Double, gradient: Tensor) {
+    { y in
+        require(y.count == c.count, "weightedOutputLoss: \(c.count) weights for an output \(y.shapeDescription)")
+        return (zip(c, y.values).map { $0 * $1 }.reduce(0, +), Tensor(shape: y.shape, values: c))
+    }
 }

@@ -9,6 +9,7 @@
 // samples, each the mean time of a call repeated for at least `minimumTime` seconds, and
 // report the median sample.
 
+import Attention
 import Backprop
 import CNN
 import Datasets
@@ -241,6 +242,9 @@ func numpySeconds(directory: String, names: [String], measurements: Int) -> [Str
                         xt, ft, bt = torch.from_numpy(x).unsqueeze(1).contiguous(), torch.from_numpy(f).unsqueeze(1).contiguous(), torch.from_numpy(b)
                         with torch.no_grad():
                             out["torch:" + name] = time_per_call(lambda: F.conv2d(xt, ft, bt), min_time=0.3, measurements=measurements)[0]
+            if "transformer-block" in names:
+                import torch_more
+                out["torch:transformer-block"] = torch_more.transformer_block()["forward_backward_s"]
             if "conv-28x28-backward" in names:
                 import torch_more
                 out["torch:conv-28x28-backward"] = torch_more.conv_backward()["forward_backward_s"]
@@ -290,7 +294,7 @@ let digitsOptimizers: [(name: String, optimizer: any Optimizer, summary: String)
     ("mlp-digits-epoch", SGD(learningRate: 0.1), "SGD lr 0.1"), ("mlp-digits-epoch-adam", Adam(learningRate: 1e-3), "Adam lr 1e-3"),
 ]
 var workloads = try digitsOptimizers.map { try mlpEpoch(name: $0.name, optimizer: $0.optimizer, summary: $0.summary) }
-    + [matmulWorkload(256), matmulWorkload(512)] + convolutionWorkloads() + [lstmWorkload()]
+    + [matmulWorkload(256), matmulWorkload(512)] + convolutionWorkloads() + [lstmWorkload(), transformerWorkload()]
 
 /// The baselines' LSTM: one-hot characters (V = 65), hidden 128, T = 25, batch 1, a dense
 /// layer 128 → 65 on every step, softmax cross-entropy summed over the steps; one call =
@@ -318,6 +322,28 @@ func lstmWorkload() -> Workload {
         var (_, gradient) = SoftmaxCrossEntropy().evaluate(logits, targets)
         gradient = Tensor(shape: gradient.shape, values: gradient.values.map { $0 * Double(t) })  // the sum over steps, not the mean
         _ = state.model.backward(gradient)
+    }
+}
+
+/// The baselines' transformer block (`torch_more.py`): post-LN encoder block, batch 8,
+/// T = 64, d = 64, 4 heads, feed-forward 256, ReLU, no dropout; one call = zero gradients,
+/// forward, backward of L = Σ g ⊙ y for a fixed g (every parameter and ∂L/∂x).
+func transformerWorkload() -> Workload {
+    let (b, t, d, ff) = (8, 64, 64, 256)
+    var random = SeededGenerator(seed: 8)
+    let x = Tensor(shape: [b, t, d], values: random.normals(b * t * d))
+    let g = Tensor(shape: [b, t, d], values: random.normals(b * t * d))
+    final class State: @unchecked Sendable {
+        var block: EncoderBlock
+        init(_ block: EncoderBlock) { self.block = block }
+    }
+    let state = State(EncoderBlock(features: d, heads: 4, feedForward: ff, using: &random))
+    // forward: 4 projections 4·B·T·d², scores and mix 2·B·T²·d, feed-forward 2·B·T·d·ff; backward twice that
+    let macs = Double(4 * b * t * d * d + 2 * b * t * t * d + 2 * b * t * d * ff)
+    return Workload(name: "transformer-block", flop: 2 * macs * 3, summary: "post-LN encoder block, 8×64×64, 4 heads, ff 256, fwd + bwd") {
+        state.block.zeroGradients()
+        _ = state.block.forward(x, mode: .training)
+        _ = state.block.backward(g)
     }
 }
 

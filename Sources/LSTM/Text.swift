@@ -113,13 +113,16 @@ public func sample(logits: [Double], temperature: Double, using generator: inout
 /// A batch of B windows has inputs (T, B), token indices for an ``Embedding``, and its
 /// T·B targets in the order of ``SequenceRows``: step t of window n is row t·B + n.
 /// Training on windows is truncated backpropagation through time: the gradient flows back
-/// at most `length` steps, and each window starts from a zero state.
+/// at most `length` steps, and each window starts from a zero state. With `batchFirst`
+/// the inputs are (B, T) instead, for the attention layers of Chapter 8, and the targets
+/// in the matching order: position t of window n is row n·T + t.
 public struct TextWindows: TrainingData {
     public let tokens: [Int]
     public let length: Int
     public let starts: [Int]
+    public var batchFirst = false
 
-    public init(tokens: [Int], length: Int, starts: [Int]) {
+    public init(tokens: [Int], length: Int, starts: [Int], batchFirst: Bool = false) {
         require(length > 0, "TextWindows: the window length must be positive, got \(length)")
         for start in starts {
             require(
@@ -129,11 +132,12 @@ public struct TextWindows: TrainingData {
         self.tokens = tokens
         self.length = length
         self.starts = starts
+        self.batchFirst = batchFirst
     }
 
     /// Consecutive windows that tile the tokens from the start (a last, shorter piece is left out).
-    public init(tokens: [Int], length: Int) {
-        self.init(tokens: tokens, length: length, starts: Array(stride(from: 0, to: tokens.count - length, by: length)))
+    public init(tokens: [Int], length: Int, batchFirst: Bool = false) {
+        self.init(tokens: tokens, length: length, starts: Array(stride(from: 0, to: tokens.count - length, by: length)), batchFirst: batchFirst)
     }
 
     public var count: Int { starts.count }
@@ -143,10 +147,11 @@ public struct TextWindows: TrainingData {
         var inputs = [Double](repeating: 0, count: length * b), targets = [Int](repeating: 0, count: length * b)
         for (n, index) in indices.enumerated() {
             for t in 0..<length {
-                inputs[t * b + n] = Double(tokens[starts[index] + t])
-                targets[t * b + n] = tokens[starts[index] + t + 1]
+                let row = batchFirst ? n * length + t : t * b + n
+                inputs[row] = Double(tokens[starts[index] + t])
+                targets[row] = tokens[starts[index] + t + 1]
             }
         }
-        return (Tensor(shape: [length, b], values: inputs), targets)
+        return (Tensor(shape: batchFirst ? [b, length] : [length, b], values: inputs), targets)
     }
 }

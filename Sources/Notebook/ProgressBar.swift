@@ -2,9 +2,10 @@ import Foundation
 
 /// Progress through a long loop, such as training epochs.
 ///
-/// On a terminal the bar redraws itself on one line; when the output is piped to a file
-/// it degrades to a plain line at each quarter, so logs stay readable and the output of
-/// a run stays the same from run to run.
+/// On a terminal the bar redraws itself on one line and ends with the seconds the loop
+/// took; when the output is piped to a file it degrades to a plain line at each quarter,
+/// without times, so logs stay readable and the output of a run stays the same from run
+/// to run.
 public final class ProgressBar {
     enum Style { case redraw, milestones, silent }
 
@@ -13,6 +14,7 @@ public final class ProgressBar {
     let style: Style
     private(set) var done = 0
     private var nextMilestone = 1
+    private let start = Date()
 
     /// Where the bar's text goes: standard output, or a test's buffer.
     private let write: (String) -> Void
@@ -37,7 +39,8 @@ public final class ProgressBar {
             let width = 30
             let filled = done * width / total
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            write("\r  \(label) [\(bar)] \(done)/\(total) \(note)\u{1B}[K" + (done == total ? "\n" : ""))
+            let elapsed = done == total ? String(format: " (%.1f s)", Date().timeIntervalSince(start)) : ""
+            write("\r  \(label) [\(bar)] \(done)/\(total) \(note)\(elapsed)\u{1B}[K" + (done == total ? "\n" : ""))
         case .milestones:
             // one line at 25%, 50%, 75% and 100%; a step that passes several quarters
             // at once (a loop of 3 steps) still prints a single line

@@ -6,11 +6,6 @@ import Testing
 
 @testable import CNN
 
-/// L = Σ c ⊙ y for fixed random c: its gradient with respect to y is c.
-func weightedSum(_ c: [Double]) -> (Tensor) -> (loss: Double, gradient: Tensor) {
-    { y in (zip(c, y.values).map { $0 * $1 }.reduce(0, +), Tensor(shape: y.shape, values: c)) }
-}
-
 /// Convolution settings that reach every path: strides 1 and 2, paddings 0 to 2,
 /// non-square inputs and kernels, several channels and filters, a stride that skips
 /// the last row.
@@ -122,7 +117,7 @@ struct ConvolutionTests {
         // sum over a few hundred outputs, divided by 2ε, far below the tolerance. (With
         // ε = 1e-5 that round-off alone reaches 1e-7 relative on the smallest gradients.)
         // The small-network test below checks a convolution inside nonlinear layers.
-        let results = checkGradients(conv, input: x, epsilon: 1e-2, loss: weightedSum(rng.uniforms(outputCount, in: -1..<1)))
+        let results = checkGradients(conv, input: x, epsilon: 1e-2, loss: weightedOutputLoss(rng.uniforms(outputCount, in: -1..<1)))
         #expect(results.map(\.parameter) == ["K1", "b1", "x"])
         for result in results { #expect(result.passed, "case \(index): \(result)") }
     }
@@ -149,7 +144,7 @@ struct ConvolutionTests {
         var rng = SeededGenerator(seed: 9)
         let conv = Conv2D(inChannels: 1, outChannels: 2, kernel: 3, initialization: .xavier, using: &rng, name: "1")
         let x = Tensor(shape: [1, 1, 5, 5], values: rng.normals(25))
-        let results = checkGradients(Flipped(conv: conv), input: x, loss: weightedSum(rng.normals(18)))
+        let results = checkGradients(Flipped(conv: conv), input: x, loss: weightedOutputLoss(rng.normals(18)))
         #expect(results.last!.parameter == "x" && !results.last!.passed)
     }
 }
@@ -178,7 +173,7 @@ struct PoolingTests {
         var rng = SeededGenerator(seed: UInt64(size * 10 + stride))
         let x = Tensor(shape: [2, 3, 6, 7], values: rng.normals(2 * 3 * 6 * 7))  // distinct values: no ties
         let pool = Pool2D(kind, size: size, stride: stride)
-        let results = checkGradients(pool, input: x, loss: weightedSum(rng.normals(pool.predict(x).count)))
+        let results = checkGradients(pool, input: x, loss: weightedOutputLoss(rng.normals(pool.predict(x).count)))
         #expect(results.count == 1 && results[0].passed, "\(results)")
     }
 
@@ -203,7 +198,7 @@ struct PoolingTests {
         }
         let block = Residual([conv("1"), ActivationLayer(.tanh), conv("2")])
         let x = Tensor(shape: [2, 2, 4, 5], values: rng.normals(80))
-        let results = checkGradients(block, input: x, loss: weightedSum(rng.normals(80)))
+        let results = checkGradients(block, input: x, loss: weightedOutputLoss(rng.normals(80)))
         #expect(results.map(\.parameter) == ["K1", "b1", "K2", "b2", "x"])
         for result in results { #expect(result.passed, "\(result)") }
         // with F's last filters and bias at 0, F(x) = 0: the block is the identity and passes g unchanged

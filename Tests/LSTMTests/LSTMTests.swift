@@ -98,14 +98,14 @@ struct GradientChecks {
         let start = RecurrentState(
             hidden: state(rng.normals(Self.b * Self.h, standardDeviation: 0.5)), cell: cell ? state(rng.normals(Self.b * Self.h, standardDeviation: 0.5)) : nil)
         layer.initialState = start
-        for result in checkGradients(layer, input: x, loss: weightedSum(c)) { #expect(result.passed, "\(result)") }
+        for result in checkGradients(layer, input: x, loss: weightedOutputLoss(c)) { #expect(result.passed, "\(result)") }
         var analytic = layer
         _ = analytic.forward(x, mode: .training)
         _ = analytic.backward(Tensor(shape: [Self.t, Self.b, Self.h], values: c))
         func loss(_ changed: RecurrentState) -> Double {
             var probe = layer
             probe.initialState = changed
-            return weightedSum(c)(probe.forward(x, mode: .training)).loss
+            return weightedOutputLoss(c)(probe.forward(x, mode: .training)).loss
         }
         let hidden = checkGradient("h0", at: start.hidden.values, analytic: analytic.initialStateGradient!.hidden.values) { v in
             loss(RecurrentState(hidden: state(v), cell: start.cell))
@@ -194,7 +194,7 @@ struct GradientChecks {
         let wrong = checkGradient("Wx", at: layer.inputWeights.value, analytic: truncated) { values in
             var probe = layer
             probe.inputWeights.value = values
-            return weightedSum(c)(probe.forward(x, mode: .training)).loss
+            return weightedOutputLoss(c)(probe.forward(x, mode: .training)).loss
         }
         #expect(!wrong.passed)
     }
@@ -221,7 +221,7 @@ struct TextTests {
         let c = rng.normals(40)
         var analytic = model
         analytic.zeroGradients()
-        _ = analytic.backward(weightedSum(c)(analytic.forward(x, mode: .training)).gradient)
+        _ = analytic.backward(weightedOutputLoss(c)(analytic.forward(x, mode: .training)).gradient)
         let table = analytic.parameters[0]
         let result = checkGradient("E", at: table.value, analytic: table.gradient) { values in
             var probe = model
@@ -230,7 +230,7 @@ struct TextTests {
                 if first { p.value = values }
                 first = false
             }
-            return weightedSum(c)(probe.forward(x, mode: .training)).loss
+            return weightedOutputLoss(c)(probe.forward(x, mode: .training)).loss
         }
         #expect(result.passed, "\(result)")
         #expect(table.gradient[3..<6].allSatisfy { $0 == 0 } == false)  // token 1 appears, so its row has a gradient
@@ -241,6 +241,17 @@ struct TextTests {
         let tokens = [[0, 2], [1, 1]]
         let identity = Embedding(table: Matrix([[1, 0, 0], [0, 1, 0], [0, 0, 1]]))
         #expect(oneHotSequence(tokens, vocabulary: 3) == identity.predict(Tensor(shape: [2, 2], values: [0, 2, 1, 1])))
+    }
+
+    @Test("text windows: inputs and next-token targets, time first (T, B) or batch first (B, T), rows in SequenceRows' order")
+    func windows() {
+        let tokens = [0, 1, 2, 3, 4, 5, 6, 7]
+        let timeFirst = TextWindows(tokens: tokens, length: 3, starts: [0, 4]).batch([0, 1])
+        #expect(timeFirst.inputs.shape == [3, 2] && timeFirst.inputs.values == [0, 4, 1, 5, 2, 6])
+        #expect(timeFirst.targets == [1, 5, 2, 6, 3, 7])  // step t of window n at row t·B + n
+        let batchFirst = TextWindows(tokens: tokens, length: 3, starts: [0, 4], batchFirst: true).batch([0, 1])
+        #expect(batchFirst.inputs.shape == [2, 3] && batchFirst.inputs.values == [0, 1, 2, 4, 5, 6])
+        #expect(batchFirst.targets == [1, 2, 3, 5, 6, 7])  // position t of window n at row n·T + t
     }
 
     @Test("character vocabulary: sorted, encode and decode are inverses")

@@ -7,11 +7,6 @@ import Testing
 
 @testable import LSTM
 
-/// L = Σ c ⊙ y for fixed c: its gradient with respect to y is c.
-func weightedSum(_ c: [Double]) -> (Tensor) -> (loss: Double, gradient: Tensor) {
-    { y in (zip(c, y.values).map { $0 * $1 }.reduce(0, +), Tensor(shape: y.shape, values: c)) }
-}
-
 /// The numbers of the PyTorch reference: 0.5·sin(s + 0.7k) (scale varies), as in the script below.
 func referenceValues(_ count: Int, _ start: Double, _ scale: Double = 0.5) -> [Double] {
     (0..<count).map { scale * sin(start + 0.7 * Double($0)) }

@@ -134,6 +134,17 @@ struct NotebookTests {
         #expect(text.isEmpty && silent.done == 8)
     }
 
+    @Test("a terminal's progress bar redraws one line and ends with the seconds taken; piped lines carry no time")
+    func progressRedraw() throws {
+        nonisolated(unsafe) var text = ""
+        let bar = ProgressBar(label: "epochs", total: 2, style: .redraw) { text += $0 }
+        bar.advance(note: "loss 1")
+        #expect(text.hasPrefix("\r  epochs [") && !text.contains(" s)") && !text.hasSuffix("\n"))
+        bar.advance(note: "loss 2")
+        let last = try #require(text.split(separator: "\r").last)
+        #expect(last.contains("2/2 loss 2 (") && last.contains(" s)") && last.hasSuffix("\n"), "\(last)")
+    }
+
     @Test("a Markdown page is written with its figures, and the same cells give the same bytes")
     func markdownPage() throws {
         let cells: [(cell: Cell, number: Int)] = [

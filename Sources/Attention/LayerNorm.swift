@@ -1,0 +1,87 @@
+import Backprop
+import LinearAlgebra
+import Validation
+
+/// Layer normalization over the last axis: each position's d features normalized by their
+/// own mean and variance, then scaled and shifted by learned γ and β (d each).
+///
+/// ```
+/// μ = (1/d) Σⱼ xⱼ      σ² = (1/d) Σⱼ (xⱼ − μ)²      (biased: divided by d, as PyTorch)
+/// x̂ⱼ = (xⱼ − μ) / √(σ² + ε)      yⱼ = γⱼ x̂ⱼ + βⱼ      ε = 1e-5 (PyTorch's default)
+/// ```
+/// Unlike batch normalization it uses no statistics across the batch, so it computes the
+/// same thing in training and inference, for a batch of one, and at every position of a
+/// sequence. Backward, with g = ∂L/∂y and ĝ = g ⊙ γ:
+///
+/// ```
+/// ∂L/∂γ += Σ over positions g ⊙ x̂      ∂L/∂β += Σ over positions g
+/// ∂L/∂x  = (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)) / √(σ² + ε)
+/// ```
+public struct LayerNorm: Layer {
+    /// γ (d), starting at 1. Does not decay.
+    public var scale: Parameter
+    /// β (d), starting at 0. Does not decay.
+    public var shift: Parameter
+    public let epsilon: Double
+    /// x̂ and 1/√(σ² + ε) of every position of the last training-mode pass.
+    private var cache: (normalized: [Double], inverseDeviation: [Double], shape: [Int])?
+
+    public var features: Int { scale.count }
+
+    public init(features: Int, epsilon: Double = 1e-5, name: String = "") {
+        require(features > 0, "LayerNorm: needs at least one feature, got \(features)")
+        scale = Parameter(name: "γ\(name)", shape: [features], value: [Double](repeating: 1, count: features), decays: false)
+        shift = Parameter(name: "β\(name)", shape: [features], value: [Double](repeating: 0, count: features), decays: false)
+        self.epsilon = epsilon
+    }
+
+    public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let d = features
+        require(x.rank >= 1 && x.shape.last == d, "LayerNorm \(scale.name): input \(x.shapeDescription) does not end in the \(d) features it normalizes")
+        let positions = x.count / d
+        var y = [Double](repeating: 0, count: x.count), normalized = y
+        var inverseDeviation = [Double](repeating: 0, count: positions)
+        for p in 0..<positions {
+            let row = x.values[(p * d)..<((p + 1) * d)]
+            let mean = row.reduce(0, +) / Double(d)
+            let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(d)
+            let inverse = 1 / (variance + epsilon).squareRoot()
+            inverseDeviation[p] = inverse
+            for j in 0..<d {
+                let n = (x.values[p * d + j] - mean) * inverse
+                normalized[p * d + j] = n
+                y[p * d + j] = scale.value[j] * n + shift.value[j]
+            }
+        }
+        if mode == .training { cache = (normalized, inverseDeviation, x.shape) }
+        return Tensor(shape: x.shape, values: y)
+    }
+
+    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+        expectGradientShape(outputGradient, output: cache?.shape, layer: "LayerNorm \(scale.name)")
+        let (normalized, inverseDeviation, shape) = cache!
+        let d = features, g = outputGradient.values
+        var dx = [Double](repeating: 0, count: g.count)
+        for p in 0..<(g.count / d) {
+            var meanG = 0.0, meanGX = 0.0
+            for j in 0..<d {
+                let gHat = g[p * d + j] * scale.value[j]
+                meanG += gHat
+                meanGX += gHat * normalized[p * d + j]
+                scale.gradient[j] += g[p * d + j] * normalized[p * d + j]
+                shift.gradient[j] += g[p * d + j]
+            }
+            (meanG, meanGX) = (meanG / Double(d), meanGX / Double(d))
+            for j in 0..<d {
+                let gHat = g[p * d + j] * scale.value[j]
+                dx[p * d + j] = (gHat - meanG - normalized[p * d + j] * meanGX) * inverseDeviation[p]
+            }
+        }
+        return Tensor(shape: shape, values: dx)
+    }
+
+    public mutating func visitParameters(_ body: (inout Parameter) -> Void) {
+        body(&scale)
+        body(&shift)
+    }
+}

@@ -1,0 +1,260 @@
+import Activations
+import Attention
+import Backprop
+import ExerciseSupport
+import Foundation
+import LinearAlgebra
+import NumericChecks
+import Randomness
+
+/// The checks of Chapter 8's exercises: one sequence at a time against this chapter's
+/// `scaledDotProductAttention`, its backward, `sinusoidalPositionalEncoding` and
+/// `LayerNorm` (themselves tested against PyTorch); backward passes also against central
+/// differences; hints computed from the usual slips: the missing 1/√d_k, the mask applied
+/// after the softmax, the softmax over the wrong axis, heads taken as every h-th column,
+/// the variance divided by d − 1.
+enum AttentionExerciseChecks {
+    static let seed: UInt64 = 2017  // "Attention Is All You Need"
+
+    /// One attention problem: Q, K, V and the mask, with their sizes.
+    struct Case {
+        var q: [Double], k: [Double], v: [Double], dk: Int, dv: Int, allowed: [Bool]?
+        var tq: Int { q.count / dk }
+        var tk: Int { k.count / dk }
+        var description: String {
+            "queries \(shortList(q)), keys \(shortList(k)), values \(shortList(v)), keyWidth \(dk), valueWidth \(dv), "
+                + "allowed \(allowed.map { shortList($0.map { $0 ? 1 : 0 }) } ?? "nil")"
+        }
+        func matrix(_ values: [Double], _ columns: Int) -> Matrix { Matrix(rows: values.count / columns, columns: columns, values: values) }
+        /// The library's attention: output and weights.
+        var reference: (output: [Double], weights: [Double]) {
+            let r = scaledDotProductAttention(queries: matrix(q, dk), keys: matrix(k, dk), values: matrix(v, dv)) { i, j in allowed?[i * tk + j] ?? true }
+            return (r.output.values, r.weights.values)
+        }
+    }
+
+    /// The exercise file's example, then random problems: square and not, with and without
+    /// a causal or a random (never empty) mask.
+    static func cases() -> [Case] {
+        var rng = SeededGenerator(seed: seed)
+        var list = [Case(q: [1, 0], k: [1, 0, 0, 1], v: [1, 2], dk: 2, dv: 1, allowed: nil)]
+        for (tq, tk, dk, dv, masking) in [(3, 3, 4, 2, 1), (2, 5, 3, 3, 0), (4, 4, 2, 5, 2), (5, 3, 6, 1, 0)] {
+            var allowed: [Bool]? = nil
+            if masking == 1 { allowed = (0..<(tq * tk)).map { $0 % tk <= $0 / tk } }
+            if masking == 2 { allowed = (0..<(tq * tk)).map { index in index % tk == index / tk || rng.uniform() < 0.6 } }
+            list.append(
+                Case(q: rng.uniforms(tq * dk, in: -2..<2), k: rng.uniforms(tk * dk, in: -2..<2), v: rng.uniforms(tk * dv, in: -1..<1), dk: dk, dv: dv, allowed: allowed))
+        }
+        return list
+    }
+
+    /// Attention computed with one slip.
+    enum Slip { case noScale, maskAfterSoftmax, softmaxOverQueries }
+
+    static func slipped(_ c: Case, _ slip: Slip) -> (output: [Double], weights: [Double]) {
+        let (tq, tk, dk) = (c.tq, c.tk, c.dk)
+        var scores = [Double](repeating: 0, count: tq * tk)
+        for i in 0..<tq {
+            for j in 0..<tk {
+                let dot = (0..<dk).map { c.q[i * dk + $0] * c.k[j * dk + $0] }.reduce(0, +)
+                scores[i * tk + j] = slip == .noScale ? dot : dot / Double(dk).squareRoot()
+            }
+        }
+        var weights = scores
+        let hidden = { (i: Int, j: Int) in !(c.allowed?[i * tk + j] ?? true) }
+        if slip == .softmaxOverQueries {
+            for j in 0..<tk {
+                let column = (0..<tq).map { hidden($0, j) ? -Double.infinity : scores[$0 * tk + j] }
+                let p = column.allSatisfy { $0 == -.infinity } ? column.map { _ in 0.0 } : softmax(column)
+                for i in 0..<tq { weights[i * tk + j] = p[i].isNaN ? 0 : p[i] }
+            }
+        } else {
+            for i in 0..<tq {
+                let row = (0..<tk).map { slip != .maskAfterSoftmax && hidden(i, $0) ? -Double.infinity : scores[i * tk + $0] }
+                let p = softmax(row)
+                for j in 0..<tk { weights[i * tk + j] = slip == .maskAfterSoftmax && hidden(i, j) ? 0 : p[j] }
+            }
+        }
+        let output = (0..<(tq * c.dv)).map { index in (0..<tk).map { weights[index / c.dv * tk + $0] * c.v[$0 * c.dv + index % c.dv] }.reduce(0, +) }
+        return (output, weights)
+    }
+
+    // MARK: 8.1
+
+    static func forward(_ answer: ([Double], [Double], [Double], Int, Int, [Bool]?) throws -> (output: [Double], weights: [Double])) -> CheckOutcome {
+        runCheck { check in
+            for c in cases() {
+                let actual = try answer(c.q, c.k, c.v, c.dk, c.dv, c.allowed)
+                let expected = c.reference
+                let hints = [
+                    Hint(ifActual: slipped(c, .noScale).weights, "missing 1/√d_k: divide the scores Q Kᵀ by √d_k before the softmax"),
+                    Hint(ifActual: slipped(c, .maskAfterSoftmax).weights, "the mask is applied after the softmax: hide the keys (score −∞) before it, so each row still sums to 1"),
+                    Hint(ifActual: slipped(c, .softmaxOverQueries).weights, "the softmax runs over the wrong axis: each query's row (over the keys) must sum to 1"),
+                ]
+                try check.expect(actual.weights, equals: expected.weights, input: c.description, hints: hints, otherwise: "A = softmax of each row of Q Kᵀ / √d_k, hidden keys −∞")
+                try check.expect(actual.output, equals: expected.output, input: c.description, otherwise: "O = A V")
+            }
+        }
+    }
+
+    // MARK: 8.2
+
+    static func backward(_ answer: ([Double], [Double], [Double], [Double], [Double], Int, Int) throws -> (queries: [Double], keys: [Double], values: [Double])) -> CheckOutcome {
+        var rng = SeededGenerator(seed: seed + 2)
+        return runCheck { check in
+            for (index, c) in cases().enumerated() {
+                let g = index == 0 ? [1.0] : rng.uniforms(c.tq * c.dv, in: -1..<1)
+                let weights = c.reference.weights
+                let input = c.description + ", outputGradient \(shortList(g)), weights \(shortList(weights))"
+                let actual = try answer(g, c.q, c.k, c.v, weights, c.dk, c.dv)
+                let expected = scaledDotProductAttentionBackward(
+                    c.matrix(g, c.dv), queries: c.matrix(c.q, c.dk), keys: c.matrix(c.k, c.dk), values: c.matrix(c.v, c.dv), weights: c.matrix(weights, c.tk))
+                let unscaled = expected.queries.values.map { $0 * Double(c.dk).squareRoot() }
+                // the softmax's backward without its row sum: ∂L/∂S = A ⊙ ∂L/∂A
+                let dA = matmul(c.matrix(g, c.dv), c.matrix(c.v, c.dv).transposed)
+                let noRowSum = Matrix(rows: c.tq, columns: c.tk, values: zip(weights, dA.values).map { $0 * $1 / Double(c.dk).squareRoot() })
+                let withoutRowSum = matmul(noRowSum, c.matrix(c.k, c.dk)).values
+                try check.expect(actual.values, equals: expected.values.values, input: input, otherwise: "∂L/∂V = Aᵀ G")
+                try check.expect(
+                    actual.queries, equals: expected.queries.values, input: input,
+                    hints: [
+                        Hint(ifActual: unscaled, "missing 1/√d_k: the scores were divided by √d_k, so their gradient is too"),
+                        Hint(ifActual: withoutRowSum, "the softmax's backward: ∂L/∂S = A ⊙ (∂L/∂A − Σ_j ∂L/∂A ⊙ A), the row sum subtracted"),
+                    ],
+                    otherwise: "∂L/∂Q = ∂L/∂S K / √d_k")
+                try check.expect(actual.keys, equals: expected.keys.values, input: input, otherwise: "∂L/∂K = ∂L/∂Sᵀ Q / √d_k")
+                try check.expectGradient("∂L/∂Q", at: c.q, analytic: actual.queries, input: input) { q in
+                    var moved = c
+                    moved.q = q
+                    return zip(g, moved.reference.output).map { $0 * $1 }.reduce(0, +)
+                }
+            }
+        }
+    }
+
+    // MARK: 8.3
+
+    static func causal(_ answer: (Int) throws -> [Bool]) -> CheckOutcome {
+        runCheck { check in
+            for length in [1, 3, 5, 8] {
+                let actual = try answer(length)
+                let expected = (0..<(length * length)).map { $0 % length <= $0 / length }
+                let hint: String =
+                    actual == (0..<(length * length)).map { $0 % length >= $0 / length } ? "rows are queries: query i sees keys 0…i, the lower triangle"
+                    : actual == (0..<(length * length)).map { $0 % length < $0 / length } ? "a position may see itself: keys 0…i, the diagonal included"
+                    : "allowed[i·T + j] = (j ≤ i)"
+                try check.expect(actual, equals: expected, input: "length \(length)", hint: hint)
+            }
+        }
+    }
+
+    // MARK: 8.4
+
+    static func heads(split: ([Double], Int, Int) throws -> [Double], merge: ([Double], Int, Int) throws -> [Double]) -> CheckOutcome {
+        var rng = SeededGenerator(seed: seed + 4)
+        return runCheck { check in
+            for (length, d, h) in [(1, 4, 2), (2, 4, 2), (3, 6, 3), (4, 8, 2), (5, 12, 4)] {
+                let x = length == 2 ? (1...8).map(Double.init) : rng.uniforms(length * d, in: -1..<1)
+                let input = "x \(shortList(x)), length \(length), heads \(h)"
+                let dh = d / h
+                let expected = (0..<(length * d)).map { index in
+                    let (j, t, c) = (index / (length * dh), index / dh % length, index % dh)
+                    return x[t * d + j * dh + c]
+                }
+                let interleaved = (0..<(length * d)).map { index in
+                    let (j, t, c) = (index / (length * dh), index / dh % length, index % dh)
+                    return x[t * d + c * h + j]  // every h-th column
+                }
+                try check.expect(
+                    try split(x, length, h), equals: expected, input: input,
+                    hints: [Hint(ifActual: interleaved, "head j is a block of neighbouring columns j·d_h ..< (j+1)·d_h, not every h-th column")],
+                    otherwise: "element (j, t, c) at (j·T + t)·d_h + c comes from x[t, j·d_h + c]")
+                try check.expect(try merge(expected, length, h), equals: x, input: "split \(shortList(expected)), length \(length), heads \(h)", otherwise: "mergeHeads must undo splitHeads")
+            }
+        }
+    }
+
+    // MARK: 8.5
+
+    static func positions(_ answer: (Int, Int) throws -> [Double]) -> CheckOutcome {
+        runCheck { check in
+            for (positions, features) in [(2, 4), (5, 6), (16, 8), (3, 7)] {
+                let actual = try answer(positions, features)
+                let expected = sinusoidalPositionalEncoding(positions: positions, features: features).values
+                func variant(_ exponent: (Int) -> Double, swap: Bool = false) -> [Double] {
+                    (0..<(positions * features)).map { index in
+                        let (p, k) = (index / features, index % features)
+                        let angle = Double(p) / pow(10000, exponent(k))
+                        return (k % 2 == 0) != swap ? sin(angle) : cos(angle)
+                    }
+                }
+                let d = Double(features)
+                try check.expect(
+                    actual, equals: expected, input: "positions \(positions), features \(features)",
+                    hints: [
+                        Hint(ifActual: variant({ Double($0) / d }), "the exponent is 2i/d with i = k/2 rounded down: both features of a pair share one rate"),
+                        Hint(ifActual: variant({ Double(2 * ($0 / 2)) / d }, swap: true), "sin goes on the even features (2i), cos on the odd ones"),
+                        Hint(ifActual: variant({ Double($0 / 2) / d }), "the exponent is 2i/d, not i/d"),
+                    ],
+                    otherwise: "PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(p / 10000^(2i/d))")
+            }
+        }
+    }
+
+    // MARK: 8.6
+
+    static func layerNorm(
+        forward: ([Double], Int, [Double], [Double], Double) throws -> [Double],
+        backward: ([Double], [Double], Int, [Double], Double) throws -> (input: [Double], scale: [Double], shift: [Double])
+    ) -> CheckOutcome {
+        var rng = SeededGenerator(seed: seed + 6)
+        return runCheck { check in
+            for (rows, d, epsilon) in [(1, 2, 0.0), (3, 4, 1e-5), (2, 6, 1e-5), (4, 3, 0.1)] {
+                let x = rows == 1 ? [1.0, 3] : rng.uniforms(rows * d, in: -2..<2)
+                let (gamma, beta) = rows == 1 ? ([1.0, 1], [0.0, 0]) : (rng.uniforms(d, in: 0.5..<1.5), rng.uniforms(d, in: -0.5..<0.5))
+                let g = rows == 1 ? [1.0, 0] : rng.uniforms(rows * d, in: -1..<1)
+                var norm = LayerNorm(features: d, epsilon: epsilon)
+                norm.scale.value = gamma
+                norm.shift.value = beta
+                let input = "x \(shortList(x)), features \(d), scale \(shortList(gamma)), shift \(shortList(beta)), epsilon \(epsilon)"
+                let expected = norm.forward(Tensor(shape: [rows, d], values: x), mode: .training).values
+                var unbiased = LayerNorm(features: d, epsilon: epsilon)  // the variance over d − 1: rescale x̂ by √((d−1)/d) before γ, β
+                unbiased.scale.value = gamma.map { $0 * (Double(d - 1) / Double(d)).squareRoot() }
+                unbiased.shift.value = beta
+                let outside = (0..<(rows * d)).map { index -> Double in  // ε added after the square root
+                    let row = Array(x[(index / d * d)..<(index / d * d + d)])
+                    let mean = row.reduce(0, +) / Double(d)
+                    let deviation = (row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d)).squareRoot() + epsilon
+                    return gamma[index % d] * (x[index] - mean) / deviation + beta[index % d]
+                }
+                try check.expect(
+                    try forward(x, d, gamma, beta, epsilon), equals: expected, input: input,
+                    hints: [
+                        Hint(ifActual: unbiased.predict(Tensor(shape: [rows, d], values: x)).values, "the variance divides by d (biased), not d − 1"),
+                        Hint(ifActual: outside, "ε goes inside the square root: √(σ² + ε)"),
+                    ],
+                    otherwise: "y = γ (x − μ)/√(σ² + ε) + β, each row on its own")
+                let dx = norm.backward(Tensor(shape: [rows, d], values: g)).values
+                let actual = try backward(g, x, d, gamma, epsilon)
+                let backInput = input + ", outputGradient \(shortList(g))"
+                try check.expect(actual.scale, equals: norm.scale.gradient, input: backInput, otherwise: "∂L/∂γ = Σ over rows of g ⊙ x̂")
+                try check.expect(actual.shift, equals: norm.shift.gradient, input: backInput, otherwise: "∂L/∂β = Σ over rows of g")
+                let naive = (0..<(rows * d)).map { index -> Double in  // ∂L/∂x as if μ and σ were constants
+                    let row = Array(x[(index / d * d)..<(index / d * d + d)])
+                    let mean = row.reduce(0, +) / Double(d)
+                    let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d)
+                    return g[index] * gamma[index % d] / (variance + epsilon).squareRoot()
+                }
+                try check.expect(
+                    actual.input, equals: dx, input: backInput,
+                    hints: [Hint(ifActual: naive, "μ and σ depend on x too: subtract mean(ĝ) and x̂ ⊙ mean(ĝ ⊙ x̂) before dividing")],
+                    otherwise: "∂L/∂x = (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)) / √(σ² + ε)")
+                if epsilon > 0 {
+                    try check.expectGradient("∂L/∂x", at: x, analytic: actual.input, input: backInput) { moved in
+                        zip(g, norm.predict(Tensor(shape: [rows, d], values: moved)).values).map { $0 * $1 }.reduce(0, +)
+                    }
+                }
+            }
+        }
+    }
+}
