@@ -86,13 +86,18 @@ enum AttentionExerciseChecks {
             for c in cases() {
                 let actual = try answer(c.q, c.k, c.v, c.dk, c.dv, c.allowed)
                 let expected = c.reference
-                let hints = [
-                    Hint(ifActual: slipped(c, .noScale).weights, "missing 1/√d_k: divide the scores Q Kᵀ by √d_k before the softmax"),
-                    Hint(ifActual: slipped(c, .maskAfterSoftmax).weights, "the mask is applied after the softmax: hide the keys (score −∞) before it, so each row still sums to 1"),
-                    Hint(ifActual: slipped(c, .softmaxOverQueries).weights, "the softmax runs over the wrong axis: each query's row (over the keys) must sum to 1"),
+                let slips: [(Slip, String)] = [
+                    (.noScale, "missing 1/√d_k: divide the scores Q Kᵀ by √d_k before the softmax"),
+                    (.maskAfterSoftmax, "the mask is applied after the softmax: hide the keys (score −∞) before it, so each row still sums to 1"),
+                    (.softmaxOverQueries, "the softmax runs over the wrong axis: each query's row (over the keys) must sum to 1"),
                 ]
-                try check.expect(actual.weights, equals: expected.weights, input: c.description, hints: hints, otherwise: "A = softmax of each row of Q Kᵀ / √d_k, hidden keys −∞")
-                try check.expect(actual.output, equals: expected.output, input: c.description, otherwise: "O = A V")
+                let wrong = slips.map { (slipped(c, $0.0), $0.1) }
+                try check.expect(
+                    actual.weights, equals: expected.weights, input: c.description, hints: wrong.map { Hint(ifActual: $0.0.weights, $0.1) },
+                    otherwise: "A = softmax of each row of Q Kᵀ / √d_k, hidden keys −∞")
+                try check.expect(
+                    actual.output, equals: expected.output, input: c.description, hints: wrong.map { Hint(ifActual: $0.0.output, $0.1) },
+                    otherwise: "O = A V")
             }
         }
     }
