@@ -128,8 +128,6 @@ func finishBackward(
     return Tensor(shape: x.shape, values: dx.values)
 }
 
-func euclideanNorm(_ v: ArraySlice<Double>) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
-
 // MARK: - The vanilla RNN
 
 /// A vanilla recurrent layer over a sequence (T, B, F) → (T, B, H):
@@ -223,7 +221,7 @@ public struct RNNLayer: RecurrentLayer {
                 let ht = h[t * stepSize + k]
                 da[t * stepSize + k] = delta[k] * (1 - ht * ht)  // tanh′ from the output: 1 − hₜ²
             }
-            hiddenGradientNorms[t] = euclideanNorm(delta[...])
+            hiddenGradientNorms[t] = norm(delta)
             next = matmul(Matrix(rows: batch, columns: hs, values: Array(da[(t * stepSize)..<((t + 1) * stepSize)])), hiddenMatrix).values
         }
         initialStateGradient = RecurrentState(hidden: Tensor(shape: [batch, hs], values: next))

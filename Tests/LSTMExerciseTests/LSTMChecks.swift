@@ -67,12 +67,8 @@ enum LSTMChecks {
 
     /// M v for a (rows × v.count) row-major M; with `transposed`, Mᵀ v for a (v.count × columns) M.
     static func product(_ m: [Double], _ v: [Double], transposed: Bool = false) -> [Double] {
-        if transposed {
-            let columns = m.count / v.count
-            return (0..<columns).map { j in (0..<v.count).map { m[$0 * columns + j] * v[$0] }.reduce(0, +) }
-        }
-        let columns = v.count
-        return (0..<(m.count / columns)).map { i in (0..<columns).map { m[i * columns + $0] * v[$0] }.reduce(0, +) }
+        let matrix = Matrix(rows: transposed ? v.count : m.count / v.count, columns: transposed ? m.count / v.count : v.count, values: m)
+        return matvec(transposed ? matrix.transposed : matrix, v)
     }
 
     /// a bᵀ, row-major.
