@@ -81,6 +81,20 @@ public struct EncoderBlock: Layer {
         feedForwardNorm.visitParameters(body)
     }
 
+    /// Each part's parameters under its property's name: "attention.Wq", "attentionNorm.γa",
+    /// "feedForward.0.W1", "feedForwardNorm.γf".
+    public mutating func visitNamedParameters(prefix: String, _ body: (_ name: String, _ parameter: inout Parameter) -> Void) {
+        attention.visitNamedParameters(prefix: prefix + "attention.", body)
+        attentionNorm.visitNamedParameters(prefix: prefix + "attentionNorm.", body)
+        feedForward.visitNamedParameters(prefix: prefix + "feedForward.", body)
+        feedForwardNorm.visitNamedParameters(prefix: prefix + "feedForwardNorm.", body)
+    }
+
+    public mutating func visitBuffers(prefix: String, _ body: (_ name: String, _ values: inout [Double]) -> Void) {
+        attention.visitBuffers(prefix: prefix + "attention.", body)
+        feedForward.visitBuffers(prefix: prefix + "feedForward.", body)
+    }
+
     /// The feed-forward network on every position: (B, T, d) as (B·T) rows and back.
     mutating func positionWise(_ z: Tensor, mode: Mode) -> Tensor {
         feedForward.forward(z.reshaped([z.shape[0] * z.shape[1], z.shape[2]]), mode: mode).reshaped(z.shape)

@@ -39,10 +39,18 @@ public struct MultiHeadAttention: Layer {
     public private(set) var attentionWeights: Tensor?
     /// ∂L/∂X_m of the last backward pass after ``attend(query:memory:mode:)``.
     public private(set) var memoryGradient: Tensor?
+    /// ∂L/∂X_k and ∂L/∂X_v of the last backward pass after
+    /// ``attend(query:keys:values:mode:)`` (nil after the other passes).
+    public private(set) var keysGradient: Tensor?, valuesGradient: Tensor?
     private var cache: Cache?
 
+    /// Where the keys and values came from in the last training-mode pass.
+    enum Sources {
+        case itself, memory(Tensor), separate(keys: Tensor, values: Tensor)
+    }
+
     struct Cache {
-        var query: Tensor, memory: Tensor?
+        var query: Tensor, sources: Sources
         var q: [Double], k: [Double], v: [Double], weights: [Double], dropout: [Double]?, mixed: [Double]
     }
 
@@ -112,9 +120,29 @@ public struct MultiHeadAttention: Layer {
     /// Cross-attention: the query sequence (B, T_q, d) attends to `memory` (B, T_k, d);
     /// with `memory` nil, to itself.
     public mutating func attend(query x: Tensor, memory: Tensor?, mode: Mode) -> Tensor {
+        attend(query: x, sources: memory.map { .memory($0) } ?? .itself, mode: mode)
+    }
+
+    /// Attention with keys and values from two different sequences, (B, T_k, d) each:
+    /// PyTorch's `m(query, key, value)` with `key` and `value` different tensors. The
+    /// backward pass leaves ∂L/∂X_k in ``keysGradient`` and ∂L/∂X_v in ``valuesGradient``.
+    public mutating func attend(query x: Tensor, keys: Tensor, values: Tensor, mode: Mode) -> Tensor {
+        require(
+            keys.shape == values.shape,
+            "MultiHeadAttention \(queryWeights.name): keys \(keys.shapeDescription) and values \(values.shapeDescription) need the same shape")
+        return attend(query: x, sources: .separate(keys: keys, values: values), mode: mode)
+    }
+
+    mutating func attend(query x: Tensor, sources: Sources, mode: Mode) -> Tensor {
         let d = features
         require(x.rank == 3 && x.shape[2] == d, "MultiHeadAttention \(queryWeights.name): query \(x.shapeDescription) does not fit: it needs (batch × time × \(d))")
-        let source = memory ?? x
+        let (keySource, valueSource): (Tensor, Tensor)
+        switch sources {
+        case .itself: (keySource, valueSource) = (x, x)
+        case .memory(let memory): (keySource, valueSource) = (memory, memory)
+        case .separate(let keys, let values): (keySource, valueSource) = (keys, values)
+        }
+        let source = keySource
         require(
             source.rank == 3 && source.shape[0] == x.shape[0] && source.shape[2] == d,
             "MultiHeadAttention \(queryWeights.name): memory \(source.shapeDescription) does not fit the query \(x.shapeDescription): it needs (\(x.shape[0]) × time × \(d))")
@@ -124,7 +152,13 @@ public struct MultiHeadAttention: Layer {
                 lengths.count == batch && lengths.allSatisfy { (1...tk).contains($0) },
                 "MultiHeadAttention: padding lengths \(lengths) do not fit \(batch) sequences of \(tk) keys (each needs 1…\(tk))")
         }
-        let q = project(x, queryWeights, queryBias), k = project(source, keyWeights, keyBias), v = project(source, valueWeights, valueBias)
+        if case .explicit(let allowed) = mask {
+            require(
+                allowed.count == tq * tk || allowed.count == batch * tq * tk,
+                "MultiHeadAttention: an explicit mask of \(allowed.count) entries does not fit \(tq) queries × \(tk) keys "
+                    + "(it needs \(tq * tk), or \(batch * tq * tk) for \(batch) sequences)")
+        }
+        let q = project(x, queryWeights, queryBias), k = project(keySource, keyWeights, keyBias), v = project(valueSource, valueWeights, valueBias)
         var weights = [Double](repeating: 0, count: batch * heads * tq * tk)
         let dropping = mode == .training && (dropout > 0 || keepMask != nil)
         var dropFactors: [Double]? = dropping ? [Double](repeating: 0, count: weights.count) : nil
@@ -135,7 +169,7 @@ public struct MultiHeadAttention: Layer {
         for n in 0..<batch {
             for j in 0..<heads {
                 let (qh, kh, vh) = (head(q, n, j, tq), head(k, n, j, tk), head(v, n, j, tk))
-                let attention = scaledDotProductAttention(queries: qh, keys: kh, values: vh) { [mask] i, key in mask.allows(sequence: n, query: i, key: key) }
+                let attention = scaledDotProductAttention(queries: qh, keys: kh, values: vh) { [mask] i, key in mask.allows(sequence: n, query: i, key: key, queries: tq, keys: tk) }
                 let offset = (n * heads + j) * tq * tk
                 for index in 0..<(tq * tk) { weights[offset + index] = attention.weights.values[index] }
                 var output = attention.output
@@ -154,7 +188,7 @@ public struct MultiHeadAttention: Layer {
             }
         }
         attentionWeights = Tensor(shape: [batch, heads, tq, tk], values: weights)
-        if mode == .training { cache = Cache(query: x, memory: memory, q: q, k: k, v: v, weights: weights, dropout: dropFactors, mixed: mixed) }
+        if mode == .training { cache = Cache(query: x, sources: sources, q: q, k: k, v: v, weights: weights, dropout: dropFactors, mixed: mixed) }
         let y = linear(Matrix(rows: batch * tq, columns: d, values: mixed), outputWeights, outputBias)
         return Tensor(shape: [batch, tq, d], values: y)
     }
@@ -165,7 +199,12 @@ public struct MultiHeadAttention: Layer {
         expectGradientShape(outputGradient, output: cache.map { [$0.query.shape[0], $0.query.shape[1], features] }, layer: "MultiHeadAttention \(queryWeights.name)")
         let c = cache!
         let d = features
-        let source = c.memory ?? c.query
+        let (source, valueSource): (Tensor, Tensor)
+        switch c.sources {
+        case .itself: (source, valueSource) = (c.query, c.query)
+        case .memory(let memory): (source, valueSource) = (memory, memory)
+        case .separate(let keys, let values): (source, valueSource) = (keys, values)
+        }
         let (batch, tq, tk) = (c.query.shape[0], c.query.shape[1], source.shape[1])
         let g = Matrix(rows: batch * tq, columns: d, values: outputGradient.values)
         let mixed = Matrix(rows: batch * tq, columns: d, values: c.mixed)
@@ -187,14 +226,18 @@ public struct MultiHeadAttention: Layer {
             }
         }
         let dx = linearBackward(dq, c.query, &queryWeights, &queryBias)
-        let dmK = linearBackward(dk, source, &keyWeights, &keyBias), dmV = linearBackward(dv, source, &valueWeights, &valueBias)
-        let dMemory = zip(dmK, dmV).map(+)
-        if c.memory != nil {
-            memoryGradient = Tensor(shape: source.shape, values: dMemory)
-            return Tensor(shape: c.query.shape, values: dx)
+        let dmK = linearBackward(dk, source, &keyWeights, &keyBias), dmV = linearBackward(dv, valueSource, &valueWeights, &valueBias)
+        (memoryGradient, keysGradient, valuesGradient) = (nil, nil, nil)
+        switch c.sources {
+        case .itself:
+            return Tensor(shape: c.query.shape, values: zip(dx, zip(dmK, dmV).map(+)).map(+))
+        case .memory:
+            memoryGradient = Tensor(shape: source.shape, values: zip(dmK, dmV).map(+))
+        case .separate:
+            keysGradient = Tensor(shape: source.shape, values: dmK)
+            valuesGradient = Tensor(shape: valueSource.shape, values: dmV)
         }
-        memoryGradient = nil
-        return Tensor(shape: c.query.shape, values: zip(dx, dMemory).map(+))
+        return Tensor(shape: c.query.shape, values: dx)
     }
 
     public mutating func visitParameters(_ body: (inout Parameter) -> Void) {
@@ -206,6 +249,13 @@ public struct MultiHeadAttention: Layer {
         body(&valueBias)
         body(&outputWeights)
         body(&outputBias)
+    }
+
+    /// The attention-dropout generator's state as "generator" (see ``Dropout``).
+    public mutating func visitBuffers(prefix: String, _ body: (_ name: String, _ values: inout [Double]) -> Void) {
+        var state = generator.stateAsDoubles
+        body("\(prefix)generator", &state)
+        generator.stateAsDoubles = state
     }
 
     // MARK: Pieces

@@ -18,13 +18,19 @@ public enum AttentionMask: Sendable, Equatable {
     /// Sequence n of the batch has `lengths[n]` real positions; keys from there on are
     /// padding and hidden from every query.
     case padding(lengths: [Int])
+    /// Any pattern: `allowed[(i · T_k) + j]` says whether query i may look at key j, the
+    /// same for every sequence (T_q · T_k entries), or `allowed[(n · T_q + i) · T_k + j]`
+    /// for sequence n (B · T_q · T_k entries). True means "may look", the opposite of a
+    /// boolean `attn_mask` in PyTorch, where True hides a key: pass `!mask` from there.
+    case explicit(allowed: [Bool])
 
-    /// Whether query i of sequence n may look at key j.
-    public func allows(sequence n: Int, query i: Int, key j: Int) -> Bool {
+    /// Whether query i of sequence n may look at key j, among `queries` × `keys` per sequence.
+    public func allows(sequence n: Int, query i: Int, key j: Int, queries: Int = 0, keys: Int = 0) -> Bool {
         switch self {
         case .none: true
         case .causal: j <= i
         case .padding(let lengths): j < lengths[n]
+        case .explicit(let allowed): allowed.count == queries * keys ? allowed[i * keys + j] : allowed[(n * queries + i) * keys + j]
         }
     }
 }

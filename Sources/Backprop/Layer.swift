@@ -43,12 +43,34 @@ public protocol Layer: Sendable {
     /// Calls `body` with every parameter, always in the same order, to read or change it.
     /// Optimizers, penalties, gradient checks and parameter counts all go through here.
     mutating func visitParameters(_ body: (inout Parameter) -> Void)
+
+    /// Calls `body` with every parameter and its full name in the model: `prefix`, the
+    /// keys of the layers it sits in, then its own name ("encoder.0.W1").
+    ///
+    /// By default a layer's parameters are named `prefix` + ``Parameter/name``. A layer
+    /// built from other layers (``Sequential``, a residual block, a transformer block)
+    /// overrides this to put each part's key in front ("0.", "attention."), so that names
+    /// are unique in any model: checkpoints and optimizer state are saved under them.
+    /// The order is the order of ``visitParameters(_:)``.
+    mutating func visitNamedParameters(prefix: String, _ body: (_ name: String, _ parameter: inout Parameter) -> Void)
+
+    /// Calls `body` with every buffer and its full name: numbers a layer keeps and a
+    /// checkpoint must save, but that no optimizer steps (batch normalization's running
+    /// statistics, a dropout layer's generator). None by default; a layer built from
+    /// other layers passes the call on to each part with its key, as for parameters.
+    mutating func visitBuffers(prefix: String, _ body: (_ name: String, _ values: inout [Double]) -> Void)
 }
 
 extension Layer {
     public mutating func backwardSkippingInputGradient(_ outputGradient: Tensor) {
         _ = backward(outputGradient)
     }
+
+    public mutating func visitNamedParameters(prefix: String, _ body: (_ name: String, _ parameter: inout Parameter) -> Void) {
+        visitParameters { parameter in body(prefix + parameter.name, &parameter) }
+    }
+
+    public mutating func visitBuffers(prefix: String, _ body: (_ name: String, _ values: inout [Double]) -> Void) {}
 
     /// The parameters, in visiting order (copies: changing them changes nothing).
     public var parameters: [Parameter] {

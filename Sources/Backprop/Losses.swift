@@ -224,20 +224,129 @@ extension Loss {
 
 /// Softmax + cross-entropy on a (batch × classes) tensor of scores, against class labels:
 /// ``softmaxCrossEntropy(logits:labels:)`` as a value.
+///
+/// With an `ignoredLabel` (PyTorch's `ignore_index`), rows whose label is that value are
+/// left out: they add nothing to the loss and get a zero gradient, and the mean is over
+/// the rows that count (padding in a batch of sequences of different lengths, say). A
+/// batch in which every row is ignored has loss 0 and a zero gradient (PyTorch returns
+/// NaN there). ``maskedLabels(_:mask:ignoredLabel:)`` turns a mask into such labels.
 public struct SoftmaxCrossEntropy: Loss {
-    public init() {}
+    /// The label that marks a row to leave out; nil: every row counts.
+    public var ignoredLabel: Int?
 
-    public func evaluate(_ output: Tensor, _ labels: [Int]) -> (loss: Double, gradient: Tensor) {
-        let (loss, gradient) = softmaxCrossEntropy(logits: output.matrix, labels: labels)
-        return (loss, Tensor(gradient))
+    public init(ignoredLabel: Int? = nil) {
+        if let ignoredLabel {
+            require(ignoredLabel < 0, "SoftmaxCrossEntropy: the ignored label must be negative (never a class), got \(ignoredLabel)")
+        }
+        self.ignoredLabel = ignoredLabel
     }
 
-    /// The share of rows whose largest score is at the label (the first one on ties).
+    public func evaluate(_ output: Tensor, _ labels: [Int]) -> (loss: Double, gradient: Tensor) {
+        guard let ignoredLabel, labels.contains(ignoredLabel) else {
+            let (loss, gradient) = softmaxCrossEntropy(logits: output.matrix, labels: labels)
+            return (loss, Tensor(gradient))
+        }
+        let scores = output.matrix
+        require(
+            labels.count == scores.rows,
+            "SoftmaxCrossEntropy: \(scores.shapeDescription) has \(scores.rows) rows but there are \(labels.count) labels")
+        let kept = labels.indices.filter { labels[$0] != ignoredLabel }
+        var gradient = [Double](repeating: 0, count: output.count)
+        guard !kept.isEmpty else { return (0, Tensor(shape: output.shape, values: gradient)) }
+        let rows = Matrix(rows: kept.count, columns: scores.columns, values: kept.flatMap { scores.row($0) })
+        let (loss, keptGradient) = softmaxCrossEntropy(logits: rows, labels: kept.map { labels[$0] })
+        for (k, r) in kept.enumerated() {
+            for c in 0..<scores.columns { gradient[r * scores.columns + c] = keptGradient[k, c] }
+        }
+        return (loss, Tensor(shape: output.shape, values: gradient))
+    }
+
+    /// The share of rows whose largest score is at the label (the first one on ties),
+    /// among the rows not ignored.
     public func accuracy(_ output: Tensor, _ labels: [Int]) -> Double? {
         let scores = output.matrix
-        checkLabels("SoftmaxCrossEntropy.accuracy", scores, labels)
-        let correct = zip(predictedClasses(scores), labels).filter { $0 == $1 }.count
-        return Double(correct) / Double(scores.rows)
+        require(
+            labels.count == scores.rows,
+            "SoftmaxCrossEntropy.accuracy: \(scores.shapeDescription) has \(scores.rows) rows but there are \(labels.count) labels")
+        let kept = labels.indices.filter { ignoredLabel == nil || labels[$0] != ignoredLabel }
+        guard !kept.isEmpty else { return nil }
+        if let bad = kept.first(where: { !(0..<scores.columns).contains(labels[$0]) }) {
+            requirementFailed("SoftmaxCrossEntropy.accuracy: label \(labels[bad]) of row \(bad) is not a class of \(scores.shapeDescription) (0..<\(scores.columns))")
+        }
+        let predicted = predictedClasses(scores)
+        let correct = kept.filter { predicted[$0] == labels[$0] }.count
+        return Double(correct) / Double(kept.count)
+    }
+}
+
+/// `labels` with `ignoredLabel` wherever `mask` is false: the rows a masked
+/// ``SoftmaxCrossEntropy`` leaves out.
+public func maskedLabels(_ labels: [Int], mask: [Bool], ignoredLabel: Int = -100) -> [Int] {
+    require(mask.count == labels.count, "maskedLabels: \(labels.count) labels but a mask of \(mask.count)")
+    return zip(labels, mask).map { $1 ? $0 : ignoredLabel }
+}
+
+/// How a loss over many values becomes one number.
+public enum Reduction: String, Sendable, CaseIterable {
+    /// The mean over every value (PyTorch's default, `reduction='mean'`).
+    case mean
+    /// The sum over every value (`reduction='sum'`).
+    case sum
+    /// The sum over each sample's values, averaged over the batch (the first axis): a loss
+    /// "per image", the way a VAE's reconstruction term is reported.
+    case meanPerSample = "mean per sample"
+}
+
+/// Binary cross-entropy on logits z, against targets y in [0, 1] of the same shape:
+/// the sigmoid and the cross-entropy in one stable step.
+///
+/// ```
+/// ℓ(z, y) = −[y log σ(z) + (1 − y) log(1 − σ(z))]
+///         = max(z, 0) − z y + log(1 + e^(−|z|))        no exp of a large number, no log 0
+/// ∂ℓ/∂z   = σ(z) − y
+/// ```
+/// The second form is exact algebra, not an approximation: it stays finite for |z| = 1e3
+/// and beyond, where σ(z) rounds to exactly 0 or 1 and the first form gives log 0. No
+/// clamp is needed. Reduced as `reduction` says; with `.mean` it equals PyTorch's
+/// `F.binary_cross_entropy_with_logits` (and `nn.BCEWithLogitsLoss`).
+public struct BinaryCrossEntropyWithLogits: Loss {
+    public var reduction: Reduction
+
+    public init(reduction: Reduction = .mean) {
+        self.reduction = reduction
+    }
+
+    public func evaluate(_ output: Tensor, _ targets: Tensor) -> (loss: Double, gradient: Tensor) {
+        require(
+            output.shape == targets.shape,
+            "BinaryCrossEntropyWithLogits: logits \(output.shapeDescription) and targets \(targets.shapeDescription) differ in shape")
+        require(!output.values.isEmpty, "BinaryCrossEntropyWithLogits: no logits")
+        if let (i, y) = targets.values.enumerated().first(where: { !($0.element >= 0 && $0.element <= 1) }) {
+            requirementFailed("BinaryCrossEntropyWithLogits: target \(i) is \(y), not in [0, 1]")
+        }
+        let divisor: Double
+        switch reduction {
+        case .mean: divisor = Double(output.count)
+        case .sum: divisor = 1
+        case .meanPerSample: divisor = Double(output.shape.first ?? 1)
+        }
+        var sum = 0.0
+        var gradient = [Double](repeating: 0, count: output.count)
+        for i in output.values.indices {
+            let (z, y) = (output.values[i], targets.values[i])
+            sum += max(z, 0) - z * y + log1p(exp(-abs(z)))
+            let sigma = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))  // σ(z) without exp overflow
+            gradient[i] = (sigma - y) / divisor
+        }
+        return (sum / divisor, Tensor(shape: output.shape, values: gradient))
+    }
+
+    /// The share of values on the right side of 0 (z > 0 predicts 1), against targets
+    /// rounded to 0 or 1.
+    public func accuracy(_ output: Tensor, _ targets: Tensor) -> Double? {
+        guard output.shape == targets.shape, output.count > 0 else { return nil }
+        let correct = zip(output.values, targets.values).filter { ($0 > 0) == ($1 >= 0.5) }.count
+        return Double(correct) / Double(output.count)
     }
 }
 

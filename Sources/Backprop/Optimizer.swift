@@ -13,13 +13,56 @@ public protocol Optimizer: Sendable {
 
     /// Moves `parameter.value` one step using `parameter.gradient`, updating its state.
     mutating func update(_ parameter: inout Parameter)
+
+    /// One step on every parameter of `model` that is not frozen. The default calls
+    /// ``update(_:)`` on each; a rule with settings per group of parameters overrides it.
+    mutating func step<Model: Layer>(_ model: inout Model)
+
+    /// What the rule remembers about `parameter`, as named arrays ("m", "v", "t"): empty
+    /// before its first step, and always for a rule that remembers nothing. A
+    /// ``Checkpoint`` saves it under the parameter's name in the model.
+    func savedState(of parameter: Parameter) -> [String: [Double]]
+
+    /// Puts back what ``savedState(of:)`` returned, for the parameter of the same name in
+    /// another copy of the model (with another identity). Refuses arrays it does not
+    /// know or that do not fit the parameter, naming them.
+    mutating func restoreState(_ state: [String: [Double]], of parameter: Parameter) throws
 }
 
 extension Optimizer {
-    /// One step on every parameter of `model` that is not frozen.
     public mutating func step<Model: Layer>(_ model: inout Model) {
         model.visitParameters { parameter in
             if !parameter.frozen { update(&parameter) }
+        }
+    }
+}
+
+/// A saved optimizer state that does not fit: its message names the parameter and the array.
+public struct OptimizerStateError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Checks that a saved state has exactly the arrays `expected` (or none at all), each of
+/// the parameter's length unless listed in `scalars` (one number).
+public func checkSavedState(
+    _ state: [String: [Double]], of parameter: Parameter, rule: String, expected: [String], scalars: Set<String> = []
+) throws {
+    guard !state.isEmpty else { return }
+    for name in state.keys.sorted() where !expected.contains(name) {
+        throw OptimizerStateError("\(rule): the saved state of \(parameter.name) has an array \"\(name)\" it does not keep (it keeps \(expected.joined(separator: ", ")))")
+    }
+    for name in expected {
+        guard let values = state[name] else {
+            throw OptimizerStateError("\(rule): the saved state of \(parameter.name) has no \"\(name)\"")
+        }
+        let count = scalars.contains(name) ? 1 : parameter.count
+        guard values.count == count else {
+            throw OptimizerStateError(
+                "\(rule): the saved \"\(name)\" of \(parameter.name) has \(values.count) values; it needs \(count)")
         }
     }
 }
@@ -45,5 +88,12 @@ public struct SGD: Optimizer {
 
     public mutating func update(_ parameter: inout Parameter) {
         for i in parameter.value.indices { parameter.value[i] -= learningRate * parameter.gradient[i] }
+    }
+
+    /// Nothing: plain gradient descent remembers nothing between steps.
+    public func savedState(of parameter: Parameter) -> [String: [Double]] { [:] }
+
+    public mutating func restoreState(_ state: [String: [Double]], of parameter: Parameter) throws {
+        try checkSavedState(state, of: parameter, rule: "SGD", expected: [])
     }
 }

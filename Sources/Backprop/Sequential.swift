@@ -88,6 +88,32 @@ public struct Sequential: Layer {
         for l in layers.indices { layers[l].visitParameters(body) }
     }
 
+    /// Layer l's parameters are named "l." and then their names in the layer: "0.W1",
+    /// "0.b1", "2.W2" for the digits network (layer 1 is its ReLU).
+    public mutating func visitNamedParameters(prefix: String, _ body: (_ name: String, _ parameter: inout Parameter) -> Void) {
+        for l in layers.indices { layers[l].visitNamedParameters(prefix: "\(prefix)\(l).", body) }
+    }
+
+    public mutating func visitBuffers(prefix: String, _ body: (_ name: String, _ values: inout [Double]) -> Void) {
+        for l in layers.indices { layers[l].visitBuffers(prefix: "\(prefix)\(l).", body) }
+    }
+
+    /// Layer `index` as the type it is, or a stop naming the type it has.
+    public func layer<Kind: Layer>(_ index: Int, as kind: Kind.Type) -> Kind {
+        require(layers.indices.contains(index), "Sequential.layer: no layer \(index); the model has layers 0..<\(layers.count)")
+        guard let layer = layers[index] as? Kind else {
+            requirementFailed("Sequential.layer: layer \(index) is a \(type(of: layers[index])), not a \(Kind.self)")
+        }
+        return layer
+    }
+
+    /// Changes layer `index` in place as the type it is (a stop naming the type it has).
+    public mutating func updateLayer<Kind: Layer>(_ index: Int, as kind: Kind.Type, _ change: (inout Kind) -> Void) {
+        var layer = self.layer(index, as: kind)
+        change(&layer)
+        layers[index] = layer
+    }
+
     /// Every layer's output for `x` in inference mode, first layer first.
     public func outputs(_ x: Tensor) -> [Tensor] {
         var copy = self

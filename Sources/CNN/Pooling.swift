@@ -191,4 +191,13 @@ public struct Residual: Layer {
     public mutating func visitParameters(_ body: (inout Parameter) -> Void) {
         self.body.visitParameters(body)
     }
+
+    /// F's parameters under "body.": "body.0.K1".
+    public mutating func visitNamedParameters(prefix: String, _ body: (_ name: String, _ parameter: inout Parameter) -> Void) {
+        self.body.visitNamedParameters(prefix: prefix + "body.", body)
+    }
+
+    public mutating func visitBuffers(prefix: String, _ body: (_ name: String, _ values: inout [Double]) -> Void) {
+        self.body.visitBuffers(prefix: prefix + "body.", body)
+    }
 }

@@ -179,6 +179,17 @@ public struct Bidirectional<Forward: Layer, Backward: Layer>: Layer {
         forwardLayer.visitParameters(body)
         backwardLayer.visitParameters(body)
     }
+
+    /// "forward." and "backward." in front of the two layers' names.
+    public mutating func visitNamedParameters(prefix: String, _ body: (_ name: String, _ parameter: inout Parameter) -> Void) {
+        forwardLayer.visitNamedParameters(prefix: prefix + "forward.", body)
+        backwardLayer.visitNamedParameters(prefix: prefix + "backward.", body)
+    }
+
+    public mutating func visitBuffers(prefix: String, _ body: (_ name: String, _ values: inout [Double]) -> Void) {
+        forwardLayer.visitBuffers(prefix: prefix + "forward.", body)
+        backwardLayer.visitBuffers(prefix: prefix + "backward.", body)
+    }
 }
 
 /// A sequence (T, …) with its steps in reverse order.

@@ -50,8 +50,11 @@ public func clipByGlobalNorm(_ gradients: inout [[Double]], maxNorm: Double) -> 
 }
 
 /// Global-norm clipping as a training plugin: after every batch's backward pass, the
-/// gradients of all parameters together are clipped to norm `maxNorm` (see
-/// ``clipByGlobalNorm(_:maxNorm:)``), before the optimizer's step.
+/// gradients of all parameters that are not frozen are clipped together to norm `maxNorm`
+/// (see ``clipByGlobalNorm(_:maxNorm:)``), before the optimizer's step.
+///
+/// Frozen parameters take no step, so their gradients are left out of the norm: counted
+/// in, a frozen backbone's gradients would shrink the step of the head being trained.
 public struct GradientClipping: TrainingPlugin {
     public var maxNorm: Double
 
@@ -61,10 +64,11 @@ public struct GradientClipping: TrainingPlugin {
     }
 
     public mutating func gradientsComputed<Model: Layer>(_ model: inout Model) -> Double {
-        var gradients = model.parameters.map(\.gradient)
+        var gradients = model.parameters.filter { !$0.frozen }.map(\.gradient)
         guard clipByGlobalNorm(&gradients, maxNorm: maxNorm) > maxNorm else { return 0 }  // nothing was scaled
         var index = 0
         model.visitParameters { parameter in
+            guard !parameter.frozen else { return }
             parameter.gradient = gradients[index]
             index += 1
         }

@@ -52,6 +52,15 @@ public struct Momentum: Optimizer {
         }
         velocities[parameter.id] = v
     }
+
+    public func savedState(of parameter: Parameter) -> [String: [Double]] {
+        velocities[parameter.id].map { ["velocity": $0] } ?? [:]
+    }
+
+    public mutating func restoreState(_ state: [String: [Double]], of parameter: Parameter) throws {
+        try checkSavedState(state, of: parameter, rule: "Momentum", expected: ["velocity"])
+        velocities[parameter.id] = state["velocity"]
+    }
 }
 
 /// RMSprop: each parameter's step is divided by the root of its recent squared gradients.
@@ -89,6 +98,15 @@ public struct RMSprop: Optimizer {
         }
         if overflow { checkSquaresFit("RMSprop", parameter) }  // as in Adam: names the gradient whose square overflowed
         squareAverages[parameter.id] = s
+    }
+
+    public func savedState(of parameter: Parameter) -> [String: [Double]] {
+        squareAverages[parameter.id].map { ["squareAverage": $0] } ?? [:]
+    }
+
+    public mutating func restoreState(_ state: [String: [Double]], of parameter: Parameter) throws {
+        try checkSavedState(state, of: parameter, rule: "RMSprop", expected: ["squareAverage"])
+        squareAverages[parameter.id] = state["squareAverage"]
     }
 }
 
@@ -167,6 +185,23 @@ public struct Adam: Optimizer {
         // taking silent zero steps (checked after the loop, to keep the loop lean).
         if overflow { checkSquaresFit("Adam", parameter) }
         states[parameter.id] = state
+    }
+
+    /// m, v and t (t as one number, exact below 2⁵³ steps).
+    public func savedState(of parameter: Parameter) -> [String: [Double]] {
+        states[parameter.id].map { ["m": $0.m, "v": $0.v, "t": [Double($0.t)]] } ?? [:]
+    }
+
+    public mutating func restoreState(_ state: [String: [Double]], of parameter: Parameter) throws {
+        try checkSavedState(state, of: parameter, rule: "Adam", expected: ["m", "v", "t"], scalars: ["t"])
+        guard let m = state["m"], let v = state["v"], let t = state["t"]?.first else {
+            states[parameter.id] = nil
+            return
+        }
+        guard t >= 0, t == t.rounded(), t < 0x1p53 else {
+            throw OptimizerStateError("Adam: the saved step count of \(parameter.name) is \(t), not a whole number ≥ 0")
+        }
+        states[parameter.id] = State(m: m, v: v, t: Int(t))
     }
 }
 

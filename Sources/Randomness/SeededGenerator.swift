@@ -33,6 +33,49 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    /// A generator for one stream of a seeded family: the stream named by `keys` (an
+    /// epoch and a batch number, say). Each key is mixed into the seed by SplitMix64's
+    /// finalizer in turn, so (seed, [1, 0]) and (seed, [0, 1]) start unrelated streams.
+    public init(seed: UInt64, stream keys: [Int]) {
+        var mixed = seed
+        for key in keys {
+            var z = mixed ^ (UInt64(bitPattern: Int64(key)) &+ 0x9E37_79B9_7F4A_7C15)
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            mixed = z ^ (z >> 31)
+        }
+        self.init(seed: mixed)
+    }
+
+    /// The generator's whole state, four 64-bit words: saved in a checkpoint, it lets a
+    /// resumed run draw exactly the numbers the interrupted one would have drawn.
+    public var stateWords: [UInt64] {
+        get { [state.0, state.1, state.2, state.3] }
+        set {
+            require(newValue.count == 4, "SeededGenerator: the state is 4 words, got \(newValue.count)")
+            require(newValue.contains { $0 != 0 }, "SeededGenerator: an all-zero state would draw only zeros")
+            state = (newValue[0], newValue[1], newValue[2], newValue[3])
+        }
+    }
+
+    /// The state as 8 doubles, each word's high and low 32 bits (every such number is
+    /// exact in a `Double`): how a layer keeps its generator among its buffers.
+    public var stateAsDoubles: [Double] {
+        get { stateWords.flatMap { [Double($0 >> 32), Double($0 & 0xFFFF_FFFF)] } }
+        set {
+            require(newValue.count == 8, "SeededGenerator: the state is 8 halves, got \(newValue.count)")
+            var words: [UInt64] = []
+            for i in stride(from: 0, to: 8, by: 2) {
+                let (high, low) = (newValue[i], newValue[i + 1])
+                require(
+                    [high, low].allSatisfy { $0 >= 0 && $0 <= 4_294_967_295 && $0 == $0.rounded() },
+                    "SeededGenerator: state halves must be whole numbers in 0...2³²−1, got \(high) and \(low)")
+                words.append(UInt64(high) << 32 | UInt64(low))
+            }
+            stateWords = words
+        }
+    }
+
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = rotateLeft(state.1 &* 5, by: 7) &* 9

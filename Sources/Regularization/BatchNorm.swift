@@ -32,6 +32,13 @@ public struct BatchNorm: Layer {
     public private(set) var normalized: Matrix?
     /// 1 / √(σ² + ε) per feature, from the last training-mode forward pass.
     private var inverseDeviation: [Double] = []
+    /// Holds the layer in inference mode while the rest of the model trains (a frozen
+    /// pretrained layer in transfer learning, PyTorch's `bn.eval()` inside a training
+    /// model): a training-mode pass then normalizes with the running statistics and leaves
+    /// them as they are, and its backward pass is that fixed affine map's.
+    public var heldInInference = false
+    /// Whether the last training-mode pass was a held one.
+    private var lastPassHeld = false
 
     /// γ = 1, β = 0 (the identity on standardized inputs); running mean 0 and variance 1.
     /// The parameters are named "γ" and "β" followed by `name`.
@@ -50,9 +57,23 @@ public struct BatchNorm: Layer {
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
         expectShape(x, features: features, layer: "BatchNorm")
         switch mode {
+        case .training where heldInInference: return Tensor(forwardHeld(x.matrix))
         case .training: return Tensor(forwardTraining(x.matrix))
         case .inference: return Tensor(forwardInference(x.matrix))
         }
+    }
+
+    /// A training-mode pass held in inference: the running statistics normalize and stay
+    /// unchanged; x̂ and 1/√(σ² + ε) are kept for the backward pass as usual.
+    mutating func forwardHeld(_ x: Matrix) -> Matrix {
+        var normalized = x
+        inverseDeviation = runningVariance.map { 1 / ($0 + epsilon).squareRoot() }
+        for j in 0..<features {
+            for i in 0..<x.rows { normalized[i, j] = (x[i, j] - runningMean[j]) * inverseDeviation[j] }
+        }
+        self.normalized = normalized
+        lastPassHeld = true
+        return forwardInference(x)
     }
 
     /// Training mode: normalizes with the batch's statistics and updates the running ones.
@@ -83,6 +104,7 @@ public struct BatchNorm: Layer {
             runningVariance[j] = momentum * runningVariance[j] + (1 - momentum) * variance
         }
         self.normalized = normalized  // cache for the backward pass
+        lastPassHeld = false
         return output
     }
 
@@ -119,6 +141,10 @@ public struct BatchNorm: Layer {
             }
             beta.gradient[j] += sumG
             gamma.gradient[j] += sumGX
+            if lastPassHeld {  // fixed statistics: y = γ x̂ + β is affine in x
+                for i in 0..<g.rows { input[i, j] = gamma.value[j] * inverseDeviation[j] * g[i, j] }
+                continue
+            }
             let scale = gamma.value[j] * inverseDeviation[j] / n
             for i in 0..<g.rows {
                 input[i, j] = scale * (n * g[i, j] - sumG - normalized[i, j] * sumGX)
@@ -130,5 +156,16 @@ public struct BatchNorm: Layer {
     public mutating func visitParameters(_ body: (inout Parameter) -> Void) {
         body(&gamma)
         body(&beta)
+    }
+
+    /// The running mean and variance, named "runningMean" and "runningVariance" followed by
+    /// the layer's name, as its parameters are.
+    public mutating func visitBuffers(prefix: String, _ body: (_ name: String, _ values: inout [Double]) -> Void) {
+        let suffix = String(gamma.name.dropFirst())  // the name given to init, after "γ"
+        body("\(prefix)runningMean\(suffix)", &runningMean)
+        body("\(prefix)runningVariance\(suffix)", &runningVariance)
+        require(
+            runningMean.count == features && runningVariance.count == features,
+            "BatchNorm: running statistics of \(runningMean.count) and \(runningVariance.count) values for \(features) features")
     }
 }

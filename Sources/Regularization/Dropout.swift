@@ -24,6 +24,9 @@ public struct Dropout: Layer {
     public var generator: SeededGenerator
     /// The mask of the last training-mode forward pass.
     public private(set) var mask: [Double]?
+    /// Holds the layer in inference mode while the rest of the model trains: a
+    /// training-mode pass then drops nothing (and draws nothing).
+    public var heldInInference = false
 
     public init(rate: Double, seed: UInt64) {
         require((0..<1).contains(rate), "Dropout: the rate must be in [0, 1), got \(rate)")
@@ -45,6 +48,7 @@ public struct Dropout: Layer {
     /// Training mode draws a fresh mask from the layer's generator; inference returns x.
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
         guard mode == .training else { return x }
+        if heldInInference { return forward(x, mask: [Double](repeating: 1, count: x.count)) }
         return forward(x, mask: Dropout.mask(count: x.count, rate: rate, using: &generator))
     }
 
@@ -66,4 +70,12 @@ public struct Dropout: Layer {
 
     /// No parameters.
     public mutating func visitParameters(_ body: (inout Parameter) -> Void) {}
+
+    /// The generator's state as "generator" (8 exact halves of its 4 words), so that a
+    /// resumed run draws the masks the interrupted one would have drawn.
+    public mutating func visitBuffers(prefix: String, _ body: (_ name: String, _ values: inout [Double]) -> Void) {
+        var state = generator.stateAsDoubles
+        body("\(prefix)generator", &state)
+        generator.stateAsDoubles = state
+    }
 }

@@ -53,7 +53,9 @@ public enum Penalty: Sendable, Equatable {
 }
 
 /// A penalty as a training plugin: after every batch's backward pass, ∂Ω/∂w is added to
-/// the gradient of every parameter that decays (the weights; not biases, γ or β).
+/// the gradient of every parameter that decays (the weights; not biases, γ or β) and is
+/// not frozen (a frozen weight takes no step, so a penalty on it would change nothing
+/// but the recorded loss). Ω is recorded as a loss term of its own ("L2 penalty").
 public struct WeightPenalty: TrainingPlugin {
     public var penalty: Penalty
 
@@ -63,18 +65,33 @@ public struct WeightPenalty: TrainingPlugin {
         self.penalty = penalty
     }
 
+    /// "L1 penalty", "L2 penalty" or "elastic-net penalty"; nil for `.none`.
+    public var lossTermName: String? {
+        switch penalty {
+        case .none: nil
+        case .l1: "L1 penalty"
+        case .l2: "L2 penalty"
+        case .elasticNet: "elastic-net penalty"
+        }
+    }
+
     /// Adds ∂Ω/∂w to the weights' gradients; returns Ω summed over them.
     public mutating func gradientsComputed<Model: Layer>(_ model: inout Model) -> Double {
         guard penalty != .none else { return 0 }
         var total = 0.0
         let penalty = penalty
         model.visitParameters { parameter in
-            guard parameter.decays else { return }
+            guard parameter.decays && !parameter.frozen else { return }
             total += penalty.value(parameter.value)
             let extra = penalty.gradient(parameter.value)
             for i in extra.indices { parameter.gradient[i] += extra[i] }
         }
         return total
+    }
+
+    /// Ω over the weights of `model` that decay and are not frozen.
+    public func lossTerm<Model: Layer>(of model: Model) -> Double {
+        model.parameters.filter { $0.decays && !$0.frozen }.reduce(0) { $0 + penalty.value($1.value) }
     }
 }
 
@@ -107,5 +124,12 @@ public struct DecoupledWeightDecay<Base: Optimizer>: Optimizer {
             for i in parameter.value.indices { parameter.value[i] *= factor }
         }
         base.update(&parameter)
+    }
+
+    /// The wrapped rule's state: the decay itself remembers nothing.
+    public func savedState(of parameter: Parameter) -> [String: [Double]] { base.savedState(of: parameter) }
+
+    public mutating func restoreState(_ state: [String: [Double]], of parameter: Parameter) throws {
+        try base.restoreState(state, of: parameter)
     }
 }
