@@ -52,6 +52,7 @@ public struct EncoderBlock: Layer {
     public var features: Int { attention.features }
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        x.requireLayout(.batchFirst, "EncoderBlock")
         require(x.rank == 3 && x.shape[2] == features, "EncoderBlock: input \(x.shapeDescription) does not fit: it needs (batch × time × \(features))")
         if mode == .training { shape = x.shape }
         if preNorm {

@@ -19,25 +19,25 @@ import Validation
 /// ```
 public struct LayerNorm: Layer {
     /// γ (d), starting at 1. Does not decay.
-    public var scale: Parameter
+    public var gamma: Parameter
     /// β (d), starting at 0. Does not decay.
-    public var shift: Parameter
+    public var beta: Parameter
     public let epsilon: Double
     /// x̂ and 1/√(σ² + ε) of every position of the last training-mode pass.
     private var cache: (normalized: [Double], inverseDeviation: [Double], shape: [Int])?
 
-    public var features: Int { scale.count }
+    public var features: Int { gamma.count }
 
     public init(features: Int, epsilon: Double = 1e-5, name: String = "") {
         require(features > 0, "LayerNorm: needs at least one feature, got \(features)")
-        scale = Parameter(name: "γ\(name)", shape: [features], value: [Double](repeating: 1, count: features), decays: false)
-        shift = Parameter(name: "β\(name)", shape: [features], value: [Double](repeating: 0, count: features), decays: false)
+        gamma = Parameter(name: "γ\(name)", shape: [features], value: [Double](repeating: 1, count: features), decays: false)
+        beta = Parameter(name: "β\(name)", shape: [features], value: [Double](repeating: 0, count: features), decays: false)
         self.epsilon = epsilon
     }
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let d = features
-        require(x.rank >= 1 && x.shape.last == d, "LayerNorm \(scale.name): input \(x.shapeDescription) does not end in the \(d) features it normalizes")
+        require(x.rank >= 1 && x.shape.last == d, "LayerNorm \(gamma.name): input \(x.shapeDescription) does not end in the \(d) features it normalizes")
         let positions = x.count / d
         var y = [Double](repeating: 0, count: x.count), normalized = y
         var inverseDeviation = [Double](repeating: 0, count: positions)
@@ -50,7 +50,7 @@ public struct LayerNorm: Layer {
             for j in 0..<d {
                 let n = (x.values[p * d + j] - mean) * inverse
                 normalized[p * d + j] = n
-                y[p * d + j] = scale.value[j] * n + shift.value[j]
+                y[p * d + j] = gamma.value[j] * n + beta.value[j]
             }
         }
         if mode == .training { cache = (normalized, inverseDeviation, x.shape) }
@@ -58,22 +58,22 @@ public struct LayerNorm: Layer {
     }
 
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
-        expectGradientShape(outputGradient, output: cache?.shape, layer: "LayerNorm \(scale.name)")
+        expectGradientShape(outputGradient, output: cache?.shape, layer: "LayerNorm \(gamma.name)")
         let (normalized, inverseDeviation, shape) = cache!
         let d = features, g = outputGradient.values
         var dx = [Double](repeating: 0, count: g.count)
         for p in 0..<(g.count / d) {
             var meanG = 0.0, meanGX = 0.0
             for j in 0..<d {
-                let gHat = g[p * d + j] * scale.value[j]
+                let gHat = g[p * d + j] * gamma.value[j]
                 meanG += gHat
                 meanGX += gHat * normalized[p * d + j]
-                scale.gradient[j] += g[p * d + j] * normalized[p * d + j]
-                shift.gradient[j] += g[p * d + j]
+                gamma.gradient[j] += g[p * d + j] * normalized[p * d + j]
+                beta.gradient[j] += g[p * d + j]
             }
             (meanG, meanGX) = (meanG / Double(d), meanGX / Double(d))
             for j in 0..<d {
-                let gHat = g[p * d + j] * scale.value[j]
+                let gHat = g[p * d + j] * gamma.value[j]
                 dx[p * d + j] = (gHat - meanG - normalized[p * d + j] * meanGX) * inverseDeviation[p]
             }
         }
@@ -81,7 +81,7 @@ public struct LayerNorm: Layer {
     }
 
     public mutating func visitParameters(_ body: (inout Parameter) -> Void) {
-        body(&scale)
-        body(&shift)
+        body(&gamma)
+        body(&beta)
     }
 }

@@ -135,6 +135,7 @@ public struct MultiHeadAttention: Layer {
 
     mutating func attend(query x: Tensor, sources: Sources, mode: Mode) -> Tensor {
         let d = features
+        x.requireLayout(.batchFirst, "MultiHeadAttention \(queryWeights.name)")
         require(x.rank == 3 && x.shape[2] == d, "MultiHeadAttention \(queryWeights.name): query \(x.shapeDescription) does not fit: it needs (batch × time × \(d))")
         let (keySource, valueSource): (Tensor, Tensor)
         switch sources {
@@ -190,7 +191,7 @@ public struct MultiHeadAttention: Layer {
         attentionWeights = Tensor(shape: [batch, heads, tq, tk], values: weights)
         if mode == .training { cache = Cache(query: x, sources: sources, q: q, k: k, v: v, weights: weights, dropout: dropFactors, mixed: mixed) }
         let y = linear(Matrix(rows: batch * tq, columns: d, values: mixed), outputWeights, outputBias)
-        return Tensor(shape: [batch, tq, d], values: y)
+        return Tensor(shape: [batch, tq, d], values: y).laidOut(.batchFirst)
     }
 
     /// ∂L/∂X_q; for cross-attention ∂L/∂X_m goes to ``memoryGradient``, for self-attention

@@ -58,6 +58,7 @@ public struct PositionalEncoding: Layer {
     }
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        x.requireLayout(.batchFirst, "PositionalEncoding")
         let (maxLength, d) = (table.shape[0], table.shape[1])
         require(
             x.rank == 3 && x.shape[2] == d && x.shape[1] <= maxLength,
@@ -70,7 +71,7 @@ public struct PositionalEncoding: Layer {
             }
         }
         if mode == .training { inputShape = x.shape }
-        return Tensor(shape: x.shape, values: y)
+        return Tensor(shape: x.shape, values: y).laidOut(.batchFirst)
     }
 
     /// ∂L/∂x = ∂L/∂y; a learned table's row t collects the gradients of position t over the batch.

@@ -1,3 +1,5 @@
+import Validation
+
 /// A trainable array of numbers with its name, its shape and its accumulated gradient.
 ///
 /// ```
@@ -12,7 +14,6 @@
 /// Parameters are values, like the layers that hold them, so copying a model copies its
 /// numbers. Copies keep the same ``id``: the id names "this parameter of this model",
 /// and an optimizer keeps its per-parameter state (a velocity, Adam's m and v) under it.
-import Validation
 
 public struct Parameter: Sendable {
     /// How reports and gradient checks name it: "W1", "b1", "γ2", "W_xh".

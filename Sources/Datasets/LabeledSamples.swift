@@ -1,5 +1,6 @@
-/// Samples for classification: one input vector and one class label each.
 import Validation
+
+/// Samples for classification: one input vector and one class label each.
 
 public struct ClassificationSet: Sendable {
     /// One row per sample; every row has the same length.

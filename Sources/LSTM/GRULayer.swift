@@ -45,6 +45,7 @@ public struct GRULayer: RecurrentLayer {
     public private(set) var finalState: RecurrentState?
     /// ∂L/∂h₀ from the last backward pass.
     public private(set) var initialStateGradient: RecurrentState?
+    public var finalStateGradient: RecurrentState?
     /// ‖∂L/∂hₜ‖ for t = 1…T from the last backward pass.
     public private(set) var hiddenGradientNorms: [Double] = []
     /// The gates r z n after their activations, m = h W_hnᵀ + b_hn, and every h.
@@ -102,7 +103,7 @@ public struct GRULayer: RecurrentLayer {
         }
         finalState = RecurrentState(hidden: Tensor(shape: [batch, hs], values: previous))
         if mode == .training { cache = (x, gates, m, h, h0) }
-        return Tensor(shape: [steps, batch, hs], values: h)
+        return Tensor(shape: [steps, batch, hs], values: h).laidOut(.timeFirst)
     }
 
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
@@ -111,7 +112,7 @@ public struct GRULayer: RecurrentLayer {
         let (steps, batch, hs) = (x.shape[0], x.shape[1], hiddenSize)
         let stepSize = batch * hs
         var daInput = [Double](repeating: 0, count: steps * 3 * stepSize), daHidden = daInput
-        var next = [Double](repeating: 0, count: stepSize)  // what step t + 1 sends back to hₜ
+        var next = startingState(finalStateGradient, batch: batch, hidden: hs, cell: false, layer: "GRULayer \(inputWeights.name) final-state gradient").h  // what step t + 1 sends back to hₜ
         hiddenGradientNorms = [Double](repeating: 0, count: steps)
         let hiddenMatrix = Matrix(rows: 3 * hs, columns: hs, values: hiddenWeights.value)
         for t in stride(from: steps - 1, through: 0, by: -1) {

@@ -70,6 +70,7 @@ public struct LSTMLayer: RecurrentLayer {
     public private(set) var finalState: RecurrentState?
     /// ∂L/∂h₀ and ∂L/∂c₀ from the last backward pass.
     public private(set) var initialStateGradient: RecurrentState?
+    public var finalStateGradient: RecurrentState?
     /// ‖∂L/∂hₜ‖ for t = 1…T from the last backward pass.
     public private(set) var hiddenGradientNorms: [Double] = []
     private var cache: (x: Tensor, gates: [Double], c: [Double], h: [Double], h0: [Double], c0: [Double])?
@@ -128,7 +129,7 @@ public struct LSTMLayer: RecurrentLayer {
         }
         finalState = RecurrentState(hidden: Tensor(shape: [batch, hs], values: previousH), cell: Tensor(shape: [batch, hs], values: previousC))
         if mode == .training { cache = (x, gates, c, h, h0, c0) }
-        return Tensor(shape: [steps, batch, hs], values: h)
+        return Tensor(shape: [steps, batch, hs], values: h).laidOut(.timeFirst)
     }
 
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
@@ -137,8 +138,8 @@ public struct LSTMLayer: RecurrentLayer {
         let (steps, batch, hs) = (x.shape[0], x.shape[1], hiddenSize)
         let stepSize = batch * hs
         var da = [Double](repeating: 0, count: steps * 4 * stepSize)
-        var nextH = [Double](repeating: 0, count: stepSize)  // daₜ₊₁ W_h
-        var nextC = [Double](repeating: 0, count: stepSize)  // δcₜ₊₁ ⊙ fₜ₊₁
+        // daₜ₊₁ W_h and δcₜ₊₁ ⊙ fₜ₊₁; after step T, the final state's gradient from outside
+        var (nextH, nextC) = startingState(finalStateGradient, batch: batch, hidden: hs, cell: true, layer: "LSTMLayer \(inputWeights.name) final-state gradient")
         hiddenGradientNorms = [Double](repeating: 0, count: steps)
         let hiddenMatrix = Matrix(rows: 4 * hs, columns: hs, values: hiddenWeights.value)
         for t in stride(from: steps - 1, through: 0, by: -1) {

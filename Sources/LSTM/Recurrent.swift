@@ -47,6 +47,10 @@ public protocol RecurrentLayer: Layer {
     var finalState: RecurrentState? { get }
     /// ∂L/∂h₀ (and ∂L/∂c₀) from the last backward pass.
     var initialStateGradient: RecurrentState? { get }
+    /// ∂L/∂h_T (and ∂L/∂c_T) for the next backward pass, (B × H) each, added to what the
+    /// outputs' gradient sends to the last step; nil: none. An encoder whose final state
+    /// starts a decoder receives the decoder's ∂L/∂h₀ here.
+    var finalStateGradient: RecurrentState? { get set }
     /// ‖∂L/∂hₜ‖ for t = 1…T from the last backward pass, over the whole batch: the gradient
     /// reaching each step from the loss there and from every later step.
     var hiddenGradientNorms: [Double] { get }
@@ -60,6 +64,7 @@ func recurrentWeights(_ count: Int, hidden: Int, using generator: inout SeededGe
 
 /// The shape checks every recurrent layer makes on its input.
 func expectSequence(_ x: Tensor, features: Int, layer: @autoclosure () -> String) -> (steps: Int, batch: Int) {
+    x.requireLayout(.timeFirst, layer())
     require(
         x.rank == 3 && x.shape[2] == features && x.shape[0] > 0,
         "\(layer()): input \(x.shapeDescription) does not fit: it needs (time × batch × \(features))")
@@ -157,6 +162,7 @@ public struct RNNLayer: RecurrentLayer {
     public private(set) var finalState: RecurrentState?
     /// ∂L/∂h₀ from the last backward pass.
     public private(set) var initialStateGradient: RecurrentState?
+    public var finalStateGradient: RecurrentState?
     /// ‖∂L/∂hₜ‖ for t = 1…T from the last backward pass (all of the batch), the gradient
     /// reaching each step from every later one.
     public private(set) var hiddenGradientNorms: [Double] = []
@@ -202,7 +208,7 @@ public struct RNNLayer: RecurrentLayer {
         }
         finalState = RecurrentState(hidden: Tensor(shape: [batch, hs], values: previous))
         if mode == .training { cache = (x, h, h0) }
-        return Tensor(shape: [steps, batch, hs], values: h)
+        return Tensor(shape: [steps, batch, hs], values: h).laidOut(.timeFirst)
     }
 
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
@@ -211,7 +217,7 @@ public struct RNNLayer: RecurrentLayer {
         let (steps, batch, hs) = (x.shape[0], x.shape[1], hiddenSize)
         let stepSize = batch * hs
         var da = [Double](repeating: 0, count: steps * stepSize)
-        var next = [Double](repeating: 0, count: stepSize)  // daₜ₊₁ W_h: what step t + 1 sends back to hₜ
+        var next = startingState(finalStateGradient, batch: batch, hidden: hs, cell: false, layer: "RNNLayer \(inputWeights.name) final-state gradient").h  // daₜ₊₁ W_h: what step t + 1 sends back to hₜ (from outside after step T)
         hiddenGradientNorms = [Double](repeating: 0, count: steps)
         let hiddenMatrix = Matrix(rows: hs, columns: hs, values: hiddenWeights.value)
         for t in stride(from: steps - 1, through: 0, by: -1) {

@@ -49,7 +49,7 @@ public struct Embedding: Layer {
             for j in 0..<d { y[position * d + j] = table.value[token * d + j] }
         }
         if mode == .training { (indices, inputShape) = (tokens, x.shape) }
-        return Tensor(shape: x.shape + [d], values: y)
+        return Tensor(shape: x.shape + [d], values: y).laidOut(x.layout)
     }
 
     /// ∂L/∂E[k] += Σ over the positions holding token k of their gradient.
@@ -113,6 +113,8 @@ public struct LastStep: Layer {
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
         require(x.rank == 3, "LastStep: input \(x.shapeDescription) is not a sequence (time × batch × features)")
+        x.requireLayout(.timeFirst, "LastStep")
+        require(x.shape[0] > 0, "LastStep: input \(x.shapeDescription) has no time steps, so it has no last one")
         if mode == .training { inputShape = x.shape }
         let size = x.shape[1] * x.shape[2]
         return Tensor(shape: [x.shape[1], x.shape[2]], values: Array(x.values.suffix(size)))
@@ -144,9 +146,21 @@ public struct Bidirectional<Forward: Layer, Backward: Layer>: Layer {
         self.forwardLayer = forwardLayer
         self.backwardLayer = backwardLayer
     }
+}
+
+extension Bidirectional where Forward == AnyLayer, Backward == AnyLayer {
+    /// Two recurrent layers of any kinds, chosen at run time (`[any RecurrentLayer]` from a
+    /// menu, say), each boxed in an ``AnyLayer``.
+    public init(_ forwardLayer: any RecurrentLayer, _ backwardLayer: any RecurrentLayer) {
+        self.init(AnyLayer(forwardLayer), AnyLayer(backwardLayer))
+    }
+}
+
+extension Bidirectional {
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
         require(x.rank == 3, "Bidirectional: input \(x.shapeDescription) is not a sequence (time × batch × features)")
+        x.requireLayout(.timeFirst, "Bidirectional")
         let ahead = forwardLayer.forward(x, mode: mode)
         let behind = reversedInTime(backwardLayer.forward(reversedInTime(x), mode: mode))
         let (steps, batch, hf, hb) = (x.shape[0], x.shape[1], ahead.shape[2], behind.shape[2])
@@ -156,7 +170,7 @@ public struct Bidirectional<Forward: Layer, Backward: Layer>: Layer {
             for k in 0..<hb { y[row * (hf + hb) + hf + k] = behind.values[row * hb + k] }
         }
         if mode == .training { widths = (hf, hb) }
-        return Tensor(shape: [steps, batch, hf + hb], values: y)
+        return Tensor(shape: [steps, batch, hf + hb], values: y).laidOut(.timeFirst)
     }
 
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {

@@ -152,6 +152,6 @@ public struct TextWindows: TrainingData {
                 targets[row] = tokens[starts[index] + t + 1]
             }
         }
-        return (Tensor(shape: batchFirst ? [b, length] : [length, b], values: inputs), targets)
+        return (Tensor(shape: batchFirst ? [b, length] : [length, b], values: inputs).laidOut(batchFirst ? .batchFirst : .timeFirst), targets)
     }
 }

@@ -1,3 +1,5 @@
+import Validation
+
 /// A dense matrix of `Double`s stored row-major in one flat array.
 ///
 /// This is a thin shape helper, not a tensor library: it keeps `rows`, `columns` and the
@@ -6,7 +8,6 @@
 ///
 /// Element (r, c) lives at `values[r * columns + c]`: a row is a contiguous run of
 /// `columns` numbers, and the next row starts right after it.
-import Validation
 
 public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     public let rows: Int

@@ -1,3 +1,5 @@
+import Validation
+
 /// A shape and a flat row-major array of `Double`s: the buffer every layer reads and writes.
 ///
 /// Like ``Matrix`` this is a shape helper, not a tensor library: no arithmetic operators,
@@ -9,20 +11,35 @@
 /// ```
 /// dense data     (batch, features)                    B × F
 /// images         (batch, channels, height, width)     B × C × H × W   (PyTorch's NCHW)
-/// sequences      (time, batch, features)              T × B × F
+/// sequences      (time, batch, features)              T × B × F       recurrent layers (Chapter 7)
+///                (batch, time, features)              B × T × F       attention layers (Chapter 8)
 /// ```
-/// Sequences put time first because a recurrent layer walks the time steps one after
-/// another: step t is then one contiguous (batch × features) block, `values[t·B·F ..<
-/// (t+1)·B·F]`, exactly the matrix the step's dense products need, with no gathering.
-/// (PyTorch's recurrent layers use the same order by default, `batch_first=False`.)
+/// A recurrent layer walks the time steps one after another, so it takes time first:
+/// step t is then one contiguous (batch × features) block, `values[t·B·F ..< (t+1)·B·F]`,
+/// exactly the matrix the step's dense products need (PyTorch's default,
+/// `batch_first=False`). Attention compares every position with every other at once, so it
+/// takes batch first: each sequence one contiguous (T × F) matrix. A sequence tensor says
+/// which of the two it is in ``layout`` when a layer or data set knows it; a layer that
+/// needs the other refuses it by name, and ``SwapAxes`` converts.
 ///
 /// Row-major means the last index moves fastest: element (i₀, i₁, …, iₖ) lives at
 /// `values[((i₀·d₁ + i₁)·d₂ + …)·dₖ + iₖ]`, with d the sizes in `shape`.
-import Validation
 
 public struct Tensor: Equatable, Sendable, CustomStringConvertible {
+    /// Which axis of a sequence is time, when the tensor's maker knew.
+    public enum Layout: String, Sendable {
+        /// Not a sequence, or nobody said.
+        case unstated
+        /// (time, batch, features): what recurrent layers take and give.
+        case timeFirst = "time-first (time × batch × features)"
+        /// (batch, time, features): what attention layers take and give.
+        case batchFirst = "batch-first (batch × time × features)"
+    }
+
     /// The size of each axis, outermost first.
     public let shape: [Int]
+    /// Time-first or batch-first, for a sequence whose maker said so; not part of `==`.
+    public var layout: Layout = .unstated
     /// The elements in row-major order, as many as the product of `shape`.
     ///
     /// Read-only outside this module, so the count always matches the shape: a layer
@@ -77,4 +94,23 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "Tensor\(shapeDescription) \(values)" }
+
+    /// Equal shapes and values; the layout tag is not compared.
+    public static func == (a: Tensor, b: Tensor) -> Bool { a.shape == b.shape && a.values == b.values }
+
+    /// The same tensor marked with `layout`.
+    public func laidOut(_ layout: Layout) -> Tensor {
+        var copy = self
+        copy.layout = layout
+        return copy
+    }
+
+    /// Stops unless the tensor can be read as `needed`: an unstated layout can be either.
+    /// The message names the layer, the shape and both layouts, and the way out.
+    public func requireLayout(_ needed: Layout, _ layer: @autoclosure () -> String) {
+        require(
+            layout == .unstated || layout == needed || needed == .unstated,
+            "\(layer()): input \(shapeDescription) is \(layout.rawValue) but this layer takes \(needed.rawValue); "
+                + "put SwapAxes() between them")
+    }
 }

@@ -1,8 +1,8 @@
-/// Helpers over plain `[Double]` vectors.
-///
-/// Each one checks that its operands have the same length and names both lengths when
-/// they do not, so that a shape mistake is reported where it happens instead of as an
-/// index out of range deep inside a loop.
+// Helpers over plain `[Double]` vectors.
+//
+// Each one checks that its operands have the same length and names both lengths when
+// they do not, so that a shape mistake is reported where it happens instead of as an
+// index out of range deep inside a loop.
 
 /// The dot product a·b = Σᵢ aᵢbᵢ.
 import Validation

@@ -1,8 +1,9 @@
+import Validation
+
 /// One cell of a lesson notebook.
 ///
 /// A lesson is a sequence of cells. The terminal renderer prints each cell as soon as the
 /// lesson adds it; the Markdown renderer collects them into a page with SVG figures.
-import Validation
 
 public enum Cell: Sendable {
     /// A numbered section heading.

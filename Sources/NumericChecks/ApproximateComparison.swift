@@ -1,12 +1,12 @@
-/// Approximate comparison of numbers and vectors, for tests and exercise checks.
-///
-/// Two values count as close when
-/// ```
-/// |actual − expected| ≤ absolute + relative · |expected|
-/// ```
-/// The relative part scales with the numbers; the absolute part lets values that should
-/// be zero pass with round-off. This is deliberately not an `Equatable` conformance:
-/// closeness is not transitive, so it must not pretend to be equality.
+// Approximate comparison of numbers and vectors, for tests and exercise checks.
+//
+// Two values count as close when
+// ```
+// |actual − expected| ≤ absolute + relative · |expected|
+// ```
+// The relative part scales with the numbers; the absolute part lets values that should
+// be zero pass with round-off. This is deliberately not an `Equatable` conformance:
+// closeness is not transitive, so it must not pretend to be equality.
 
 /// How close two numbers must be.
 public struct Tolerance: Sendable, CustomStringConvertible {

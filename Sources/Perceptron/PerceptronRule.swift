@@ -1,3 +1,5 @@
+import Validation
+
 /// The perceptron learning rule: one correction after one example.
 ///
 /// ```
@@ -8,7 +10,6 @@
 /// When the prediction is right, y − ŷ = 0 and nothing changes. When the neuron stayed
 /// silent on a positive example (y − ŷ = +1), the weights move toward x, so w·x grows
 /// next time; on a false alarm (y − ŷ = −1) they move away from x.
-import Validation
 
 public func perceptronUpdate(
     weights w: [Double], bias b: Double, inputs x: [Double], target y: Int, learningRate η: Double

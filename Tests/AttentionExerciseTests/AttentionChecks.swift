@@ -219,13 +219,13 @@ enum AttentionExerciseChecks {
                 let (gamma, beta) = rows == 1 ? ([1.0, 1], [0.0, 0]) : (rng.uniforms(d, in: 0.5..<1.5), rng.uniforms(d, in: -0.5..<0.5))
                 let g = rows == 1 ? [1.0, 0] : rng.uniforms(rows * d, in: -1..<1)
                 var norm = LayerNorm(features: d, epsilon: epsilon)
-                norm.scale.value = gamma
-                norm.shift.value = beta
+                norm.gamma.value = gamma
+                norm.beta.value = beta
                 let input = "x \(shortList(x)), features \(d), scale \(shortList(gamma)), shift \(shortList(beta)), epsilon \(epsilon)"
                 let expected = norm.forward(Tensor(shape: [rows, d], values: x), mode: .training).values
                 var unbiased = LayerNorm(features: d, epsilon: epsilon)  // the variance over d − 1: rescale x̂ by √((d−1)/d) before γ, β
-                unbiased.scale.value = gamma.map { $0 * (Double(d - 1) / Double(d)).squareRoot() }
-                unbiased.shift.value = beta
+                unbiased.gamma.value = gamma.map { $0 * (Double(d - 1) / Double(d)).squareRoot() }
+                unbiased.beta.value = beta
                 let outside = (0..<(rows * d)).map { index -> Double in  // ε added after the square root
                     let row = Array(x[(index / d * d)..<(index / d * d + d)])
                     let mean = row.reduce(0, +) / Double(d)
@@ -242,8 +242,8 @@ enum AttentionExerciseChecks {
                 let dx = norm.backward(Tensor(shape: [rows, d], values: g)).values
                 let actual = try backward(g, x, d, gamma, epsilon)
                 let backInput = input + ", outputGradient \(shortList(g))"
-                try check.expect(actual.scale, equals: norm.scale.gradient, input: backInput, otherwise: "∂L/∂γ = Σ over rows of g ⊙ x̂")
-                try check.expect(actual.shift, equals: norm.shift.gradient, input: backInput, otherwise: "∂L/∂β = Σ over rows of g")
+                try check.expect(actual.scale, equals: norm.gamma.gradient, input: backInput, otherwise: "∂L/∂γ = Σ over rows of g ⊙ x̂")
+                try check.expect(actual.shift, equals: norm.beta.gradient, input: backInput, otherwise: "∂L/∂β = Σ over rows of g")
                 let naive = (0..<(rows * d)).map { index -> Double in  // ∂L/∂x as if μ and σ were constants
                     let row = Array(x[(index / d * d)..<(index / d * d + d)])
                     let mean = row.reduce(0, +) / Double(d)

@@ -29,8 +29,8 @@ func referenceAttention() -> MultiHeadAttention {
 
 func referenceNorm(_ scaleStart: Double, _ shiftStart: Double) -> LayerNorm {
     var norm = LayerNorm(features: width)
-    norm.scale.value = referenceValues(width, scaleStart, 1)
-    norm.shift.value = referenceValues(width, shiftStart, 0.3)
+    norm.gamma.value = referenceValues(width, scaleStart, 1)
+    norm.beta.value = referenceValues(width, shiftStart, 0.3)
     return norm
 }
 
@@ -76,8 +76,8 @@ struct AgainstPyTorch {
         #expect(close(y.values, layerNormOutput))
         let dx = norm.backward(upstream)
         #expect(close(dx.values, layerNormInputGradient))
-        #expect(close(norm.scale.gradient, layerNormScaleGradient))
-        #expect(close(norm.shift.gradient, layerNormShiftGradient))
+        #expect(close(norm.gamma.gradient, layerNormScaleGradient))
+        #expect(close(norm.beta.gradient, layerNormShiftGradient))
     }
 
     @Test("encoder blocks, post-LN and pre-LN, equal nn.TransformerEncoderLayer (norm_first False and True)", arguments: [false, true])
@@ -97,7 +97,7 @@ struct AgainstPyTorch {
         #expect(close(y.values, preNorm ? preBlockOutput : postBlockOutput))
         #expect(close(dx.values, preNorm ? preBlockInputGradient : postBlockInputGradient))
         #expect(close(firstDense.weight.gradient, preNorm ? preBlockLinear1Gradient : postBlockLinear1Gradient))
-        #expect(close(block.attentionNorm.scale.gradient, preNorm ? preBlockNorm1ScaleGradient : postBlockNorm1ScaleGradient))
+        #expect(close(block.attentionNorm.gamma.gradient, preNorm ? preBlockNorm1ScaleGradient : postBlockNorm1ScaleGradient))
         #expect(close(inProjectionGradient(block.attention), preNorm ? preBlockInProjectionGradient : postBlockInProjectionGradient))
     }
 }
@@ -157,8 +157,8 @@ struct AttentionChecks {
         switch variant {
         case 0:
             var norm = LayerNorm(features: 4)
-            norm.scale.value = rng.normals(4)
-            norm.shift.value = rng.normals(4)
+            norm.gamma.value = rng.normals(4)
+            norm.beta.value = rng.normals(4)
             results = checkGradients(norm, input: x, loss: weightedOutputLoss(c))
         default:
             results = checkGradients(EncoderBlock(features: 4, heads: 2, feedForward: 8, preNorm: variant == 2, using: &rng), input: x, loss: weightedOutputLoss(c))
