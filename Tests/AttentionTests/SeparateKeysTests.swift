@@ -1,4 +1,6 @@
 import Backprop
+import Datasets
+import LSTM
 import Foundation
 import LinearAlgebra
 import NumericChecks
@@ -45,5 +47,88 @@ struct SeparateKeysAndValues {
         let v = checkGradient("values", at: values.values, analytic: layer.valuesGradient!.values) { loss(keys, Tensor(shape: values.shape, values: $0)) }
         #expect(k.passed, "\(k)")
         #expect(v.passed, "\(v)")
+    }
+}
+
+@Suite("Model core · names in the chapters' models, and misuse named")
+struct NamesAndMisuse {
+    @Test("a transformer language model (embedding, positions, two blocks with dropout) has unique hierarchical names")
+    func transformerNames() {
+        var rng = SeededGenerator(seed: 1)
+        let model = Sequential([
+            Embedding(vocabulary: 10, dimension: 8, using: &rng, name: "tokens"), PositionalEncoding(maxLength: 16, features: 8),
+            EncoderBlock(features: 8, heads: 2, feedForward: 16, preNorm: true, dropout: 0.1, using: &rng),
+            EncoderBlock(features: 8, heads: 2, feedForward: 16, preNorm: true, dropout: 0.1, using: &rng),
+        ])
+        let names = model.namedParameters.map(\.name) + model.namedBuffers.map(\.name)
+        #expect(Set(names).count == names.count)
+        #expect(names.contains("2.attention.Wq") && names.contains("3.feedForward.2.W2") && names.contains("3.attention.generator"))
+        requireUniqueNames(model, context: "test")
+        // The plain parameter names repeat across the two blocks: only the full names are unique.
+        #expect(Set(model.parameters.map(\.name)).count < model.parameters.count)
+    }
+
+    @Test("two layers with the same names outside a Sequential are refused by train, naming the name")
+    func duplicateNames() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var rng = SeededGenerator(seed: 1)
+            // A hand-written composite that does not put its parts' keys in front of their names.
+            struct Twice: Layer {
+                var a: Dense, b: Dense
+                mutating func forward(_ x: Tensor, mode: Mode) -> Tensor { b.forward(a.forward(x, mode: mode), mode: mode) }
+                mutating func backward(_ g: Tensor) -> Tensor { a.backward(b.backward(g)) }
+                mutating func visitParameters(_ body: (inout Parameter) -> Void) {
+                    a.visitParameters(body)
+                    b.visitParameters(body)
+                }
+            }
+            let twice = Twice(
+                a: Dense(inputs: 2, outputs: 2, initialization: .he, using: &rng), b: Dense(inputs: 2, outputs: 2, initialization: .he, using: &rng))
+            var net = Sequential([twice, Dense(inputs: 2, outputs: 1, initialization: .he, using: &rng)])
+            var sgd = SGD(learningRate: 0.1)
+            train(&net, on: RegressionSet(inputs: [[1, 2], [3, 4]], targets: [1, 2]), loss: MeanSquaredError(), optimizer: &sgd, epochs: 1, batchSize: 2)
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("train: two parameters or buffers of the model are both called \"0.W\""), "\(message)")
+    }
+
+    @Test("misused entry points stop with what was wrong named", arguments: [
+        "setFrozen", "split", "concatenate", "explicitMask", "keysValues", "finalState",
+    ])
+    func misuse(_ which: String) async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [which] in
+            var rng = SeededGenerator(seed: 2)
+            switch which {
+            case "setFrozen":
+                var model = Sequential(sizes: [2, 3, 1], hidden: .relu, initialization: .he, using: &rng)
+                model.setFrozen(true, namesStartingWith: "backbone.")
+            case "split":
+                _ = split(Tensor(shape: [2, 5]), sizes: [2, 2])
+            case "concatenate":
+                _ = concatenate([Tensor(shape: [2, 5]), Tensor(shape: [3, 1])])
+            case "explicitMask":
+                var layer = referenceAttention()
+                layer.mask = .explicit(allowed: [true, false])
+                _ = layer.forward(input, mode: .inference)
+            case "keysValues":
+                var layer = referenceAttention()
+                _ = layer.attend(query: input, keys: Tensor(shape: [2, 5, 4]), values: Tensor(shape: [2, 4, 4]), mode: .training)
+            default:
+                var lstm = LSTMLayer(inputs: 2, hidden: 3, using: &rng)
+                _ = lstm.forward(Tensor(shape: [4, 2, 2]), mode: .training)
+                lstm.finalStateGradient = RecurrentState(hidden: Tensor(shape: [2, 3]))  // no cell gradient
+                _ = lstm.backward(Tensor(shape: [4, 2, 3]))
+            }
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        let expected = [
+            "setFrozen": "setFrozen: no parameter's name starts with \"backbone.\"; the model has 0.W1, 0.b1, 2.W2, 2.b2",
+            "split": "split: widths [2, 2] do not add up to the last axis of (2×5) (5)",
+            "concatenate": "concatenate: (3×1) does not fit beside (2×5): all axes but the last must agree",
+            "explicitMask": "MultiHeadAttention: an explicit mask of 2 entries does not fit 3 queries × 3 keys (it needs 9, or 18 for 2 sequences)",
+            "keysValues": "keys (2×5×4) and values (2×4×4) need the same shape",
+            "finalState": "LSTMLayer Wx final-state gradient",
+        ][which]!
+        #expect(message.contains(expected), "\(message)")
     }
 }

@@ -226,3 +226,20 @@ struct PoolingTests {
         for result in results { #expect(result.passed, "\(result)") }
     }
 }
+
+@Suite("Model core · names in a residual CNN")
+struct ResidualNames {
+    @Test("a CNN with a residual block names every parameter by its place: \"2.body.0.K2\"")
+    func names() {
+        var rng = SeededGenerator(seed: 3)
+        let model = Sequential([
+            Conv2D(inChannels: 1, outChannels: 4, kernel: 3, padding: 1, initialization: .he, using: &rng, name: "1"), ActivationLayer(.relu),
+            Residual([
+                Conv2D(inChannels: 4, outChannels: 4, kernel: 3, padding: 1, initialization: .he, using: &rng, name: "2"), ActivationLayer(.relu),
+                Conv2D(inChannels: 4, outChannels: 4, kernel: 3, padding: 1, initialization: .he, using: &rng, name: "3"),
+            ]),
+        ])
+        #expect(model.namedParameters.map(\.name) == ["0.K1", "0.b1", "2.body.0.K2", "2.body.0.b2", "2.body.2.K3", "2.body.2.b3"])
+        requireUniqueNames(model, context: "test")
+    }
+}
