@@ -2,17 +2,18 @@ import Backprop
 import LinearAlgebra
 import Validation
 
-/// Max or average pooling over k×k windows moved `stride` at a time, channel by channel.
+/// Max or average pooling over k×k windows (or k_h × k_w) moved `stride` at a time,
+/// channel by channel.
 ///
 /// ```
-/// x: (B, C, H, W)   →   y: (B, C, OH, OW),   OH = ⌊(H − k)/s⌋ + 1, OW likewise
-/// max:      y[n, c, i, j] = max over the window of x[n, c, i·s + u, j·s + v]
-/// average:  y[n, c, i, j] = (1/k²) Σ over the window of x[n, c, i·s + u, j·s + v]
+/// x: (B, C, H, W)   →   y: (B, C, OH, OW),   OH = ⌊(H − k_h)/s_h⌋ + 1, OW = ⌊(W − k_w)/s_w⌋ + 1
+/// max:      y[n, c, i, j] = max over the window of x[n, c, i·s_h + u, j·s_w + v]
+/// average:  y[n, c, i, j] = (1/(k_h k_w)) Σ over the window of x[n, c, i·s_h + u, j·s_w + v]
 /// ```
 /// Backward, max: the whole gradient of an output goes to the one input that was the
 /// maximum; on a tie, to the first of the tied inputs in reading order (row by row, left
 /// to right), as in PyTorch's CPU kernel. The others get 0: a small change to them does
-/// not change the maximum. Backward, average: each input of the window gets g/k². Where
+/// not change the maximum. Backward, average: each input of the window gets g/(k_h k_w). Where
 /// windows overlap (stride < k) an input collects from each window it belongs to.
 /// Pooling has no parameters and no padding.
 public struct Pool2D: Layer {
@@ -21,8 +22,10 @@ public struct Pool2D: Layer {
     }
 
     public let kind: Kind
-    public let size: Int
-    public let stride: Int
+    /// The window's height and width (k_h, k_w); PyTorch's `kernel_size`.
+    public let window: (height: Int, width: Int)
+    /// How far the window moves down and across (s_h, s_w); PyTorch's `stride`.
+    public let strides: (rows: Int, columns: Int)
     /// The input shape of the last training-mode forward pass and, for max pooling, the
     /// index in x of each output's maximum.
     private var inputShape: [Int]?
@@ -31,24 +34,38 @@ public struct Pool2D: Layer {
     /// Pooling over `size`×`size` windows; the stride defaults to the size (windows that
     /// tile the image without overlap).
     public init(_ kind: Kind, size: Int, stride: Int? = nil) {
-        require(size > 0, "Pool2D: the window size must be positive, got \(size)")
-        self.kind = kind
-        self.size = size
-        self.stride = stride ?? size
-        require(self.stride > 0, "Pool2D: the stride must be positive, got \(self.stride)")
+        self.init(kind, window: (size, size), strides: stride.map { ($0, $0) })
     }
+
+    /// Pooling over windows of `window.height` × `window.width`; the strides default to the
+    /// window (no overlap). A (1, 2) window halves only the width.
+    public init(_ kind: Kind, window: (height: Int, width: Int), strides: (rows: Int, columns: Int)? = nil) {
+        require(window.height > 0 && window.width > 0, "Pool2D: the window must be at least 1 × 1, got \(window.height) × \(window.width)")
+        self.kind = kind
+        self.window = window
+        self.strides = strides ?? (window.height, window.width)
+        require(
+            self.strides.rows > 0 && self.strides.columns > 0,
+            "Pool2D: the strides must be positive, got \(self.strides.rows) down and \(self.strides.columns) across")
+    }
+
+    /// The window's size when it is square (k × k); nil for a k_h × k_w window.
+    public var size: Int? { window.height == window.width ? window.height : nil }
+    /// The stride when it is the same down and across; nil otherwise.
+    public var stride: Int? { strides.rows == strides.columns ? strides.rows : nil }
 
     public func outputShape(_ shape: [Int]) -> [Int] {
         require(shape.count == 4, "Pool2D: input \(Tensor(shape: shape).shapeDescription) is not (batch × channels × height × width)")
         return [
-            shape[0], shape[1], convolutionOutputSize(shape[2], filter: size, stride: stride),
-            convolutionOutputSize(shape[3], filter: size, stride: stride),
+            shape[0], shape[1], convolutionOutputSize(shape[2], filter: window.height, stride: strides.rows),
+            convolutionOutputSize(shape[3], filter: window.width, stride: strides.columns),
         ]
     }
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let out = outputShape(x.shape)
         let (height, width, oh, ow) = (x.shape[2], x.shape[3], out[2], out[3])
+        let (kh, kw, sh, sw) = (window.height, window.width, strides.rows, strides.columns)
         let xs = x.values
         var y = [Double](repeating: 0, count: out.reduce(1, *))
         var best = [Int](repeating: 0, count: kind == .max ? y.count : 0)
@@ -57,9 +74,9 @@ public struct Pool2D: Layer {
                 for j in 0..<ow {
                     let o = (plane * oh + i) * ow + j
                     var sum = 0.0, winner = -1
-                    for u in 0..<size {
-                        for v in 0..<size {
-                            let index = (plane * height + i * stride + u) * width + j * stride + v
+                    for u in 0..<kh {
+                        for v in 0..<kw {
+                            let index = (plane * height + i * sh + u) * width + j * sw + v
                             sum += xs[index]
                             // strictly greater: on a tie the first in reading order stays
                             if winner < 0 || xs[index] > xs[winner] || (xs[index].isNaN && !xs[winner].isNaN) { winner = index }
@@ -69,7 +86,7 @@ public struct Pool2D: Layer {
                         y[o] = xs[winner]
                         best[o] = winner
                     } else {
-                        y[o] = sum / Double(size * size)
+                        y[o] = sum / Double(kh * kw)
                     }
                 }
             }
@@ -86,19 +103,20 @@ public struct Pool2D: Layer {
         let out = outputShape(shape)
         expectGradientShape(outputGradient, output: out, layer: "Pool2D")
         let (height, width, oh, ow) = (shape[2], shape[3], out[2], out[3])
+        let (kh, kw, sh, sw) = (window.height, window.width, strides.rows, strides.columns)
         let g = outputGradient.values
         var dx = [Double](repeating: 0, count: shape.reduce(1, *))
         switch kind {
         case .max:
             for o in g.indices { dx[winners[o]] += g[o] }  // all of it to the maximum
         case .average:
-            let share = 1 / Double(size * size)
+            let share = 1 / Double(kh * kw)
             for plane in 0..<(out[0] * out[1]) {
                 for i in 0..<oh {
                     for j in 0..<ow {
                         let gradient = g[(plane * oh + i) * ow + j] * share
-                        for u in 0..<size {
-                            for v in 0..<size { dx[(plane * height + i * stride + u) * width + j * stride + v] += gradient }
+                        for u in 0..<kh {
+                            for v in 0..<kw { dx[(plane * height + i * sh + u) * width + j * sw + v] += gradient }
                         }
                     }
                 }

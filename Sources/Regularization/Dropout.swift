@@ -28,7 +28,10 @@ public struct Dropout: Layer {
     /// training-mode pass then drops nothing (and draws nothing).
     public var heldInInference = false
 
-    public init(rate: Double, seed: UInt64) {
+    /// A layer dropping each value with probability `rate`. `seed` starts the generator its
+    /// training-mode passes draw masks from; a layer only ever given explicit masks
+    /// (``forward(_:mask:)``) needs none. Two layers with the same seed draw the same masks.
+    public init(rate: Double, seed: UInt64 = 0) {
         require((0..<1).contains(rate), "Dropout: the rate must be in [0, 1), got \(rate)")
         self.rate = rate
         self.generator = SeededGenerator(seed: seed)

@@ -243,3 +243,26 @@ struct ResidualNames {
         requireUniqueNames(model, context: "test")
     }
 }
+
+@Suite("Chapter 6 · CNN · rectangular pooling windows")
+struct RectangularPooling {
+    @Test("a 2 × 3 window moved 1 down and 2 across, worked by hand, and gradient-checked both ways")
+    func rectangular() {
+        // x: one 3 × 5 image, 0…14 in reading order
+        let x = Tensor(shape: [1, 1, 3, 5], values: (0..<15).map(Double.init))
+        var maxPool = Pool2D(.max, window: (2, 3), strides: (1, 2))
+        let y = maxPool.forward(x, mode: .training)
+        #expect(y.shape == [1, 1, 2, 2])
+        #expect(y.values == [7, 9, 12, 14])  // the bottom-right corner of each window
+        var averagePool = Pool2D(.average, window: (2, 3), strides: (1, 2))
+        #expect(averagePool.forward(x, mode: .inference).values == [3.5, 5.5, 8.5, 10.5])
+        #expect(maxPool.size == nil && Pool2D(.max, size: 2).size == 2)
+        var rng = SeededGenerator(seed: 4)
+        let images = Tensor(shape: [2, 2, 4, 7], values: rng.normals(112))
+        for kind in [Pool2D.Kind.max, .average] {
+            for result in checkGradients(Pool2D(kind, window: (2, 3), strides: (1, 2)), input: images, loss: weightedOutputLoss(rng.normals(2 * 2 * 3 * 3))) {
+                #expect(result.passed, "\(kind): \(result)")
+            }
+        }
+    }
+}
