@@ -20,8 +20,29 @@ public struct Hint: Sendable {
 }
 
 /// Collects the failures of one exercise's check: expected, actual, the input, a hint.
+///
+/// A hint must follow from what the answer did, not from a coincidence on one case: a
+/// ``Hint`` that was offered on a failing case and did not match there is withdrawn from
+/// every other failure of the check, which then shows the general help instead.
 public struct Checker: Sendable {
-    public private(set) var failures: [String] = []
+    /// One failure as recorded: its text without the hint, the hints it matched (in the
+    /// order given), and the help to show when none of them stands.
+    struct Failure: Sendable {
+        var text: String
+        var matched: [String]
+        var help: String?
+    }
+    private var recorded: [Failure] = []
+    /// Hints offered on a failing case that the answer did not match there.
+    private var contradicted = Set<String>()
+
+    /// The failures, each with the hint that still stands or else its help.
+    public var failures: [String] {
+        recorded.map { failure in
+            let hint = failure.matched.first { !contradicted.contains($0) } ?? failure.help
+            return failure.text + (hint.map { "\n  hint: \($0)" } ?? "")
+        }
+    }
     /// How many comparisons were made.
     public private(set) var caseCount = 0
     /// After this many failures the check stops: the first few say all there is to say.
@@ -40,8 +61,8 @@ public struct Checker: Sendable {
         caseCount += 1
         guard !tolerance.accepts(actual, expected) else { return }
         try record(
-            input: input(), expected: "\(expected)", actual: "\(actual)",
-            hint: matchingHint([actual], hints, tolerance) ?? help)
+            input: input(), detail: "  expected: \(expected)\n  actual:   \(actual)",
+            matched: matchingHint([actual], hints, tolerance), help: help)
     }
 
     /// Expects `actual` to match `expected` element by element.
@@ -51,9 +72,7 @@ public struct Checker: Sendable {
     ) throws {
         caseCount += 1
         guard let difference = mismatch(actual, expected, tolerance: tolerance) else { return }
-        try record(
-            input: input(), detail: difference,
-            hint: matchingHint(actual, hints, tolerance) ?? help)
+        try record(input: input(), detail: difference, matched: matchingHint(actual, hints, tolerance), help: help)
     }
 
     /// Expects two values of any comparable kind (labels, counts, flags) to be equal.
@@ -113,18 +132,36 @@ public struct Checker: Sendable {
     }
 
     private mutating func record(input: String, detail: String, hint: String?) throws {
-        var message = "for \(abbreviated(input)):\n" + detail.split(separator: "\n", omittingEmptySubsequences: false).map { abbreviated(String($0)) }.joined(separator: "\n")
-        if let hint { message += "\n  hint: \(hint)" }
-        failures.append(message)
-        if failures.count >= Checker.failureLimit { throw Enough() }
+        try record(input: input, detail: detail, matched: [], help: hint)
     }
 
-    private func matchingHint(_ actual: [Double], _ hints: [Hint], _ tolerance: Tolerance) -> String? {
-        hints.first { hint in
-            hint.wrongAnswer.count == actual.count
-                && zip(hint.wrongAnswer, actual).allSatisfy { tolerance.accepts($1, $0) }
-        }?.message
+    private mutating func record(input: String, detail: String, matched: [String], help: String?) throws {
+        let text = "for \(abbreviated(input)):\n" + detail.split(separator: "\n", omittingEmptySubsequences: false).map { abbreviated(String($0)) }.joined(separator: "\n")
+        recorded.append(Failure(text: text, matched: matched, help: help))
+        if recorded.count >= Checker.failureLimit { throw Enough() }
     }
+
+    /// The messages of the hints whose wrong answer `actual` matches, in order; a message
+    /// offered here that no matching hint carries is marked contradicted (this is a
+    /// failing case, and the answer is not that mistake).
+    private mutating func matchingHint(_ actual: [Double], _ hints: [Hint], _ tolerance: Tolerance) -> [String] {
+        let matched = hints.filter { hint in
+            hint.wrongAnswer.count == actual.count && zip(hint.wrongAnswer, actual).allSatisfy { tolerance.accepts($1, $0) }
+        }.map(\.message)
+        for hint in hints where !matched.contains(hint.message) { contradicted.insert(hint.message) }
+        return matched
+    }
+}
+
+/// The hint of the first slip that explains every failing case, or nil.
+///
+/// For checks whose answers are compared one case at a time as labels or counts: a slip
+/// is named only when its prediction equals the answer on every case the answer got
+/// wrong, so that one case where a different mistake happens to give the same number
+/// does not name the wrong mistake. `failing` holds the indices of the failing cases.
+public func diagnose(failing: [Int], slips: [(hint: String, explains: (Int) -> Bool)]) -> String? {
+    guard !failing.isEmpty else { return nil }
+    return slips.first { slip in failing.allSatisfy(slip.explains) }?.hint
 }
 
 /// The result of checking one exercise.

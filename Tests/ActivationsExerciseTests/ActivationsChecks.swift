@@ -51,6 +51,7 @@ public enum ActivationsChecks {
                 [
                     Hint(ifActual: sigmoid(z), "that is σ(z) itself; its slope is σ(z)(1 − σ(z))"),
                     Hint(ifActual: z * (1 - z), "apply σ first: σ′(z) = σ(z)(1 − σ(z)), not z(1 − z)"),
+                    Hint(ifActual: sigmoid(z) * (1 + sigmoid(z)), "1 − σ(z), not 1 + σ(z): σ′(z) = σ(z)(1 − σ(z))"),
                 ]
             }, otherwise: "σ′(z) = σ(z)(1 − σ(z)) with σ(z) = 1 / (1 + e^(−z))")
     }

@@ -28,7 +28,7 @@ struct ActivationsCheckTests {
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: activationWrongAnswers)
     func wrongAnswersAreRejected(_ wrong: ActivationWrongAnswer) {
-        wrong.expectRejected()
+        wrong.expectRejected(among: activationWrongAnswers)
     }
 }
 
@@ -36,7 +36,7 @@ struct ActivationsCheckTests {
 typealias ActivationWrongAnswer = ExerciseTesting.WrongAnswer<ActivationsAnswers>
 
 let activationWrongAnswers: [ActivationWrongAnswer] = [
-    ActivationWrongAnswer(.sigmoidDerivative, "computes σ(z)(1 + σ(z))", hint: "σ(z)(1 − σ(z))") {
+    ActivationWrongAnswer(.sigmoidDerivative, "computes σ(z)(1 + σ(z))", hint: "1 − σ(z), not 1 + σ(z)") {
         $0.sigmoidDerivative = { z in sigmoid(z) * (1 + sigmoid(z)) }
     },
     ActivationWrongAnswer(.elu, "uses αz on the negative side", hint: "α (e^z − 1)") { $0.elu = { z, a in z > 0 ? z : a * z } },

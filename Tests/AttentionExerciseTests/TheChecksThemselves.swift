@@ -29,7 +29,7 @@ struct AttentionCheckTests {
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: attentionWrongAnswers)
     func wrongAnswersAreRejected(_ wrong: AttentionWrongAnswer) {
-        wrong.expectRejected()
+        wrong.expectRejected(among: attentionWrongAnswers)
     }
 }
 

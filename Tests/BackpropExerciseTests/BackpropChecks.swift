@@ -54,9 +54,7 @@ public enum BackpropChecks {
                     hints: [
                         Hint(ifActual: linear, "that is z = Wx + b: apply the activation to each zⱼ"),
                         Hint(ifActual: layer(w, b.map { _ in 0 }, g).predict(x), "add the bias bⱼ to each unit's sum"),
-                        Hint(ifActual: square ? layer(Matrix(w).transposed.nestedRows, b, g).predict(x) : [.nan],
-                             "W is transposed: unit j uses row j, weights[j][i]"),
-                    ],
+                    ] + (square ? [Hint(ifActual: layer(Matrix(w).transposed.nestedRows, b, g).predict(x), "W is transposed: unit j uses row j, weights[j][i]")] : []),
                     otherwise: "aⱼ = g(bⱼ + Σᵢ weights[j][i] · inputᵢ)")
             }
         }
@@ -132,7 +130,9 @@ public enum BackpropChecks {
                     hints: [Hint(ifActual: upstream, "multiply by g′(z): ∂L/∂b = δ = upstream ⊙ g′(z)")], otherwise: "∂L/∂bⱼ = δⱼ")
                 try check.expect(
                     actual.input, equals: reference.input, input: input + " — ∂L/∂x",
-                    hints: [Hint(ifActual: noSlope.input, "use δ, not the upstream gradient: ∂L/∂x = Wᵀ δ")],
+                    // Only when δ itself was right (∂L/∂W fits): otherwise the slip is in δ, named above.
+                    hints: mismatch(flatWeights, reference.weights.values, tolerance: .standard) == nil
+                        ? [Hint(ifActual: noSlope.input, "use δ, not the upstream gradient: ∂L/∂x = Wᵀ δ")] : [],
                     otherwise: "∂L/∂xᵢ = Σⱼ W[j][i] δⱼ")
                 // L(W, x) = upstream · g(Wx + b): check both gradients against central differences
                 func loss(_ w: [[Double]], _ x: [Double]) -> Double { dot(upstream, layer(w, b, g).predict(x)) }

@@ -29,7 +29,7 @@ struct BackpropCheckTests {
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: backpropWrongAnswers)
     func wrongAnswersAreRejected(_ wrong: BackpropWrongAnswer) {
-        wrong.expectRejected()
+        wrong.expectRejected(among: backpropWrongAnswers)
     }
 }
 

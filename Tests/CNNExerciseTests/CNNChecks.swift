@@ -108,18 +108,22 @@ enum CNNChecks {
             let (n, f, p, s) = (rng.int(in: 3..<40), rng.int(in: 1..<6), rng.int(in: 0..<3), rng.int(in: 1..<4))
             if f <= n + 2 * p { cases.append((n, f, p, s)) }
         }
+        // The usual slips as formulas. The hint names the slip whose formula gives the answer
+        // on every case (not on one case by coincidence), or none.
+        let slips: [(hint: String, formula: (Int, Int, Int, Int) -> Int)] = [
+            ("the padding adds p zeros on each side: n + 2p", { n, f, _, s in (n - f) / s + 1 }),
+            ("the padding counts on both sides: n + 2p, not n + p", { n, f, p, s in (n + p - f) / s + 1 }),
+            ("count the first position too: ⌊(n + 2p − f)/s⌋ + 1", { n, f, p, s in (n + 2 * p - f) / s }),
+            ("round down: a window hanging over the end is not used", { n, f, p, s in (n + 2 * p - f + s - 1) / s + 1 }),
+            ("the + 1 comes after the division: ⌊(n + 2p − f)/s⌋ + 1, not ⌊(n + 2p − f + 1)/s⌋", { n, f, p, s in (n + 2 * p - f + 1) / s }),
+        ]
         return runCheck { check in
-            for (n, f, p, s) in cases {
+            let answers = try cases.map { n, f, p, s in try answer(n, f, p, s) }
+            let diagnosed = slips.first { slip in zip(cases, answers).allSatisfy { c, a in slip.formula(c.0, c.1, c.2, c.3) == a } }
+            for ((n, f, p, s), actual) in zip(cases, answers) {
                 let input = "input size \(n), filter \(f), padding \(p), stride \(s)"
-                let actual = try answer(n, f, p, s)
                 let expected = convolutionOutputSize(n, filter: f, padding: p, stride: s)
-                let hint: String? =
-                    actual == (n - f) / s + 1 && expected != actual ? "the padding adds p zeros on each side: n + 2p"
-                    : actual == (n + p - f) / s + 1 && expected != actual ? "the padding counts on both sides: n + 2p, not n + p"
-                    : actual == (n + 2 * p - f) / s && expected != actual ? "count the first position too: ⌊(n + 2p − f)/s⌋ + 1"
-                    : actual == (n + 2 * p - f + s - 1) / s + 1 && expected != actual ? "round down: a window hanging over the end is not used"
-                    : "⌊(n + 2p − f) / s⌋ + 1"
-                try check.expect(actual, equals: expected, input: input, hint: hint)
+                try check.expect(actual, equals: expected, input: input, hint: diagnosed?.hint ?? "⌊(n + 2p − f) / s⌋ + 1")
             }
         }
     }
@@ -221,12 +225,13 @@ enum CNNChecks {
         backward: ([Double], [Int], Int) throws -> [Double]
     ) -> CheckOutcome {
         var rng = SeededGenerator(seed: seed + 5)
-        var cases = [([1.0, 5, 7, 7, 5, 2, 7, 3], 1, 1, 2, 4, 2)]
-        for _ in 0..<12 {
-            let (b, c, size) = (rng.int(in: 1..<3), rng.int(in: 1..<4), rng.int(in: 2..<4))
+        var cases = [([1.0, 5, 7, 7, 5, 2, 7, 3], 1, 1, 2, 4, 2), ([-3.0, -1, -2, -5, -4, -1, -6, -2], 1, 1, 2, 4, 2)]
+        for k in 0..<14 {
+            let (b, c, size) = (rng.int(in: 1..<3), rng.int(in: 1..<4), rng.int(in: 1..<5))
             let (h, w) = (rng.int(in: size..<(3 * size + 2)), rng.int(in: size..<(3 * size + 2)))
-            // small whole numbers, so that ties happen
-            cases.append(((0..<(b * c * h * w)).map { _ in Double(rng.int(below: 5)) }, b, c, h, w, size))
+            // small whole numbers, so that ties happen: all negative, mixed signs, or huge
+            let offset = [-6.0, -2, 0][k % 3], scale = k % 5 == 4 ? 1e300 : 1
+            cases.append(((0..<(b * c * h * w)).map { _ in scale * (Double(rng.int(below: 5)) + offset) }, b, c, h, w, size))
         }
         return runCheck { check in
             for (x, b, c, h, w, size) in cases {
@@ -235,7 +240,10 @@ enum CNNChecks {
                 let tensor = Tensor(shape: [b, c, h, w], values: x)
                 let expected = pool.forward(tensor, mode: .training).values
                 let (output, argmax) = try forward(x, b, c, h, w, size)
-                try check.expect(output, equals: expected, input: input, otherwise: "the largest value of each size × size window")
+                try check.expect(
+                    output, equals: expected, input: input,
+                    hints: [Hint(ifActual: expected.map { max($0, 0) }, "start each window's maximum from its first value, not 0: every value of a window may be negative")],
+                    otherwise: "the largest value of each size × size window")
                 let winners = maxima(x, planes: b * c, height: h, width: w, size: size)
                 let tookLast = argmax == maxima(x, planes: b * c, height: h, width: w, size: size, last: true)
                 try check.expect(
@@ -257,16 +265,21 @@ enum CNNChecks {
 
     static func block(_ answer: ([Double], [Double], [Double], ConvolutionShape, Int) throws -> [Double]) -> CheckOutcome {
         runCheck { check in
-            for c in cases() where c.shape.outputHeight >= 2 && c.shape.outputWidth >= 2 {
-                let y = c.layer.referenceForward(c.shape.input(c.input))
-                var relu = ActivationLayer(.relu), pool = Pool2D(.max, size: 2), average = Pool2D(.average, size: 2)
-                let expected = pool.forward(relu.forward(y, mode: .inference), mode: .inference).values
-                let noReLU = pool.forward(y, mode: .inference).values
-                let averaged = average.forward(relu.forward(y, mode: .inference), mode: .inference).values
-                try check.expect(
-                    try answer(c.input, c.filters, c.bias, c.shape, 2), equals: expected, input: c.description + ", pool size 2",
-                    hints: [Hint(ifActual: noReLU, "apply ReLU, max(0, y), before pooling"), Hint(ifActual: averaged, "max pooling, not the average")],
-                    otherwise: "convolution (6.2), then max(0, ·) on every value, then max pooling (6.5)")
+            for c in cases() {
+                for size in [2, 3, 1] where c.shape.outputHeight >= size && c.shape.outputWidth >= size {
+                    let y = c.layer.referenceForward(c.shape.input(c.input))
+                    var relu = ActivationLayer(.relu), pool = Pool2D(.max, size: size), average = Pool2D(.average, size: size)
+                    var pool2 = Pool2D(.max, size: min(2, c.shape.outputHeight, c.shape.outputWidth))
+                    let expected = pool.forward(relu.forward(y, mode: .inference), mode: .inference).values
+                    let noReLU = pool.forward(y, mode: .inference).values
+                    let averaged = average.forward(relu.forward(y, mode: .inference), mode: .inference).values
+                    let sizeTwo = pool2.forward(relu.forward(y, mode: .inference), mode: .inference).values
+                    try check.expect(
+                        try answer(c.input, c.filters, c.bias, c.shape, size), equals: expected, input: c.description + ", pool size \(size)",
+                        hints: [Hint(ifActual: noReLU, "apply ReLU, max(0, y), before pooling"), Hint(ifActual: averaged, "max pooling, not the average")]
+                            + (size == 2 ? [] : [Hint(ifActual: sizeTwo, "pool with poolSize × poolSize windows: the size is a parameter")]),
+                        otherwise: "convolution (6.2), then max(0, ·) on every value, then max pooling (6.5)")
+                }
             }
         }
     }

@@ -27,7 +27,7 @@ struct CNNCheckTests {
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: cnnWrongAnswers)
     func wrongAnswersAreRejected(_ wrong: CNNWrongAnswer) {
-        wrong.expectRejected()
+        wrong.expectRejected(among: cnnWrongAnswers)
     }
 }
 
@@ -42,10 +42,13 @@ private func slipped(_ slip: CNNChecks.Slip) -> @Sendable ([Double], [Double], [
 }
 
 let cnnWrongAnswers: [CNNWrongAnswer] = [
-    CNNWrongAnswer(.convolutionOutputSize, "forgets the padding", hint: "n + 2p") { $0.convolutionOutputSize = { n, f, _, s in (n - f) / s + 1 } },
+    CNNWrongAnswer(.convolutionOutputSize, "forgets the padding", hint: "adds p zeros on each side") { $0.convolutionOutputSize = { n, f, _, s in (n - f) / s + 1 } },
     CNNWrongAnswer(.convolutionOutputSize, "pads one side only", hint: "not n + p") { $0.convolutionOutputSize = { n, f, p, s in (n + p - f) / s + 1 } },
     CNNWrongAnswer(.convolutionOutputSize, "forgets the + 1", hint: "count the first position too") { $0.convolutionOutputSize = { n, f, p, s in (n + 2 * p - f) / s } },
     CNNWrongAnswer(.convolutionOutputSize, "rounds up", hint: "round down") { $0.convolutionOutputSize = { n, f, p, s in (n + 2 * p - f + s - 1) / s + 1 } },
+    CNNWrongAnswer(.convolutionOutputSize, "adds the 1 before dividing", hint: "the + 1 comes after the division") {
+        $0.convolutionOutputSize = { n, f, p, s in (n + 2 * p - f + 1) / s }
+    },
     CNNWrongAnswer(.convolutionForward, "flips the filter (true convolution)", hint: "cross-correlation") { $0.convolutionForward = slipped(.flippedFilter) },
     CNNWrongAnswer(.convolutionForward, "leaves the padding out of the indices", hint: "starts at row i·s − p") { $0.convolutionForward = slipped(.paddingNotSubtracted) },
     CNNWrongAnswer(.convolutionForward, "applies the stride inside the window", hint: "does not spread the filter") { $0.convolutionForward = slipped(.strideInsideWindow) },
@@ -53,7 +56,7 @@ let cnnWrongAnswers: [CNNWrongAnswer] = [
     CNNWrongAnswer(.convolutionBackwardInput, "flips the filter", hint: "the filter is flipped") {
         $0.convolutionBackwardInput = { g, w, shape in try solved.convolutionBackwardInput(g, CNNChecks.flipped(w, shape), shape) }
     },
-    CNNWrongAnswer(.convolutionBackwardInput, "overwrites instead of adding", hint: "does not match") {
+    CNNWrongAnswer(.convolutionBackwardInput, "overwrites instead of adding", hint: "sums upstream[n, f, i, j] · w[f, c, u, v] over every window") {
         $0.convolutionBackwardInput = { g, w, shape in
             // each pixel keeps only the last window's contribution
             var dx = [Double](repeating: 0, count: shape.inputCount)
@@ -95,6 +98,15 @@ let cnnWrongAnswers: [CNNWrongAnswer] = [
             for o in g.indices { dx[o] += g[o] }
             return dx
         }
+    },
+    CNNWrongAnswer(.maxPoolForward, "starts each maximum at 0", hint: "not 0: every value of a window may be negative") {
+        $0.maxPoolForward = { x, b, c, h, w, size in
+            let right = try solved.maxPoolForward(x, b, c, h, w, size)
+            return (right.output.map { max($0, 0) }, right.argmax)
+        }
+    },
+    CNNWrongAnswer(.convolutionBlock, "writes the pool size as 2", hint: "the size is a parameter") {
+        $0.convolutionBlock = { x, w, b, shape, _ in try solved.convolutionBlock(x, w, b, shape, 2) }
     },
     CNNWrongAnswer(.convolutionBlock, "forgets the ReLU", hint: "apply ReLU") {
         $0.convolutionBlock = { x, w, b, shape, size in

@@ -22,14 +22,25 @@ public struct WrongAnswer<Answers: ChapterAnswers>: Sendable, CustomTestStringCo
 
     public var testDescription: String { "\(exercise.rawValue): \(mistake)" }
 
-    /// Records an issue unless the check rejects the answer with a message containing the hint.
-    public func expectRejected(sourceLocation: SourceLocation = #_sourceLocation) {
+    /// Records an issue unless the check rejects the answer with a message containing the
+    /// hint and none of the hints that name the other mistakes of the same exercise in
+    /// `others`: a hint must follow from what the answer did, not from a coincidence.
+    public func expectRejected(among others: [WrongAnswer] = [], sourceLocation: SourceLocation = #_sourceLocation) {
         let outcome = answers.check(exercise)
         let text = outcome.failures.joined(separator: "\n")
         #expect(!outcome.isPassed && !outcome.isNotAttempted, "\(testDescription) was not rejected", sourceLocation: sourceLocation)
         #expect(
             text.contains(expectedHint), "\(testDescription): the hint should say '\(expectedHint)', got:\n\(text)",
             sourceLocation: sourceLocation)
+        for other in others
+        where other.exercise == exercise && other.mistake != mistake && !expectedHint.contains(other.expectedHint)
+            && !other.expectedHint.contains(expectedHint)
+        {
+            #expect(
+                !text.contains(other.expectedHint),
+                "\(testDescription): the report gives the hint of another mistake ('\(other.mistake)': '\(other.expectedHint)'):\n\(text)",
+                sourceLocation: sourceLocation)
+        }
     }
 }
 

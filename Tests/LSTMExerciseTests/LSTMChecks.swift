@@ -255,7 +255,11 @@ enum LSTMChecks {
                     Hint(ifActual: lstmStep(c, .noTanhOnCell).h, "hₜ = o ⊙ tanh(cₜ): the cell goes through tanh before the output gate"),
                     Hint(ifActual: lstmStep(c, .sigmoidCandidate).h, "the candidate g uses tanh, not σ: it can be negative"),
                 ]
-                try check.expect(actual.c, equals: cell, input: c.description, hints: hints.filter { $0.message.contains("order") || $0.message.contains("candidate") }, otherwise: "cₜ = f ⊙ cₜ₋₁ + i ⊙ g")
+                // The cell's own predictions for the slips that change it (the missing tanh changes only h).
+                let cellHints = [
+                    Hint(ifActual: lstmStep(c, .gatesIFOG).1, hints[0].message), Hint(ifActual: lstmStep(c, .sigmoidCandidate).1, hints[2].message),
+                ]
+                try check.expect(actual.c, equals: cell, input: c.description, hints: cellHints, otherwise: "cₜ = f ⊙ cₜ₋₁ + i ⊙ g")
                 try check.expect(actual.h, equals: h, input: c.description, hints: hints, otherwise: "hₜ = o ⊙ tanh(cₜ)")
             }
         }
@@ -266,8 +270,11 @@ enum LSTMChecks {
     typealias LSTMStepGradients = (input: [Double], hPrevious: [Double], cPrevious: [Double], inputWeights: [Double], hiddenWeights: [Double], bias: [Double])
 
     /// The step's gradients by the formulas; `carried: false` drops δc_next (the slip);
-    /// `wrongTanh` takes tanh′ as 1 − c² instead of 1 − tanh²c.
-    static func lstmBackward(_ c: Case, _ dh: [Double], _ dcNext: [Double], carried: Bool = true, wrongTanh: Bool = false) -> LSTMStepGradients {
+    /// `wrongTanh` takes tanh′ as 1 − c² instead of 1 − tanh²c; `withoutForget` sends δc to
+    /// cₜ₋₁ without the × f.
+    static func lstmBackward(
+        _ c: Case, _ dh: [Double], _ dcNext: [Double], carried: Bool = true, wrongTanh: Bool = false, withoutForget: Bool = false
+    ) -> LSTMStepGradients {
         let n = c.hidden
         let (_, cell, a) = lstmStep(c)
         var da = [Double](repeating: 0, count: 4 * n), dcPrevious = [Double](repeating: 0, count: n)
@@ -277,7 +284,7 @@ enum LSTMChecks {
             let derivative = wrongTanh ? 1 - cell[k] * cell[k] : 1 - t * t
             let dc = dh[k] * o * derivative + (carried ? dcNext[k] : 0)
             (da[k], da[n + k], da[2 * n + k], da[3 * n + k]) = (dc * g * i * (1 - i), dc * c.c[k] * f * (1 - f), dc * i * (1 - g * g), dh[k] * t * o * (1 - o))
-            dcPrevious[k] = dc * f
+            dcPrevious[k] = withoutForget ? dc : dc * f
         }
         return (product(c.wx, da, transposed: true), product(c.wh, da, transposed: true), dcPrevious, outer(da, c.x), outer(da, c.h), da)
     }
@@ -294,15 +301,25 @@ enum LSTMChecks {
                 let actual = try answer(c.x, c.h, c.c, c.wx, c.wh, c.bx, dh, dcNext)
                 let expected = lstmBackward(c, dh, dcNext)
                 let notCarried = lstmBackward(c, dh, dcNext, carried: false), wrongTanh = lstmBackward(c, dh, dcNext, wrongTanh: true)
+                let noForget = lstmBackward(c, dh, dcNext, withoutForget: true)
                 let carriedHint = "the cell state's gradient is not carried: δc = δh ⊙ o ⊙ (1 − tanh²cₜ) + δc_next"
                 let tanhHint = "tanh′ taken of the wrong value: the derivative of tanh(cₜ) is 1 − tanh²(cₜ), not 1 − cₜ²"
+                let forgetHint = "cₜ = f ⊙ cₜ₋₁ + i ⊙ g, so the gradient reaching cₜ₋₁ is δc ⊙ f: the × f is missing"
+                // The hint for ∂L/∂cₜ₋₁ follows from what the answer did there.
+                let cPreviousHint =
+                    actual.cPrevious == notCarried.cPrevious ? carriedHint
+                    : actual.cPrevious == wrongTanh.cPrevious ? tanhHint
+                    : actual.cPrevious == noForget.cPrevious ? forgetHint : "∂L/∂cₜ₋₁ = δc ⊙ f, with δc = δh ⊙ o ⊙ (1 − tanh²cₜ) + δc_next"
                 try check.expect(
                     actual.bias, equals: expected.bias, input: input,
                     hints: [Hint(ifActual: notCarried.bias, carriedHint), Hint(ifActual: wrongTanh.bias, tanhHint)],
                     otherwise: "∂L/∂b = da = [da_i | da_f | da_g | da_o]")
                 try check.expect(
                     actual.cPrevious, equals: expected.cPrevious, input: input,
-                    hints: [Hint(ifActual: notCarried.cPrevious, carriedHint), Hint(ifActual: wrongTanh.cPrevious, tanhHint)],
+                    hints: [
+                        Hint(ifActual: notCarried.cPrevious, carriedHint), Hint(ifActual: wrongTanh.cPrevious, tanhHint),
+                        Hint(ifActual: noForget.cPrevious, forgetHint),
+                    ],
                     otherwise: "∂L/∂cₜ₋₁ = δc ⊙ f")
                 try check.expect(actual.inputWeights, equals: expected.inputWeights, input: input, otherwise: "∂L/∂W_x = da xᵀ")
                 try check.expect(actual.hiddenWeights, equals: expected.hiddenWeights, input: input, otherwise: "∂L/∂W_h = da hₜ₋₁ᵀ")
@@ -320,7 +337,7 @@ enum LSTMChecks {
                     changed.wx = v
                     return loss(changed)
                 }
-                try check.expectGradient("∂L/∂cₜ₋₁", at: c.c, analytic: actual.cPrevious, input: input, hint: carriedHint) { v in
+                try check.expectGradient("∂L/∂cₜ₋₁", at: c.c, analytic: actual.cPrevious, input: input, hint: cPreviousHint) { v in
                     var changed = c
                     changed.c = v
                     return loss(changed)
@@ -389,19 +406,24 @@ enum LSTMChecks {
             cases.append((rng.uniforms(5, in: -3..<3), [0.3, 0.7, 1, 1.5, 3][rng.int(below: 5)], rng.uniform()))
         }
         return runCheck { check in
-            for (z, temperature, u) in cases {
-                let input = "logits \(z), temperature \(temperature), uniform \(u)"
-                let actual = try answer(z, temperature, u)
-                let expected = draw(softmax(z.map { $0 / temperature }), u)
-                let hint: String? =
-                    z.max()! > 700 ? "subtract the largest score before exp: exp(1000) is inf, and inf/inf is nan"
-                    : actual == draw(softmax(z.map { $0 * temperature }), u) && actual == draw(softmax(z), u)
-                        ? "use the temperature, and divide the scores by T: p ∝ exp(z / T)"
-                    : actual == draw(softmax(z.map { $0 * temperature }), u) ? "divide the scores by T, do not multiply: T < 1 must sharpen"
-                    : actual == draw(softmax(z), u) ? "use the temperature: p ∝ exp(z / T)"
-                    : actual == z.indices.max(by: { z[$0] < z[$1] }) ? "draw with u: the largest score is only the limit T → 0"
-                    : "the first k with p₀ + … + pₖ > u"
-                try check.expect(actual, equals: expected, input: input, hint: hint)
+            let answers = try cases.map { z, temperature, u in try answer(z, temperature, u) }
+            let expected = cases.map { z, temperature, u in draw(softmax(z.map { $0 / temperature }), u) }
+            let failing = cases.indices.filter { answers[$0] != expected[$0] }
+            // Named only when it explains every case the answer got wrong (see diagnose).
+            let hint = diagnose(failing: failing, slips: [
+                ("subtract the largest score before exp: exp(1000) is inf, and inf/inf is nan", { cases[$0].0.max()! > 700 }),
+                ("divide the scores by T, do not multiply: T < 1 must sharpen", { i in
+                    let (z, temperature, u) = cases[i]
+                    return answers[i] == draw(softmax(z.map { $0 * temperature }), u)
+                }),
+                ("use the temperature: p ∝ exp(z / T)", { i in answers[i] == draw(softmax(cases[i].0), cases[i].2) }),
+                ("draw with u: the largest score is only the limit T → 0", { i in
+                    let z = cases[i].0
+                    return answers[i] == z.indices.max(by: { z[$0] < z[$1] })
+                }),
+            ]) ?? "the first k with p₀ + … + pₖ > u"
+            for (i, (z, temperature, u)) in cases.enumerated() {
+                try check.expect(answers[i], equals: expected[i], input: "logits \(z), temperature \(temperature), uniform \(u)", hint: hint)
             }
         }
     }

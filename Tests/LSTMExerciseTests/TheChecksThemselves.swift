@@ -28,7 +28,7 @@ struct LSTMCheckTests {
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: lstmWrongAnswers)
     func wrongAnswersAreRejected(_ wrong: LSTMWrongAnswer) {
-        wrong.expectRejected()
+        wrong.expectRejected(among: lstmWrongAnswers)
     }
 }
 
@@ -97,7 +97,7 @@ let lstmWrongAnswers: [LSTMWrongAnswer] = [
         }
     },
     LSTMWrongAnswer(.lstmStep, "stacks the gates [i | f | o | g]", hint: "the gate order") { $0.lstmStep = lstmSlipped(.gatesIFOG) },
-    LSTMWrongAnswer(.lstmStep, "shows the cell without tanh", hint: "o ⊙ tanh(cₜ)") { $0.lstmStep = lstmSlipped(.noTanhOnCell) },
+    LSTMWrongAnswer(.lstmStep, "shows the cell without tanh", hint: "the cell goes through tanh before the output gate") { $0.lstmStep = lstmSlipped(.noTanhOnCell) },
     LSTMWrongAnswer(.lstmStep, "squashes the candidate with σ", hint: "uses tanh, not σ") { $0.lstmStep = lstmSlipped(.sigmoidCandidate) },
     LSTMWrongAnswer(.lstmStepBackward, "does not carry the cell's gradient", hint: "the cell state's gradient is not carried") {
         $0.lstmStepBackward = { x, h, c, wx, wh, b, dh, dc in try solved.lstmStepBackward(x, h, c, wx, wh, b, dh, dc.map { _ in 0 }) }
@@ -105,6 +105,11 @@ let lstmWrongAnswers: [LSTMWrongAnswer] = [
     LSTMWrongAnswer(.lstmStepBackward, "takes tanh′(cₜ) as 1 − cₜ²", hint: "tanh′ taken of the wrong value") {
         $0.lstmStepBackward = { x, h, c, wx, wh, b, dh, dc in
             LSTMChecks.lstmBackward(LSTMChecks.Case(x: x, h: h, c: c, wx: wx, wh: wh, bx: b, bh: []), dh, dc, wrongTanh: true)
+        }
+    },
+    LSTMWrongAnswer(.lstmStepBackward, "forgets the × f on the way to cₜ₋₁", hint: "the × f is missing") {
+        $0.lstmStepBackward = { x, h, c, wx, wh, b, dh, dc in
+            LSTMChecks.lstmBackward(LSTMChecks.Case(x: x, h: h, c: c, wx: wx, wh: wh, bx: b, bh: []), dh, dc, withoutForget: true)
         }
     },
     LSTMWrongAnswer(.gruStep, "resets before the product (the paper's GRU)", hint: "the paper's reset") { $0.gruStep = gruSlipped(.paperReset) },

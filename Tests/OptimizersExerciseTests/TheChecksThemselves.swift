@@ -26,7 +26,7 @@ struct OptimizersCheckTests {
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: optimizersWrongAnswers)
     func wrongAnswersAreRejected(_ wrong: OptimizersWrongAnswer) {
-        wrong.expectRejected()
+        wrong.expectRejected(among: optimizersWrongAnswers)
     }
 }
 

@@ -67,18 +67,24 @@ public enum PerceptronChecks {
             ([2, 3], [0.5, -0.5], 0.5),  // z = 0 exactly → 1
             ([0, 0], [1, 1], -0.1),  // only the bias decides → 0
         ]
+        let all = fixed + randomNeurons(20)
         return runCheck { check in
-            for (x, w, b) in fixed + randomNeurons(20) {
-                let z = Perceptron.weightedSum(inputs: x, weights: w, bias: b)
-                let expected = step(z)
-                let actual = try answer(x, w, b)
-                let withoutBias = step(z - b)
-                let hint =
-                    z == 0 ? "z = 0 here: the perceptron fires when z ≥ 0, so use ≥, not >"
-                    : actual == withoutBias ? "the bias changes the answer here: z = w·x + b"
-                    : actual == 1 - expected ? "the output is flipped: 1 when z ≥ 0, 0 when z < 0"
-                    : "the answer must be 0 or 1"
-                try check.expect(actual, equals: expected, input: describe(x, w, b) + " (z = \(z))", hint: hint)
+            let answers = try all.map { x, w, b in try answer(x, w, b) }
+            let zs = all.map { x, w, b in Perceptron.weightedSum(inputs: x, weights: w, bias: b) }
+            let failing = all.indices.filter { answers[$0] != step(zs[$0]) }
+            // Named only when it explains every case the answer got wrong (see diagnose).
+            let hint = diagnose(failing: failing, slips: [
+                ("the perceptron fires when z ≥ 0, so use ≥, not > (z = 0 exactly here)", { zs[$0] == 0 }),
+                ("the output is flipped: 1 when z ≥ 0, 0 when z < 0", { _ in failing.count == all.count }),
+                ("the bias is part of the sum: z = w·x + b, added", { i in
+                    let (x, w, b) = all[i]
+                    let dot = Perceptron.weightedSum(inputs: x, weights: w, bias: 0)
+                    return answers[i] == step(dot) || answers[i] == step(dot - b)
+                }),
+                ("the answer must be 0 or 1", { ![0, 1].contains(answers[$0]) }),
+            ]) ?? "1 when w·x + b ≥ 0, else 0"
+            for (i, (x, w, b)) in all.enumerated() {
+                try check.expect(answers[i], equals: step(zs[i]), input: describe(x, w, b) + " (z = \(zs[i]))", hint: hint)
             }
         }
     }
@@ -212,19 +218,28 @@ public enum PerceptronChecks {
             ([0, 0], [0.3, -0.2], 0),  // zero inputs: only the bias has a gradient
         ]
         return runCheck { check in
-            for (x, w, b) in fixed + randomNeurons(15) {
-                let actual = try answer(x, w, b)
-                let input = describe(x, w, b)
-                let z = Perceptron.weightedSum(inputs: x, weights: w, bias: b)
-                let a = sigmoid(z)
-                let slope = a * (1 - a)
+            let all = fixed + randomNeurons(15)
+            let answers = try all.map { x, w, b in try answer(x, w, b) }
+            let activations = all.map { x, w, b in sigmoid(Perceptron.weightedSum(inputs: x, weights: w, bias: b)) }
+            func right(_ i: Int) -> (weights: [Double], bias: Double) {
+                let slope = activations[i] * (1 - activations[i])
+                return (all[i].x.map { slope * $0 }, slope)
+            }
+            let failing = all.indices.filter { !matches(answers[$0].weights + [answers[$0].bias], right($0).weights + [right($0).bias]) }
+            // Named only when it explains every case the answer got wrong (see diagnose).
+            let hint = diagnose(failing: failing, slips: [
+                ("that is σ(z)·x; the slope is σ′(z) = σ(z)(1 − σ(z))", { i in
+                    matches(answers[i].weights + [answers[i].bias], all[i].x.map { activations[i] * $0 } + [activations[i]])
+                }),
+                ("each ∂a/∂wᵢ needs its input: σ′(z)·xᵢ", { i in matches(answers[i].weights, all[i].x.map { _ in right(i).bias }) }),
+                ("∂a/∂b = σ′(z): the bias enters z with the factor 1", { i in
+                    matches(answers[i].weights, right(i).weights) && !matches([answers[i].bias], [right(i).bias])
+                }),
+            ]) ?? "∂a/∂wᵢ = σ′(z)·xᵢ and ∂a/∂b = σ′(z)"
+            for (i, (x, w, b)) in all.enumerated() {
                 // the gradient, weights then bias, against central differences of the output
                 try check.expectGradient(
-                    "[∂a/∂w…, ∂a/∂b]", at: w + [b], analytic: actual.weights + [actual.bias],
-                    input: input,
-                    hint: matches(actual.weights, x.map { a * $0 }) ? "that is σ(z)·x; the slope is σ′(z) = σ(z)(1 − σ(z))"
-                        : matches(actual.weights, [Double](repeating: slope, count: x.count))
-                        ? "each ∂a/∂wᵢ needs its input: σ′(z)·xᵢ" : "∂a/∂wᵢ = σ′(z)·xᵢ and ∂a/∂b = σ′(z)"
+                    "[∂a/∂w…, ∂a/∂b]", at: w + [b], analytic: answers[i].weights + [answers[i].bias], input: describe(x, w, b), hint: hint
                 ) { p in
                     sigmoid(Perceptron.weightedSum(inputs: x, weights: Array(p.dropLast()), bias: p.last!))
                 }

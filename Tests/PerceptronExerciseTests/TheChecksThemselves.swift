@@ -34,7 +34,7 @@ struct PerceptronCheckTests {
 
     @Test("plausible wrong answers are rejected with the hint that names the mistake", arguments: wrongAnswers)
     func wrongAnswersAreRejected(_ wrong: WrongAnswer) {
-        wrong.expectRejected()
+        wrong.expectRejected(among: wrongAnswers)
     }
 
     @Test("a failure message shows the input, the expected and the actual value")

@@ -66,7 +66,10 @@ public enum RegularizationChecks {
                         Hint(ifActual: zip(x, draws).map { $1 < rate ? $0 / (1 - rate) : 0 }, "drop a value when its draw is below the rate, keep it otherwise"),
                     ],
                     otherwise: "outputᵢ = inputᵢ · maskᵢ, maskᵢ = 0 if drawsᵢ < rate else 1/(1 − rate)")
-                try check.expect(actualMask, equals: mask, input: input, otherwise: "return the mask: 0 or 1/(1 − rate) per value")
+                try check.expect(
+                    actualMask, equals: mask, input: input,
+                    hints: [Hint(ifActual: draws, "the mask holds 0 or 1/(1 − rate) per value, not the draws themselves")],
+                    otherwise: "return the mask: 0 or 1/(1 − rate) per value")
                 let upstream = rng.uniforms(x.count, in: -1..<1)
                 let gradient = try backward(upstream, mask)
                 try check.expect(
