@@ -24,13 +24,20 @@ let lesson = Lesson(
         """)
 var rng = SeededGenerator(seed: lesson.seed)
 
-/// Lines cut to at most `width` characters (generated text has no line length of its own).
+/// Lines broken at spaces to at most `width` characters (generated text has no line
+/// length of its own); a run of more than `width` characters without a space is cut.
 func wrapped(_ text: String, width: Int = 76) -> String {
     text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line -> [String] in
         var rest = Substring(line), pieces: [String] = []
         while rest.count > width {
-            pieces.append(String(rest.prefix(width)))
-            rest = rest.dropFirst(width)
+            let window = rest.prefix(width + 1)
+            if let space = window.lastIndex(of: " "), space > rest.startIndex {
+                pieces.append(String(rest[..<space]))
+                rest = rest[rest.index(after: space)...]
+            } else {
+                pieces.append(String(rest.prefix(width)))
+                rest = rest.dropFirst(width)
+            }
         }
         return pieces + [String(rest)]
     }.joined(separator: "\n")
@@ -140,8 +147,10 @@ lesson.prose(
     """
     How much of the loss's gradient reaches a step far back? From step t to step t − 1 \
     it is multiplied by ∂hₜ/∂hₜ₋₁ = diag(1 − hₜ²) W_h, so across k steps by a product of \
-    k such matrices. If their norms stay below 1 the product shrinks geometrically and \
-    early steps learn nothing from late losses (vanishing); above 1 it grows \
+    k such matrices. If their norms stay below 1 the product's norm shrinks at least \
+    geometrically (the norm of a product is at most the product of the norms), and early \
+    steps learn nothing from late losses (vanishing). Norms above 1 only allow growth; \
+    when the matrices keep stretching the same directions the product does grow \
     geometrically (exploding). Measured: 60 steps of random input, 32 hidden units, \
     the loss on the last step's state only, and ‖∂L/∂hₜ‖ at each step:
     """)

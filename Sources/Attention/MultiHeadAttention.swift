@@ -148,6 +148,9 @@ public struct MultiHeadAttention: Layer {
             source.rank == 3 && source.shape[0] == x.shape[0] && source.shape[2] == d,
             "MultiHeadAttention \(queryWeights.name): memory \(source.shapeDescription) does not fit the query \(x.shapeDescription): it needs (\(x.shape[0]) × time × \(d))")
         let (batch, tq, tk) = (x.shape[0], x.shape[1], source.shape[1])
+        require(tk > 0, "MultiHeadAttention \(queryWeights.name): the memory \(source.shapeDescription) has no positions to attend to")
+        require(
+            dropout >= 0 && dropout < 1, "MultiHeadAttention \(queryWeights.name): the attention dropout must be in [0, 1), got \(dropout)")
         if case .padding(let lengths) = mask {
             require(
                 lengths.count == batch && lengths.allSatisfy { (1...tk).contains($0) },

@@ -54,17 +54,31 @@ public func scaledDotProductAttention(
         q.columns == k.columns && k.rows == v.rows,
         "attention: queries \(q.shapeDescription), keys \(k.shapeDescription) and values \(v.shapeDescription) do not fit "
             + "(queries and keys need the same width, keys and values the same count)")
+    require(q.columns > 0, "attention: queries \(q.shapeDescription) and keys \(k.shapeDescription) have width 0 (d_k = 0): there are no scores to compute")
+    require(k.rows > 0, "attention: no keys, \(k.shapeDescription): each query needs at least one key to attend to")
     let scale = 1 / Double(q.columns).squareRoot()
     var weights = matmul(q, k.transposed).values  // row i: query i's scores over the keys
     let keys = k.rows
-    for i in 0..<q.rows {
+    rows: for i in 0..<q.rows {
         var largest = -Double.infinity
+        var visible = 0
         for j in 0..<keys {
             let score = allowed(i, j) ? weights[i * keys + j] * scale : -Double.infinity
             weights[i * keys + j] = score
+            guard allowed(i, j) else { continue }
+            visible += 1
+            if score.isNaN {  // NaN in, NaN out: the whole row of weights is NaN
+                for j in 0..<keys { weights[i * keys + j] = .nan }
+                continue rows
+            }
+            if score.isInfinite {
+                requirementFailed(
+                    "attention: the score of query \(i) for key \(j) is \(score): q·k / √d_k overflowed a Double "
+                        + "(the queries or keys hold values too large to multiply)")
+            }
             largest = max(largest, score)
         }
-        guard largest > -Double.infinity else { requirementFailed("attention: the mask hides every key from query \(i)") }
+        guard visible > 0 else { requirementFailed("attention: the mask hides every key from query \(i)") }
         var sum = 0.0
         for j in 0..<keys {
             let e = exp(weights[i * keys + j] - largest)  // e^−∞ = 0 for a hidden key
@@ -92,6 +106,14 @@ public func scaledDotProductAttentionBackward(
     _ outputGradient: Matrix, queries q: Matrix, keys k: Matrix, values v: Matrix, weights a: Matrix, dropout: Matrix? = nil
 ) -> (queries: Matrix, keys: Matrix, values: Matrix) {
     let scale = 1 / Double(q.columns).squareRoot()
+    for i in 0..<a.rows {  // the weights must be a softmax's: rows of numbers in [0, 1] summing to 1
+        let row = a.values[(i * a.columns)..<((i + 1) * a.columns)]
+        guard !row.contains(where: \.isNaN) else { continue }  // NaN passes through
+        let sum = row.reduce(0, +)
+        require(
+            row.allSatisfy { $0 >= 0 && $0 <= 1 } && abs(sum - 1) <= 1e-9 * Double(a.columns),
+            "attention backward: row \(i) of the weights sums to \(sum) or leaves [0, 1]: not the softmax weights of a forward pass")
+    }
     let used = dropout.map { d in Matrix(rows: a.rows, columns: a.columns, values: zip(a.values, d.values).map(*)) } ?? a  // what multiplied V
     let dv = matmul(used.transposed, outputGradient)
     var ds = matmul(outputGradient, v.transposed).values  // ∂L/∂(A ⊙ D), turned into ∂L/∂S in place

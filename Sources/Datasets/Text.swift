@@ -32,6 +32,7 @@ public enum FirstNames {
             }
             names.append(String(line))
         }
+        guard !names.isEmpty else { throw .malformed(file: file, line: 1, reason: "no names in the file") }
         return names
     }
 }
@@ -53,5 +54,6 @@ func readText(_ url: URL) throws(DatasetError) -> String {
         throw .missingFile(path: url.path)
     }
     guard let text = String(data: data, encoding: .utf8) else { throw .notUTF8(path: url.path) }
+    guard text.contains(where: { !$0.isWhitespace }) else { throw .malformed(file: url.path, line: 1, reason: "the file is empty") }
     return text
 }

@@ -19,6 +19,24 @@ func print(_ text: String = "") {
     fflush(nil)
 }
 
+/// `text` in lines of at most `width` characters, broken at spaces, the lines after the
+/// first indented by `indent` spaces (a word longer than a line stays whole).
+func wrapped(_ text: String, width: Int = 80, indent: Int = 6) -> String {
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+        let prefix = lines.isEmpty ? "" : String(repeating: " ", count: indent)
+        if !line.isEmpty && (prefix + line + " " + word).count > width {
+            lines.append(prefix + line)
+            line = String(word)
+        } else {
+            line = line.isEmpty ? String(word) : line + " " + word
+        }
+    }
+    lines.append((lines.isEmpty ? "" : String(repeating: " ", count: indent)) + line)
+    return lines.joined(separator: "\n")
+}
+
 struct Options {
     var selection: String?
     var watch = false
@@ -263,12 +281,12 @@ if let selection = options.selection {
     // What to do next.
     if let (chapter, errors) = blocked.first {
         let place = errors[0].split(separator: " ").first.map { String($0.dropLast()) } ?? "Exercises/\(chapter.name)"
-        print("\nNext: fix the compile error at \(place), then run: swift run exercises")
+        print("\n" + wrapped("Next: fix the compile error at \(place), then run: swift run exercises"))
     } else if let next = results.first(where: { $0.status == .failed }) {
-        print("\nNext: fix \(next.title) (above), then run: swift run exercises \(next.title.split(separator: " ")[0])")
+        print("\n" + wrapped("Next: fix \(next.title) (above), then run: swift run exercises \(next.title.split(separator: " ")[0])"))
     } else if let next = results.first(where: { $0.status == .notAttempted }) {
         let message = next.messages.first ?? ""
-        print("\nNext: \(next.title) — \(message.replacingOccurrences(of: "not attempted — ", with: ""))")
+        print("\n" + wrapped("Next: \(next.title) — \(message.replacingOccurrences(of: "not attempted — ", with: ""))"))
         print("Then run: swift run exercises \(next.title.split(separator: " ")[0])")
     } else if blocked.isEmpty {
         print("\nEverything here is done.")

@@ -25,6 +25,7 @@ public enum LSTMGate: Int, CaseIterable, Sendable {
         require(
             Set(from).count == 4 && Set(to).count == 4,
             "LSTMGate.reordered: each order must name the four gates once, got \(from) and \(to)")
+        require(hidden > 0, "LSTMGate.reordered: the hidden size must be positive, got \(hidden)")
         require(values.count % (4 * hidden) == 0, "LSTMGate.reordered: \(values.count) numbers are not 4 blocks of \(hidden) rows")
         let block = values.count / 4
         return to.flatMap { gate in

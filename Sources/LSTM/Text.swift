@@ -57,7 +57,11 @@ public struct CountingModel: Sendable {
 
     public init(order: Int, vocabularySize: Int, training tokens: [Int], smoothing: Double = 1) {
         require(order == 1 || order == 2, "CountingModel: order 1 (unigram) or 2 (bigram), got \(order)")
-        require(smoothing > 0, "CountingModel: the smoothing must be positive, got \(smoothing)")
+        require(smoothing > 0 && smoothing.isFinite, "CountingModel: the smoothing must be a positive number, got \(smoothing)")
+        require(vocabularySize > 0, "CountingModel: the vocabulary needs at least one token, got \(vocabularySize)")
+        if let (position, token) = tokens.enumerated().first(where: { !(0..<vocabularySize).contains($0.element) }) {
+            requirementFailed("CountingModel: training token \(position) is \(token), not a token of the vocabulary 0..<\(vocabularySize)")
+        }
         self.order = order
         self.vocabularySize = vocabularySize
         self.smoothing = smoothing
@@ -72,6 +76,10 @@ public struct CountingModel: Sendable {
     /// p(· | previous) for every character (previous is ignored by a unigram model).
     public func probabilities(after previous: Int?) -> [Double] {
         let v = vocabularySize
+        if order == 2 {
+            guard let previous else { requirementFailed("CountingModel: a bigram model needs the previous token") }
+            require((0..<v).contains(previous), "CountingModel: the previous token \(previous) is not in the vocabulary 0..<\(v)")
+        }
         let row = order == 1 ? Array(counts) : Array(counts[(previous! * v)..<((previous! + 1) * v)])
         let total = row.reduce(0, +) + smoothing * Double(v)
         return row.map { ($0 + smoothing) / total }
@@ -80,6 +88,10 @@ public struct CountingModel: Sendable {
     /// The mean cross-entropy in nats per character over `tokens` (from the second token on,
     /// so that unigram and bigram are scored on the same characters).
     public func crossEntropy(_ tokens: [Int]) -> Double {
+        require(tokens.count >= 2, "CountingModel.crossEntropy: needs at least 2 tokens (the first is only context), got \(tokens.count)")
+        if let (position, token) = tokens.enumerated().first(where: { !(0..<vocabularySize).contains($0.element) }) {
+            requirementFailed("CountingModel.crossEntropy: token \(position) is \(token), not a token of the vocabulary 0..<\(vocabularySize)")
+        }
         var total = 0.0
         for t in 1..<tokens.count {
             total -= log(probabilities(after: tokens[t - 1])[tokens[t]])
@@ -95,7 +107,11 @@ public struct CountingModel: Sendable {
 /// The draw: one uniform u in [0, 1), then the first index whose cumulative probability
 /// exceeds u.
 public func sample(logits: [Double], temperature: Double, using generator: inout SeededGenerator) -> Int {
-    require(temperature > 0, "sample: the temperature must be positive, got \(temperature)")
+    require(!logits.isEmpty, "sample: no logits to choose from")
+    require(temperature > 0 && temperature.isFinite, "sample: the temperature must be a positive number, got \(temperature)")
+    if let (index, bad) = logits.enumerated().first(where: { !$0.element.isFinite }) {
+        requirementFailed("sample: logit \(index) is \(bad); every logit must be a finite number to give a distribution")
+    }
     let probabilities = softmax(logits.map { $0 / temperature })
     let u = generator.uniform()
     var cumulative = 0.0
@@ -137,6 +153,7 @@ public struct TextWindows: TrainingData {
 
     /// Consecutive windows that tile the tokens from the start (a last, shorter piece is left out).
     public init(tokens: [Int], length: Int, batchFirst: Bool = false) {
+        require(length > 0, "TextWindows: the window length must be positive, got \(length)")
         self.init(tokens: tokens, length: length, starts: Array(stride(from: 0, to: tokens.count - length, by: length)), batchFirst: batchFirst)
     }
 

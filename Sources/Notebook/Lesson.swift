@@ -54,7 +54,7 @@ public final class Lesson {
         self.markdownDirectory = options.markdownDirectory
         if let directory = options.markdownDirectory {
             do {
-                try MarkdownPage.checkDestination(directory)
+                try MarkdownPage.checkDestination(directory, command: command)
             } catch {
                 FileHandle.standardError.write(Data("error: --markdown \(directory): \((error as? MarkdownPage.DestinationError)?.message ?? "\(error)")\n".utf8))
                 exit(1)

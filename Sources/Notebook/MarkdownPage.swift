@@ -51,23 +51,31 @@ struct MarkdownPage {
         text.replacingOccurrences(of: "|", with: "\\|")
     }
 
+    /// The list, in the figure folder, of the figures the last run wrote there: the only
+    /// files a later run may remove.
+    static let manifestName = ".figures-written"
+
     /// Writes the page and its figures, each file atomically.
     ///
-    /// Only files this program writes are touched: `<command>.md` and `<command>/figure-NN.svg`.
-    /// Figures of that name left from an earlier run that had more figures are removed;
-    /// anything else in the folder (a learner's notes, say) stays.
+    /// Only files this program writes are touched: `<command>.md`, `<command>/figure-NN.svg`
+    /// and the list of figures written (``manifestName``). A figure the previous run wrote
+    /// (it is on that list) and this run did not is removed; any other file in the folder,
+    /// a learner's `figure-99.svg` included, stays.
     func write(to directory: String) throws {
         let manager = FileManager.default
         let figureDirectory = URL(fileURLWithPath: directory).appendingPathComponent(command)
         try manager.createDirectory(at: figureDirectory, withIntermediateDirectories: true)
+        let manifest = figureDirectory.appendingPathComponent(Self.manifestName)
+        let previouslyWritten = ((try? String(contentsOf: manifest, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         try Data(markdown.utf8).write(to: URL(fileURLWithPath: directory).appendingPathComponent("\(command).md"), options: .atomic)
         for (name, svg) in figures {
             try Data(svg.utf8).write(to: figureDirectory.appendingPathComponent(name), options: .atomic)
         }
+        try Data(figures.map { $0.name + "\n" }.joined().utf8).write(to: manifest, options: .atomic)
         let current = Set(figures.map(\.name))
-        for name in try manager.contentsOfDirectory(atPath: figureDirectory.path)
-        where Self.isFigureName(name) && !current.contains(name) {
-            try manager.removeItem(at: figureDirectory.appendingPathComponent(name))
+        for name in previouslyWritten where Self.isFigureName(name) && !current.contains(name) {
+            let url = figureDirectory.appendingPathComponent(name)
+            if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }  // a figure an earlier run wrote
         }
     }
 
@@ -78,8 +86,26 @@ struct MarkdownPage {
         return digits.count >= 2 && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
     }
 
-    /// Stops unless `directory` exists (or can be made) and can be written to: checked
-    /// before a lesson runs, so a bad destination costs no waiting.
+    /// Stops unless `directory` exists (or can be made) and can be written to, and the
+    /// page `<command>.md` and the figure folder `<command>/` inside it can be written:
+    /// checked before a lesson runs, so a bad destination costs no waiting.
+    static func checkDestination(_ directory: String, command: String) throws {
+        try checkDestination(directory)
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        let page = URL(fileURLWithPath: directory).appendingPathComponent("\(command).md").path
+        if manager.fileExists(atPath: page, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw DestinationError(message: "\(page) is a directory; the page is written there as a file")
+        }
+        let folder = URL(fileURLWithPath: directory).appendingPathComponent(command).path
+        if manager.fileExists(atPath: folder, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw DestinationError(message: "\(folder) is a file; the figures are written into a directory of that name")
+            }
+            guard manager.isWritableFile(atPath: folder) else { throw DestinationError(message: "cannot write into \(folder)") }
+        }
+    }
+
     static func checkDestination(_ directory: String) throws {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false

@@ -132,3 +132,51 @@ struct NamesAndMisuse {
         #expect(message.contains(expected), "\(message)")
     }
 }
+
+@Suite("Chapter 8 · attention's errors name the real cause")
+struct AttentionCauses {
+    @Test("each cause is named: a mask hiding every key, an overflowing score, d_k = 0, no keys, an empty memory, a negative dropout, weights that are no softmax", arguments: [
+        "mask", "overflow", "width", "keys", "memory", "dropout", "weights",
+    ])
+    func cause(_ which: String) async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [which] in
+            let q = Matrix(rows: 2, columns: 2, values: [1, 2, 3, 4])
+            switch which {
+            case "mask": _ = scaledDotProductAttention(queries: q, keys: q, values: q) { i, _ in i == 0 }
+            case "overflow": _ = scaledDotProductAttention(queries: Matrix(rows: 1, columns: 2, values: [1e200, 1]), keys: Matrix(rows: 1, columns: 2, values: [1e200, 1]), values: Matrix(rows: 1, columns: 1, values: [1]))
+            case "width": _ = scaledDotProductAttention(queries: Matrix(rows: 2, columns: 0, values: []), keys: Matrix(rows: 2, columns: 0, values: []), values: q)
+            case "keys": _ = scaledDotProductAttention(queries: q, keys: Matrix(rows: 0, columns: 2, values: []), values: Matrix(rows: 0, columns: 2, values: []))
+            case "memory":
+                var layer = referenceAttention()
+                _ = layer.attend(query: input, memory: Tensor(shape: [2, 0, 4]), mode: .inference)
+            case "dropout":
+                var layer = referenceAttention()
+                layer.dropout = -0.1
+                _ = layer.forward(input, mode: .training)
+            default:
+                _ = scaledDotProductAttentionBackward(q, queries: q, keys: q, values: q, weights: Matrix(rows: 2, columns: 2, values: [0.7, 0.7, 0.5, 0.5]))
+            }
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        let expected = [
+            "mask": "attention: the mask hides every key from query 1",
+            "overflow": "attention: the score of query 0 for key 0 is inf: q·k / √d_k overflowed a Double",
+            "width": "have width 0 (d_k = 0)",
+            "keys": "attention: no keys, (0×2): each query needs at least one key",
+            "memory": "the memory (2×0×4) has no positions to attend to",
+            "dropout": "the attention dropout must be in [0, 1), got -0.1",
+            "weights": "attention backward: row 0 of the weights sums to 1.4",
+        ][which]!
+        #expect(message.contains(expected), "\(message)")
+    }
+
+    @Test("a NaN query gives NaN weights and outputs for its row, and the other rows as before")
+    func nanPropagates() {
+        let q = Matrix(rows: 2, columns: 2, values: [.nan, 1, 0.5, -0.5]), k = Matrix(rows: 3, columns: 2, values: [1, 0, 0, 1, 1, 1])
+        let v = Matrix(rows: 3, columns: 1, values: [1, 2, 3])
+        let (output, weights) = scaledDotProductAttention(queries: q, keys: k, values: v)
+        #expect(weights.row(0).allSatisfy(\.isNaN) && output.row(0).allSatisfy(\.isNaN))
+        let clean = scaledDotProductAttention(queries: Matrix(rows: 1, columns: 2, values: [0.5, -0.5]), keys: k, values: v)
+        #expect(weights.row(1) == clean.weights.row(0) && output.row(1) == clean.output.row(0))
+    }
+}

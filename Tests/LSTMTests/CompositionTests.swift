@@ -104,3 +104,37 @@ struct CompositionTests {
     }
 }
 
+
+@Suite("Chapter 7 · degenerate sizes and values are refused with their cause named")
+struct TextHelperRefusals {
+    @Test("each misuse stops with a message naming it", arguments: [
+        "sample-empty", "sample-nan", "counting-token", "counting-previous", "windows-zero", "reordered-zero", "last-step-empty",
+    ])
+    func refusal(_ which: String) async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [which] in
+            var rng = SeededGenerator(seed: 1)
+            switch which {
+            case "sample-empty": _ = sample(logits: [], temperature: 1, using: &rng)
+            case "sample-nan": _ = sample(logits: [0, .nan], temperature: 1, using: &rng)
+            case "counting-token": _ = CountingModel(order: 2, vocabularySize: 3, training: [0, 1, 5, 2])
+            case "counting-previous": _ = CountingModel(order: 2, vocabularySize: 3, training: [0, 1, 2]).probabilities(after: 7)
+            case "windows-zero": _ = TextWindows(tokens: [0, 1, 2, 3], length: 0)
+            case "reordered-zero": _ = LSTMGate.reordered([], from: LSTMGate.pytorchOrder, to: LSTMGate.ifogOrder, hidden: 0)
+            default:
+                var last = LastStep()
+                _ = last.forward(Tensor(shape: [0, 2, 3]), mode: .inference)
+            }
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        let expected = [
+            "sample-empty": "sample: no logits to choose from",
+            "sample-nan": "sample: logit 1 is nan; every logit must be a finite number",
+            "counting-token": "CountingModel: training token 2 is 5, not a token of the vocabulary 0..<3",
+            "counting-previous": "CountingModel: the previous token 7 is not in the vocabulary 0..<3",
+            "windows-zero": "TextWindows: the window length must be positive, got 0",
+            "reordered-zero": "LSTMGate.reordered: the hidden size must be positive, got 0",
+            "last-step-empty": "LastStep: input (0×2×3) has no time steps, so it has no last one",
+        ][which]!
+        #expect(message.contains(expected), "\(message)")
+    }
+}

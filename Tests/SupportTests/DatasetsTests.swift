@@ -87,6 +87,17 @@ struct DatasetsTests {
         #expect(names.allSatisfy { (2...11).contains($0.count) })
     }
 
+    @Test("an empty data file is refused with its name, not read as no data")
+    func emptyFiles() throws {
+        #expect(throws: DatasetError.malformed(file: "names.txt", line: 1, reason: "no names in the file")) {
+            try FirstNames.load(text: "\n", file: "names.txt")
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString).csv")
+        try Data().write(to: url, options: .withoutOverwriting)
+        defer { try? FileManager.default.removeItem(at: url) }  // the file this test wrote
+        #expect(throws: DatasetError.malformed(file: url.path, line: 1, reason: "the file is empty")) { try Digits.load(from: url) }
+    }
+
     @Test("a name that is not lowercase a–z is reported with file and line")
     func badName() {
         #expect(throws: DatasetError.malformed(file: "names.txt", line: 2, reason: "\"Anna\" is not lowercase letters a–z")) {

@@ -169,27 +169,34 @@ struct NotebookTests {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("demo.md").path))
     }
 
-    @Test("writing a page touches only its own files: a learner's file stays, a stale figure of ours goes")
+    @Test("writing a page touches only its own files: a learner's files stay (figure-like names too), a figure our last run wrote goes")
     func markdownKeepsOtherFiles() throws {
-        let cells: [(cell: Cell, number: Int)] = [
-            (.figure(.line(LinePlot(title: "Loss", xLabel: "epoch", yLabel: "loss", series: [.init("train", y: [1, 0.5])]))), 0)
-        ]
-        let page = try MarkdownPage(command: "demo", title: "Demo", summary: "A demo.", seed: 42, cells: cells)
+        let figure: (cell: Cell, number: Int) = (.figure(.line(LinePlot(title: "Loss", xLabel: "epoch", yLabel: "loss", series: [.init("train", y: [1, 0.5])]))), 0)
+        let page = try MarkdownPage(command: "demo", title: "Demo", summary: "A demo.", seed: 42, cells: [figure])
+        let longer = try MarkdownPage(command: "demo", title: "Demo", summary: "A demo.", seed: 42, cells: [figure, figure, figure])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("page-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let figures = directory.appendingPathComponent("demo")
         try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
         try Data("my notes".utf8).write(to: figures.appendingPathComponent("notes.txt"))
-        try Data("old".utf8).write(to: figures.appendingPathComponent("figure-07.svg"))
-        try page.write(to: directory.path)
+        try Data("mine".utf8).write(to: figures.appendingPathComponent("figure-07.svg"))  // a learner's, not ours
+        try longer.write(to: directory.path)  // writes figures 01–03
+        try page.write(to: directory.path)  // writes 01 only: 02 and 03 were ours and go
         let left = try FileManager.default.contentsOfDirectory(atPath: figures.path).sorted()
-        #expect(left == ["figure-01.svg", "notes.txt"])
+        #expect(left == [MarkdownPage.manifestName, "figure-01.svg", "figure-07.svg", "notes.txt"])
+        #expect(try String(contentsOf: figures.appendingPathComponent("figure-07.svg"), encoding: .utf8) == "mine")
         #expect(try String(contentsOf: figures.appendingPathComponent("notes.txt"), encoding: .utf8) == "my notes")
         #expect(MarkdownPage.isFigureName("figure-12.svg") && !MarkdownPage.isFigureName("figure-notes.svg"))
         // A file where the directory should be is refused before any work.
         let file = directory.appendingPathComponent("a-file")
         try Data().write(to: file)
         #expect(throws: MarkdownPage.DestinationError.self) { try MarkdownPage.checkDestination(file.path) }
+        // A file where the lesson's figure folder goes, or a folder where its page goes, too.
+        try Data().write(to: directory.appendingPathComponent("other"))
+        #expect(throws: MarkdownPage.DestinationError.self) { try MarkdownPage.checkDestination(directory.path, command: "other") }
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("third.md"), withIntermediateDirectories: false)
+        #expect(throws: MarkdownPage.DestinationError.self) { try MarkdownPage.checkDestination(directory.path, command: "third") }
+        try MarkdownPage.checkDestination(directory.path, command: "demo")
     }
 
     @Test("nice ticks fall on 1, 2 or 5 times a power of ten")
