@@ -43,9 +43,27 @@ public struct LayerNorm: Layer {
         var inverseDeviation = [Double](repeating: 0, count: positions)
         for p in 0..<positions {
             let row = x.values[(p * d)..<((p + 1) * d)]
-            let mean = row.reduce(0, +) / Double(d)
-            let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(d)
-            let inverse = 1 / (variance + epsilon).squareRoot()
+            var mean = row.reduce(0, +) / Double(d)
+            var variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(d)
+            var inverse = 1 / (variance + epsilon).squareRoot()
+            if !(mean.isFinite && variance.isFinite), row.allSatisfy(\.isFinite) {
+                // The sums overflowed although every x fits (values near ±1e300): normalize
+                // x/s with s the largest |x|, which gives the same x̂, and keep 1/(s σ_s) for
+                // the backward pass. ε/s² is then far below anything a Double can add.
+                let s = row.map(abs).max()!
+                let scaled = row.map { $0 / s }
+                mean = scaled.reduce(0, +) / Double(d)
+                variance = scaled.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(d)
+                let scaledInverse = 1 / (variance + epsilon / s / s).squareRoot()
+                inverse = scaledInverse / s
+                for j in 0..<d {
+                    let n = (scaled[j] - mean) * scaledInverse
+                    normalized[p * d + j] = n
+                    y[p * d + j] = gamma.value[j] * n + beta.value[j]
+                }
+                inverseDeviation[p] = inverse
+                continue
+            }
             inverseDeviation[p] = inverse
             for j in 0..<d {
                 let n = (x.values[p * d + j] - mean) * inverse

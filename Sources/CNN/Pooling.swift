@@ -87,6 +87,14 @@ public struct Pool2D: Layer {
                         best[o] = winner
                     } else {
                         y[o] = sum / Double(kh * kw)
+                        if y[o].isInfinite {
+                            // The sum overflowed although the mean may fit (a window near
+                            // ±1.8e308): add x/(k_h k_w) instead, which cannot overflow then.
+                            y[o] = 0
+                            for u in 0..<kh {
+                                for v in 0..<kw { y[o] += xs[(plane * height + i * sh + u) * width + j * sw + v] / Double(kh * kw) }
+                            }
+                        }
                     }
                 }
             }

@@ -90,7 +90,22 @@ public enum CrashLog {
         let reason =
             reasons.isEmpty
             ? lines.filter { !$0.contains(callMarker) }.prefix(5).joined(separator: "\n") : reasons.prefix(2).joined(separator: "\n")
-        return [reason, lastCall].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
+        return [reason, learnerFrame(in: lines), lastCall].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
+    }
+
+    /// "in your code at Exercises/CNN/MaxPool.swift:25:13": the innermost frame of the
+    /// runtime's backtrace that lies in a file under `Exercises/`. The runtime's own
+    /// message names the standard library's line (an array's bounds check), which is not
+    /// where the learner's mistake is.
+    static func learnerFrame(in lines: [String]) -> String? {
+        for line in lines {
+            guard let folder = line.range(of: "/Exercises/") ?? line.range(of: "Exercises/") else { continue }
+            let start = line[folder.lowerBound...].hasPrefix("/") ? line.index(after: folder.lowerBound) : folder.lowerBound
+            let location = line[start...].prefix { !$0.isWhitespace && $0 != "\u{1B}" }
+            guard location.contains(".swift:") else { continue }
+            return "in your code at \(location)"
+        }
+        return nil
     }
 
     /// In the parent process: removes the log of a probe that finished normally.

@@ -266,3 +266,67 @@ struct RectangularPooling {
         }
     }
 }
+
+/// Extreme and degenerate values through Chapter 6's layers (see the suites of Chapters 2–5
+/// and 7–8): finite and right where the true value fits, NaN from NaN, ∞ from ∞.
+@Suite("Robustness · Chapter 6: finite where the answer fits, NaN in → NaN out")
+struct ConvolutionRobustnessTests {
+    @Test("convolution, its backward pass and pooling over constant images of every extreme value; the counts are printed")
+    func sweep() {
+        let values: [Double] = [
+            0, -0.0, 0x1p-1063, .leastNonzeroMagnitude, 1, -1, 1e300, -1e300, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .nan,
+            .infinity, -.infinity,
+        ]
+        var (tried, right, nanPropagated, infinityPropagated) = (0, 0, 0, 0)
+        var garbage: [String] = []
+        func record(_ what: String, _ value: Double, input: Double, expected: Double?) {
+            tried += 1
+            if input.isNaN {
+                if value.isNaN { nanPropagated += 1 } else { garbage.append("\(what) = \(value), but a NaN went in") }
+            } else if let expected, expected.isInfinite {
+                if value == expected { infinityPropagated += 1 } else { garbage.append("\(what) = \(value), expected \(expected)") }
+            } else if let expected, value.isFinite, abs(value - expected) <= 1e-12 * max(1, abs(expected)) {
+                right += 1
+            } else {
+                garbage.append("\(what) = \(value), expected " + (expected.map { "\($0)" } ?? "a finite number"))
+            }
+        }
+        for v in values {
+            // A constant 4×4 image: conv 3×3 with every weight 1/4, bias 0, padding 1. An output
+            // with n taps inside the image is n·v/4; n ≤ 9, so it fits when 9|v|/4 does.
+            let image = Tensor(shape: [1, 1, 4, 4], values: [Double](repeating: v, count: 16))
+            var conv = Conv2D(filters: Tensor(shape: [1, 1, 3, 3], repeating: 0.25), bias: [0], padding: 1)
+            let y = conv.forward(image, mode: .training).values
+            for (k, value) in y.enumerated() {
+                let (i, j) = (k / 4, k % 4)
+                let taps = Double((i == 0 || i == 3 ? 2 : 3) * (j == 0 || j == 3 ? 2 : 3))
+                let expected = v.isInfinite ? v : taps * (v / 4)
+                guard expected.isFinite || v.isInfinite, (9 * (v / 4)).isFinite || v.isInfinite || v.isNaN else { continue }
+                record("conv(\(v))[\(k)]", value, input: v, expected: v.isNaN ? nil : expected)
+            }
+            // Backward with upstream v everywhere: ∂L/∂K[u][w] sums v·1 over the outputs whose
+            // window covers a pixel; ∂L/∂x sums v/4 over the windows on a pixel.
+            if v.isFinite && !(16 * v).isInfinite {
+                var unit = Conv2D(filters: Tensor(shape: [1, 1, 3, 3], repeating: 0.25), bias: [0], padding: 1)
+                _ = unit.forward(Tensor(shape: [1, 1, 4, 4], repeating: 1), mode: .training)
+                let dx = unit.backward(Tensor(shape: [1, 1, 4, 4], values: [Double](repeating: v, count: 16))).values
+                for (k, value) in dx.enumerated() {
+                    let (i, j) = (k / 4, k % 4)
+                    let taps = Double((i == 0 || i == 3 ? 2 : 3) * (j == 0 || j == 3 ? 2 : 3))
+                    record("conv′x(\(v))[\(k)]", value, input: v, expected: taps * (v / 4))
+                }
+                record("conv′b(\(v))", unit.bias.gradient[0], input: v, expected: 16 * v)
+            }
+            // Pooling a constant image gives the constant, whatever it is.
+            for kind in [Pool2D.Kind.max, .average] {
+                var pool = Pool2D(kind, size: 2)
+                for (k, value) in pool.forward(image, mode: .training).values.enumerated() {
+                    record("\(kind)Pool(\(v))[\(k)]", value, input: v, expected: v.isNaN ? nil : v)
+                }
+            }
+        }
+        print("robustness (Chapter 6): \(tried) cases tried, \(right) finite and right, \(nanPropagated) NaN propagated, \(infinityPropagated) ∞ propagated, \(garbage.count) silent garbage")
+        for line in garbage { print("  garbage: \(line)") }
+        #expect(garbage.isEmpty, "silent garbage:\n\(garbage.joined(separator: "\n"))")
+    }
+}

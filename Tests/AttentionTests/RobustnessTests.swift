@@ -1,0 +1,127 @@
+import Backprop
+import Foundation
+import LinearAlgebra
+import LSTM
+import Randomness
+import Testing
+
+@testable import Attention
+
+/// Extreme and degenerate values through Chapters 7 and 8: the recurrent layers, attention,
+/// layer normalization, positional encoding and the core's newer losses.
+///
+/// Each result is sorted as in Chapters 2–5's suite: finite (and right, where the true value
+/// is known), NaN propagated, infinity propagated (an infinity went in and the true answer
+/// is that infinity), refused with a clear error (scores that overflow a Double: their
+/// messages are tested one by one), or silent garbage (anything else).
+@Suite("Robustness · Chapters 7–8: finite where the answer fits, NaN in → NaN out")
+struct SequenceRobustnessTests {
+    static let extremes: [Double] = [
+        0, -0.0, 0x1p-1063, -0x1p-1063, .leastNonzeroMagnitude, 1, -1, 1e6, 1e150, -1e150, 1e300, -1e300,
+        .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+    ]
+    static let inputs = extremes + [.nan, .infinity, -.infinity]
+
+    final class Tally {
+        var tried = 0, finite = 0, nanPropagated = 0, infinityPropagated = 0, refused = 0
+        var garbage: [String] = []
+
+        func record(_ what: @autoclosure () -> String, _ value: Double, input: Double, expected: Double? = nil) {
+            tried += 1
+            if input.isNaN {
+                if value.isNaN { nanPropagated += 1 } else { garbage.append("\(what()) = \(value), but a NaN went in") }
+            } else if let expected, expected.isInfinite {
+                if value == expected { infinityPropagated += 1 } else { garbage.append("\(what()) = \(value), expected \(expected)") }
+            } else if !value.isFinite {
+                garbage.append("\(what()) = \(value)")
+            } else if let expected, abs(value - expected) > 1e-12 * max(1, abs(expected)) {
+                garbage.append("\(what()) = \(value), expected \(expected)")
+            } else {
+                finite += 1
+            }
+        }
+    }
+
+    @Test("every case is finite and right, NaN from NaN, ∞ from ∞, or refused by name; the counts are printed")
+    func sweep() {
+        let tally = Tally()
+        // Recurrent layers: one step, weights 0.5, the input x = (v, v). Gates saturate, so
+        // every state fits a Double whatever v (an infinite v included: tanh(∞) = 1).
+        for v in Self.inputs {
+            let x = Tensor(shape: [1, 1, 2], values: [v, v])
+            let half = Matrix(rows: 1, columns: 2, values: [0.5, 0.5])
+            var rnn = RNNLayer(inputWeights: half, hiddenWeights: Matrix(rows: 1, columns: 1, values: [0.5]), bias: [0])
+            let expected = v.isNaN ? nil : tanh(0.5 * v + 0.5 * v)
+            tally.record("RNN h(\(v))", rnn.forward(x, mode: .training).values[0], input: v.isInfinite ? 1 : v, expected: expected)
+            var lstm = LSTMLayer(
+                inputWeights: Matrix(rows: 4, columns: 2, values: [Double](repeating: 0.5, count: 8)),
+                hiddenWeights: Matrix(rows: 4, columns: 1, values: [0.5, 0.5, 0.5, 0.5]), bias: [0, 0, 0, 0])
+            let h = lstm.forward(x, mode: .training).values[0]
+            tally.record("LSTM h(\(v))", h, input: v.isInfinite ? 1 : v)
+            tally.record("LSTM c(\(v))", lstm.finalState!.cell!.values[0], input: v.isInfinite ? 1 : v)
+            var gru = GRULayer(
+                inputWeights: Matrix(rows: 3, columns: 2, values: [Double](repeating: 0.5, count: 6)),
+                hiddenWeights: Matrix(rows: 3, columns: 1, values: [0.5, 0.5, 0.5]), inputBias: [0, 0, 0], hiddenBias: [0, 0, 0])
+            tally.record("GRU h(\(v))", gru.forward(x, mode: .training).values[0], input: v.isInfinite ? 1 : v)
+        }
+        // Layer normalization of (v, 0, 0, 0): (√3, −1/√3, −1/√3, −1/√3) once ε is negligible,
+        // however large v (the deviations' squares overflow; the normalized values do not).
+        for v in Self.inputs where !v.isInfinite {
+            var norm = LayerNorm(features: 4)
+            let y = norm.forward(Tensor(shape: [1, 4], values: [v, 0, 0, 0]), mode: .training).values
+            let large = abs(v) >= 1e6
+            let sign: Double = v < 0 ? -1 : 1
+            for (k, value) in y.enumerated() {
+                let expected = large ? sign * (k == 0 ? 3.0.squareRoot() : -1 / 3.0.squareRoot()) : nil
+                tally.record("layerNorm([\(v), 0, 0, 0])[\(k)]", value, input: v, expected: expected)
+            }
+            let dx = norm.backward(Tensor(shape: [1, 4], values: [1, -2, 0.5, 0.25])).values
+            for (k, value) in dx.enumerated() { tally.record("layerNorm′([\(v), 0, 0, 0])[\(k)]", value, input: v) }
+        }
+        // Scaled dot-product attention on queries = keys = v·I: the scores are v²/√2; where
+        // they overflow the layer refuses (its message is tested in AttentionCauses).
+        for v in Self.inputs where !v.isInfinite {
+            guard !(v * v / 2.0.squareRoot()).isInfinite else {
+                tally.tried += 1
+                tally.refused += 1
+                continue
+            }
+            let q = Matrix(rows: 2, columns: 2, values: [v, 0, 0, v])
+            let (output, weights) = scaledDotProductAttention(queries: q, keys: q, values: Matrix(rows: 2, columns: 1, values: [1, 2]))
+            for (k, value) in output.values.enumerated() { tally.record("attention(\(v)·I)[\(k)]", value, input: v) }
+            for (k, value) in weights.values.enumerated() { tally.record("attention weights(\(v)·I)[\(k)]", value, input: v) }
+        }
+        // Positional encoding adds a number in [−1, 1]: x + PE fits unless x is infinite.
+        for v in Self.inputs {
+            var encoding = PositionalEncoding(maxLength: 2, features: 2)
+            let y = encoding.forward(Tensor(shape: [1, 2, 2], values: [v, v, v, v]), mode: .training).values
+            let table = sinusoidalPositionalEncoding(positions: 2, features: 2).values
+            for (k, value) in y.enumerated() { tally.record("positional(\(v))[\(k)]", value, input: v, expected: v.isNaN ? nil : v + table[k]) }
+        }
+        // Binary cross-entropy on logits: finite for every finite z (max(z, 0) − z y + log(1 + e^−|z|)).
+        for z in Self.inputs where !z.isInfinite {
+            for y in [0.0, 0.5, 1] {
+                let (loss, gradient) = BinaryCrossEntropyWithLogits().evaluate(Tensor(shape: [1, 1], values: [z]), Tensor(shape: [1, 1], values: [y]))
+                if !(y == 0.5 && abs(z) > 1e300) {  // max(z, 0) − z/2 is |z|/2 + …: fits; checked below with its value
+                    tally.record("BCEwithLogits(\(z), \(y))", loss, input: z)
+                } else {
+                    tally.record("BCEwithLogits(\(z), \(y))", loss, input: z, expected: abs(z) / 2)
+                }
+                tally.record("BCEwithLogits′(\(z), \(y))", gradient.values[0], input: z)
+            }
+        }
+        // Cross-entropy with an ignored row: the other row alone decides, at any scale.
+        for a in Self.inputs where !a.isInfinite {
+            let (loss, gradient) = SoftmaxCrossEntropy(ignoredLabel: -100).evaluate(Tensor(shape: [2, 2], values: [a, 0, .nan, .nan]), [0, -100])
+            if !(-a).isInfinite { tally.record("CE ignoring a NaN row, logits [\(a), 0]", loss, input: a) }
+            tally.record("CE′ ignoring a NaN row, ignored entry", gradient.values[2], input: 0, expected: 0)
+        }
+
+        print(
+            "robustness (Chapters 7–8): \(tally.tried) cases tried, \(tally.finite) finite and right, \(tally.nanPropagated) NaN propagated, "
+                + "\(tally.infinityPropagated) ∞ propagated, \(tally.refused) refused with a clear error, \(tally.garbage.count) silent garbage")
+        for line in tally.garbage { print("  garbage: \(line)") }
+        #expect(tally.garbage.isEmpty, "silent garbage:\n\(tally.garbage.joined(separator: "\n"))")
+        #expect(tally.tried == tally.finite + tally.nanPropagated + tally.infinityPropagated + tally.refused + tally.garbage.count)
+    }
+}
