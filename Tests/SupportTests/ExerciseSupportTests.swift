@@ -33,6 +33,20 @@ struct ExerciseSupportTests {
         ])
     }
 
+    @Test("a crash is placed at the learner's line, the innermost frame under Exercises/, not the standard library's")
+    func learnerFrame() {
+        // The Swift runtime's backtrace on Linux, as a probe's log holds it.
+        let lines = [
+            "Swift/ContiguousArrayBuffer.swift:692: Fatal error: Index out of range",
+            "  0      0x00007f993016df7f closure #1 in closure #1 in _assertionFailure(_:_:file:line:flags:) + 623 in libswiftCore.so",
+            "  2 [ra] 0x00007f9930880286 specialized Array.subscript.getter + 85 in libswiftSwiftOnoneSupport.so",
+            "  3 [ra] 0x0000557c56f5327d maxPoolForward(input:batch:channels:height:width:size:) + 364 in DeepLearningFromScratchPackageTests.xctest at /home/me/dl/Exercises/CNN/MaxPool.swift:31:46",
+            "  4 [ra] 0x0000557c56f53389 CNNAnswers.probe(_:) + 104 in DeepLearningFromScratchPackageTests.xctest at /home/me/dl/Tests/CNNExerciseTests/CNNAnswers.swift:60:7",
+        ]
+        #expect(CrashLog.learnerFrame(in: lines) == "in your code at Exercises/CNN/MaxPool.swift:31:46")
+        #expect(CrashLog.learnerFrame(in: Array(lines.prefix(3))) == nil)
+    }
+
     @Test("long arrays in a failure are shown by their ends and the first difference; no line runs on")
     func longArrays() {
         let expected = Array(repeating: 4, count: 100)
