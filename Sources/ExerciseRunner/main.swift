@@ -101,6 +101,12 @@ func swift(_ arguments: [String]) -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["swift"] + arguments
+    // The Swift runtime's backtracer names the file and line of every frame of a crash, the
+    // learner's included ("in your code at Exercises/…"); without it a test's child process
+    // prints bare addresses. A learner's own setting wins.
+    var environment = ProcessInfo.processInfo.environment
+    if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no" }
+    process.environment = environment
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
