@@ -49,7 +49,7 @@ enum AttentionExerciseChecks {
     }
 
     /// Attention computed with one slip.
-    enum Slip { case noScale, maskAfterSoftmax, softmaxOverQueries }
+    enum Slip { case noScale, maskAfterSoftmax, softmaxOverQueries, unshiftedExp }
 
     static func slipped(_ c: Case, _ slip: Slip) -> (output: [Double], weights: [Double]) {
         let (tq, tk, dk) = (c.tq, c.tk, c.dk)
@@ -71,7 +71,8 @@ enum AttentionExerciseChecks {
         } else {
             for i in 0..<tq {
                 let row = (0..<tk).map { slip != .maskAfterSoftmax && hidden(i, $0) ? -Double.infinity : scores[i * tk + $0] }
-                let p = softmax(row)
+                let exps = row.map { exp($0) }  // the unshifted slip: e^s itself, which overflows past s ≈ 709
+                let p = slip == .unshiftedExp ? exps.map { $0 / exps.reduce(0, +) } : softmax(row)
                 for j in 0..<tk { weights[i * tk + j] = slip == .maskAfterSoftmax && hidden(i, j) ? 0 : p[j] }
             }
         }
@@ -82,10 +83,20 @@ enum AttentionExerciseChecks {
     // MARK: 8.1
 
     static func forward(_ answer: ([Double], [Double], [Double], Int, Int, [Bool]?) throws -> (output: [Double], weights: [Double])) -> CheckOutcome {
-        runCheck { check in
-            for c in cases() {
+        // Besides cases(): scores in the thousands, where e^s overflows unless each row's
+        // largest score is subtracted first (the softmax's weights are the same either way).
+        var rng = SeededGenerator(seed: seed + 1)
+        let large = Case(q: rng.uniforms(12, in: -40..<40), k: rng.uniforms(16, in: -40..<40), v: rng.uniforms(8, in: -1..<1), dk: 4, dv: 2, allowed: nil)
+        return runCheck { check in
+            for c in cases() + [large] {
                 let actual = try answer(c.q, c.k, c.v, c.dk, c.dv, c.allowed)
                 let expected = c.reference
+                if !(actual.weights + actual.output).allSatisfy(\.isFinite) && (expected.weights + expected.output).allSatisfy(\.isFinite) {
+                    try check.fail(
+                        "the weights or the output are not finite numbers, although the answer is: \(shortList(actual.weights))", input: c.description,
+                        hint: "subtract each row's largest score before exp: e^s overflows past s ≈ 709, and ∞/∞ is NaN")
+                    continue
+                }
                 let slips: [(Slip, String)] = [
                     (.noScale, "missing 1/√d_k: divide the scores Q Kᵀ by √d_k before the softmax"),
                     (.maskAfterSoftmax, "the mask is applied after the softmax: hide the keys (score −∞) before it, so each row still sums to 1"),

@@ -46,6 +46,9 @@ let attentionWrongAnswers: [AttentionWrongAnswer] = [
     AttentionWrongAnswer(.attentionForward, "forgets 1/√d_k", hint: "missing 1/√d_k") { $0.attentionForward = slipped(.noScale) },
     AttentionWrongAnswer(.attentionForward, "masks after the softmax", hint: "the mask is applied after the softmax") { $0.attentionForward = slipped(.maskAfterSoftmax) },
     AttentionWrongAnswer(.attentionForward, "normalizes over the queries", hint: "over the wrong axis") { $0.attentionForward = slipped(.softmaxOverQueries) },
+    AttentionWrongAnswer(.attentionForward, "exponentiates without subtracting the row's largest score", hint: "subtract each row's largest score before exp") {
+        $0.attentionForward = slipped(.unshiftedExp)
+    },
     AttentionWrongAnswer(.attentionBackward, "forgets 1/√d_k in ∂L/∂Q and ∂L/∂K", hint: "missing 1/√d_k") {
         $0.attentionBackward = { g, q, k, v, a, dk, dv in
             let right = try solved.attentionBackward(g, q, k, v, a, dk, dv)
