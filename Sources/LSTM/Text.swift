@@ -112,8 +112,13 @@ public func sample(logits: [Double], temperature: Double, using generator: inout
     if let (index, bad) = logits.enumerated().first(where: { !$0.element.isFinite }) {
         requirementFailed("sample: logit \(index) is \(bad); every logit must be a finite number to give a distribution")
     }
-    let probabilities = softmax(logits.map { $0 / temperature })
+    let scaled = logits.map { $0 / temperature }
     let u = generator.uniform()
+    // A score divided by a small temperature can overflow to +∞: then the distribution is
+    // the limit T → 0 of the softmax, all of its mass shared by the infinite scores.
+    let infinite = scaled.indices.filter { scaled[$0] == .infinity }
+    if !infinite.isEmpty { return infinite[min(Int(u * Double(infinite.count)), infinite.count - 1)] }
+    let probabilities = softmax(scaled)
     var cumulative = 0.0
     for (index, p) in probabilities.enumerated() {
         cumulative += p

@@ -14,6 +14,8 @@ import Testing
 /// is known), NaN propagated, infinity propagated (an infinity went in and the true answer
 /// is that infinity), refused with a clear error (scores that overflow a Double: their
 /// messages are tested one by one), or silent garbage (anything else).
+nonisolated(unsafe) var shared = SeededGenerator(seed: 77)
+
 @Suite("Robustness · Chapters 7–8: finite where the answer fits, NaN in → NaN out")
 struct SequenceRobustnessTests {
     static let extremes: [Double] = [
@@ -115,6 +117,51 @@ struct SequenceRobustnessTests {
             let (loss, gradient) = SoftmaxCrossEntropy(ignoredLabel: -100).evaluate(Tensor(shape: [2, 2], values: [a, 0, .nan, .nan]), [0, -100])
             if !(-a).isInfinite { tally.record("CE ignoring a NaN row, logits [\(a), 0]", loss, input: a) }
             tally.record("CE′ ignoring a NaN row, ignored entry", gradient.values[2], input: 0, expected: 0)
+        }
+
+        // Multi-head attention and a whole encoder block on x = v everywhere, where the
+        // scores (about v² times the weights' products) fit; larger v is refused by name.
+        for v in Self.inputs where v.isNaN || (v.isFinite && abs(v) <= 1e150) {
+            let x = Tensor(shape: [2, 3, 4], repeating: v).laidOut(.batchFirst)
+            var attention = referenceAttention()
+            for (k, value) in attention.forward(x, mode: .training).values.enumerated() {
+                tally.record("MHA(\(v))[\(k)]", value, input: v)
+            }
+            for (k, value) in attention.backward(Tensor(shape: [2, 3, 4], repeating: 0.5)).values.enumerated() {
+                tally.record("MHA′(\(v))[\(k)]", value, input: v)
+            }
+            var block = EncoderBlock(attention: referenceAttention(), feedForward: Sequential(sizes: [4, 6, 4], hidden: .relu, initialization: .xavier, using: &shared), preNorm: true)
+            for (k, value) in block.forward(x, mode: .training).values.enumerated() where abs(v) < 1e100 || v.isNaN {
+                tally.record("encoder block(\(v))[\(k)]", value, input: v)
+            }
+        }
+        // Sampling at any scale and temperature: always a valid index, the largest score's
+        // when one score dominates (T → 0 is the argmax).
+        for v in Self.extremes where v > 0 {
+            for temperature in [1e-300, 0.5, 1, 1e300] {
+                var rng = SeededGenerator(seed: 3)
+                let index = sample(logits: [v, 0, -v], temperature: temperature, using: &rng)
+                let dominant = v / temperature > 50  // e^(−50) of the mass left to the others
+                tally.record(
+                    "sample([\(v), 0, −\(v)], T = \(temperature))", Double(index), input: v,
+                    expected: dominant ? 0 : (0...2).contains(index) ? Double(index) : -1)
+            }
+        }
+        // Embedding rows of any value are copied exactly, and their gradients summed.
+        for v in Self.inputs {
+            var embedding = Embedding(table: Matrix(rows: 2, columns: 2, values: [v, 1, -v, 2]))
+            let y = embedding.forward(Tensor(shape: [2], values: [1, 0]), mode: .training).values
+            for (k, value) in y.enumerated() {
+                let fromV = k % 2 == 0  // entries 0 and 2 hold ∓v, 1 and 3 the constants 2 and 1
+                tally.record("embedding(\(v))[\(k)]", value, input: fromV ? v : 0, expected: fromV && v.isNaN ? nil : [-v, 2, v, 1][k])
+            }
+        }
+        // Counting models: probabilities are a distribution for any smoothing that fits.
+        for smoothing in [1e-300, 1e-10, 1, 1e300] {
+            let model = CountingModel(order: 2, vocabularySize: 3, training: [0, 1, 2, 0, 1], smoothing: smoothing)
+            let p = model.probabilities(after: 0)
+            tally.record("bigram Σp, α = \(smoothing)", p.reduce(0, +), input: smoothing, expected: 1)
+            tally.record("bigram cross-entropy, α = \(smoothing)", model.crossEntropy([0, 2, 1, 1]), input: smoothing)
         }
 
         print(
