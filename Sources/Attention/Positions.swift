@@ -40,6 +40,7 @@ public struct PositionalEncoding: Layer {
 
     /// The sinusoidal encoding, for sequences of up to `maxLength` positions.
     public init(maxLength: Int, features d: Int) {
+        require(maxLength > 0 && d > 0, "PositionalEncoding: needs at least one position and one feature, got \(maxLength) × \(d)")
         self.init(
             table: Parameter(name: "PE", shape: [maxLength, d], value: sinusoidalPositionalEncoding(positions: maxLength, features: d).values, decays: false, frozen: true),
             learned: false)
@@ -47,7 +48,8 @@ public struct PositionalEncoding: Layer {
 
     /// A learned table instead, drawn from N(0, 0.02²) (GPT-2's initialization).
     public static func learned(maxLength: Int, features d: Int, using generator: inout SeededGenerator, name: String = "") -> PositionalEncoding {
-        PositionalEncoding(
+        require(maxLength > 0 && d > 0, "PositionalEncoding.learned: needs at least one position and one feature, got \(maxLength) × \(d)")
+        return PositionalEncoding(
             table: Parameter(name: "P\(name)", shape: [maxLength, d], value: generator.normals(maxLength * d, standardDeviation: 0.02), decays: false),
             learned: true)
     }

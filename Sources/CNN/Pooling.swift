@@ -56,6 +56,9 @@ public struct Pool2D: Layer {
 
     public func outputShape(_ shape: [Int]) -> [Int] {
         require(shape.count == 4, "Pool2D: input \(Tensor(shape: shape).shapeDescription) is not (batch × channels × height × width)")
+        require(
+            shape[2] >= window.height && shape[3] >= window.width,
+            "Pool2D: a \(window.height) × \(window.width) window does not fit the \(shape[2]) × \(shape[3]) images of \(Tensor(shape: shape).shapeDescription)")
         return [
             shape[0], shape[1], convolutionOutputSize(shape[2], filter: window.height, stride: strides.rows),
             convolutionOutputSize(shape[3], filter: window.width, stride: strides.columns),

@@ -208,6 +208,8 @@ extension Bidirectional {
 
 /// A sequence (T, …) with its steps in reverse order.
 public func reversedInTime(_ x: Tensor) -> Tensor {
+    require(x.rank >= 1, "reversedInTime: \(x.shapeDescription) has no time axis to reverse")
+    guard x.shape[0] > 0 else { return x }
     let step = x.count / x.shape[0]
     var values: [Double] = []
     values.reserveCapacity(x.count)

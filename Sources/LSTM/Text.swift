@@ -159,6 +159,9 @@ public struct TextWindows: TrainingData {
     /// Consecutive windows that tile the tokens from the start (a last, shorter piece is left out).
     public init(tokens: [Int], length: Int, batchFirst: Bool = false) {
         require(length > 0, "TextWindows: the window length must be positive, got \(length)")
+        require(
+            tokens.count > length,
+            "TextWindows: no window of \(length) tokens (and the target after it) fits in \(tokens.count) tokens")
         self.init(tokens: tokens, length: length, starts: Array(stride(from: 0, to: tokens.count - length, by: length)), batchFirst: batchFirst)
     }
 

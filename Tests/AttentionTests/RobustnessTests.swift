@@ -172,3 +172,90 @@ struct SequenceRobustnessTests {
         #expect(tally.tried == tally.finite + tally.nanPropagated + tally.infinityPropagated + tally.refused + tally.garbage.count)
     }
 }
+
+/// Degenerate sizes and arguments at every public entry point of Chapters 7 and 8: each
+/// stops with a message that names the entry point (a `require`), never a bare trap of the
+/// standard library (an index out of range, a division by zero, a stride of 0).
+@Suite("Degenerate calls · Chapters 7–8: refused by name")
+struct DegenerateSequenceCalls {
+    static let calls: [String: String] = [
+        "LayerNorm(features: 0)": "LayerNorm",
+        "LayerNorm forward, wrong width": "LayerNorm",
+        "PositionalEncoding(maxLength: 0)": "PositionalEncoding",
+        "PositionalEncoding(features: 0)": "PositionalEncoding",
+        "PositionalEncoding forward, too long": "PositionalEncoding",
+        "sinusoidalPositionalEncoding(positions: -1)": "sinusoidalPositionalEncoding",
+        "MultiHeadAttention(features: 6, heads: 4)": "MultiHeadAttention",
+        "MultiHeadAttention(heads: 0)": "MultiHeadAttention",
+        "EncoderBlock(features: 0)": "MultiHeadAttention",
+        "Embedding(vocabulary: 0)": "Embedding",
+        "Embedding forward, token 1.5": "Embedding",
+        "RNNLayer(inputs: 0)": "RNNLayer",
+        "GRULayer forward, wrong features": "GRULayer",
+        "LSTMLayer forward, no steps": "LSTMLayer",
+        "SequenceRows forward, rank 2": "SequenceRows",
+        "LastStep forward, rank 2": "LastStep",
+        "Bidirectional forward, rank 2": "Bidirectional",
+        "reversedInTime, rank 0": "reversedInTime",
+        "TextWindows, no window fits": "TextWindows",
+        "CountingModel(order: 3)": "CountingModel",
+        "CharacterVocabulary decode 99": "CharacterVocabulary",
+        "attention, shapes that do not fit": "attention",
+    ]
+
+    @Test("each degenerate call stops with a message naming its entry point", arguments: calls.keys.sorted())
+    func refused(_ call: String) async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [call] in
+            var rng = SeededGenerator(seed: 1)
+            switch call {
+            case "LayerNorm(features: 0)": _ = LayerNorm(features: 0)
+            case "LayerNorm forward, wrong width":
+                var norm = LayerNorm(features: 4)
+                _ = norm.forward(Tensor(shape: [2, 3]), mode: .inference)
+            case "PositionalEncoding(maxLength: 0)": _ = PositionalEncoding(maxLength: 0, features: 4)
+            case "PositionalEncoding(features: 0)": _ = PositionalEncoding(maxLength: 4, features: 0)
+            case "PositionalEncoding forward, too long":
+                var encoding = PositionalEncoding(maxLength: 2, features: 4)
+                _ = encoding.forward(Tensor(shape: [1, 3, 4]), mode: .inference)
+            case "sinusoidalPositionalEncoding(positions: -1)": _ = sinusoidalPositionalEncoding(positions: -1, features: 4)
+            case "MultiHeadAttention(features: 6, heads: 4)": _ = MultiHeadAttention(features: 6, heads: 4, using: &rng)
+            case "MultiHeadAttention(heads: 0)": _ = MultiHeadAttention(features: 4, heads: 0, using: &rng)
+            case "EncoderBlock(features: 0)": _ = EncoderBlock(features: 0, heads: 1, feedForward: 2, using: &rng)
+            case "Embedding(vocabulary: 0)": _ = Embedding(vocabulary: 0, dimension: 3, using: &rng)
+            case "Embedding forward, token 1.5":
+                var embedding = Embedding(vocabulary: 3, dimension: 2, using: &rng)
+                _ = embedding.forward(Tensor(shape: [2], values: [0, 1.5]), mode: .inference)
+            case "RNNLayer(inputs: 0)": _ = RNNLayer(inputs: 0, hidden: 3, using: &rng)
+            case "GRULayer forward, wrong features":
+                var gru = GRULayer(inputs: 2, hidden: 3, using: &rng)
+                _ = gru.forward(Tensor(shape: [4, 1, 3]), mode: .inference)
+            case "LSTMLayer forward, no steps":
+                var lstm = LSTMLayer(inputs: 2, hidden: 3, using: &rng)
+                _ = lstm.forward(Tensor(shape: [0, 1, 2]), mode: .inference)
+            case "SequenceRows forward, rank 2":
+                var rows = SequenceRows()
+                _ = rows.forward(Tensor(shape: [2, 3]), mode: .inference)
+            case "LastStep forward, rank 2":
+                var last = LastStep()
+                _ = last.forward(Tensor(shape: [2, 3]), mode: .inference)
+            case "Bidirectional forward, rank 2":
+                var both = Bidirectional(RNNLayer(inputs: 2, hidden: 2, using: &rng), RNNLayer(inputs: 2, hidden: 2, using: &rng))
+                _ = both.forward(Tensor(shape: [2, 2]), mode: .inference)
+            case "reversedInTime, rank 0": _ = reversedInTime(Tensor(shape: [], values: [1]))
+            case "TextWindows, no window fits": _ = TextWindows(tokens: [0, 1], length: 5)
+            case "CountingModel(order: 3)": _ = CountingModel(order: 3, vocabularySize: 2, training: [0, 1])
+            case "CharacterVocabulary decode 99": _ = CharacterVocabulary("ab").decode([99])
+            default:
+                _ = scaledDotProductAttention(
+                    queries: Matrix(rows: 2, columns: 3, values: [Double](repeating: 0, count: 6)), keys: Matrix(rows: 2, columns: 2, values: [0, 0, 0, 0]),
+                    values: Matrix(rows: 2, columns: 1, values: [0, 0]))
+            }
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        let name = Self.calls[call]!
+        #expect(message.contains("Fatal error: \(name)"), "\(call): \(message.prefix(300))")
+        for trap in ["Index out of range", "Division by zero", "Stride size must not be zero", "overflow"] {
+            #expect(!message.contains(trap), "\(call): a bare trap: \(message.prefix(300))")
+        }
+    }
+}

@@ -330,3 +330,70 @@ struct ConvolutionRobustnessTests {
         #expect(garbage.isEmpty, "silent garbage:\n\(garbage.joined(separator: "\n"))")
     }
 }
+
+/// Degenerate sizes and arguments at Chapter 6's entry points: each stops with a message
+/// naming the entry point, never a bare trap of the standard library.
+@Suite("Degenerate calls · Chapter 6: refused by name")
+struct DegenerateConvolutionCalls {
+    static let calls: [String: String] = [
+        "Conv2D, filters of rank 3": "Conv2D",
+        "Conv2D(inChannels: 0)": "Conv2D",
+        "Conv2D, stride 0": "Conv2D",
+        "Conv2D, padding −1": "Conv2D",
+        "Conv2D, bias count": "Conv2D",
+        "Conv2D forward, rank 2": "Conv2D",
+        "Conv2D backward first": "Conv2D",
+        "Pool2D(size: 0)": "Pool2D",
+        "Pool2D, stride 0": "Pool2D",
+        "Pool2D forward, window larger than image": "Pool2D",
+        "Pool2D backward first": "Pool2D",
+        "Reshape to 0 values": "Reshape",
+        "Reshape forward, wrong count": "Reshape",
+        "convolutionOutputSize(−1)": "convolution",
+        "Residual([])": "Sequential",
+        "Residual, shape changed": "Residual",
+    ]
+
+    @Test("each degenerate call stops with a message naming its entry point", arguments: calls.keys.sorted())
+    func refused(_ call: String) async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [call] in
+            var rng = SeededGenerator(seed: 1)
+            switch call {
+            case "Conv2D, filters of rank 3": _ = Conv2D(filters: Tensor(shape: [1, 3, 3]), bias: [0])
+            case "Conv2D(inChannels: 0)": _ = Conv2D(inChannels: 0, outChannels: 2, kernel: 3, initialization: .he, using: &rng)
+            case "Conv2D, stride 0": _ = Conv2D(filters: Tensor(shape: [1, 1, 3, 3]), bias: [0], stride: 0)
+            case "Conv2D, padding −1": _ = Conv2D(filters: Tensor(shape: [1, 1, 3, 3]), bias: [0], padding: -1)
+            case "Conv2D, bias count": _ = Conv2D(filters: Tensor(shape: [2, 1, 3, 3]), bias: [0])
+            case "Conv2D forward, rank 2":
+                var conv = Conv2D(filters: Tensor(shape: [1, 1, 3, 3]), bias: [0])
+                _ = conv.forward(Tensor(shape: [4, 4]), mode: .inference)
+            case "Conv2D backward first":
+                var conv = Conv2D(filters: Tensor(shape: [1, 1, 3, 3]), bias: [0])
+                _ = conv.backward(Tensor(shape: [1, 1, 2, 2]))
+            case "Pool2D(size: 0)": _ = Pool2D(.max, size: 0)
+            case "Pool2D, stride 0": _ = Pool2D(.max, size: 2, stride: 0)
+            case "Pool2D forward, window larger than image":
+                var pool = Pool2D(.max, size: 5)
+                _ = pool.forward(Tensor(shape: [1, 1, 3, 3]), mode: .inference)
+            case "Pool2D backward first":
+                var pool = Pool2D(.average, size: 2)
+                _ = pool.backward(Tensor(shape: [1, 1, 1, 1]))
+            case "Reshape to 0 values": _ = Reshape([0, 4])
+            case "Reshape forward, wrong count":
+                var reshape = Reshape([1, 3, 3])
+                _ = reshape.forward(Tensor(shape: [2, 8]), mode: .inference)
+            case "convolutionOutputSize(−1)": _ = convolutionOutputSize(-1, filter: 3)
+            case "Residual([])": _ = Residual([])
+            default:
+                var block = Residual([Conv2D(filters: Tensor(shape: [2, 1, 3, 3]), bias: [0, 0], padding: 1)])
+                _ = block.forward(Tensor(shape: [1, 1, 4, 4]), mode: .inference)
+            }
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        let name = Self.calls[call]!
+        #expect(message.contains("Fatal error: \(name)"), "\(call): \(message.prefix(300))")
+        for trap in ["Index out of range", "Division by zero", "Stride size must not be zero", "overflow"] {
+            #expect(!message.contains(trap), "\(call): a bare trap: \(message.prefix(300))")
+        }
+    }
+}
