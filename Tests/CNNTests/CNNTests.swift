@@ -352,6 +352,9 @@ struct DegenerateConvolutionCalls {
         "convolutionOutputSize(−1)": "convolution",
         "Residual([])": "Sequential",
         "Residual, shape changed": "Residual",
+        "ConvTranspose2D, output padding = stride": "ConvTranspose2D",
+        "ConvTranspose2D forward, wrong channels": "ConvTranspose2D",
+        "ConvTranspose2D, padding crops everything": "transposed convolution",
     ]
 
     @Test("each degenerate call stops with a message naming its entry point", arguments: calls.keys.sorted())
@@ -384,6 +387,13 @@ struct DegenerateConvolutionCalls {
                 _ = reshape.forward(Tensor(shape: [2, 8]), mode: .inference)
             case "convolutionOutputSize(−1)": _ = convolutionOutputSize(-1, filter: 3)
             case "Residual([])": _ = Residual([])
+            case "ConvTranspose2D, output padding = stride": _ = ConvTranspose2D(weight: Tensor(shape: [1, 1, 3, 3]), bias: [0], stride: 2, outputPadding: 2)
+            case "ConvTranspose2D forward, wrong channels":
+                var up = ConvTranspose2D(weight: Tensor(shape: [2, 1, 3, 3]), bias: [0])
+                _ = up.forward(Tensor(shape: [1, 3, 4, 4]), mode: .inference)
+            case "ConvTranspose2D, padding crops everything":
+                var up = ConvTranspose2D(weight: Tensor(shape: [1, 1, 1, 1]), bias: [0], padding: 2)
+                _ = up.forward(Tensor(shape: [1, 1, 2, 2]), mode: .inference)
             default:
                 var block = Residual([Conv2D(filters: Tensor(shape: [2, 1, 3, 3]), bias: [0, 0], padding: 1)])
                 _ = block.forward(Tensor(shape: [1, 1, 4, 4]), mode: .inference)

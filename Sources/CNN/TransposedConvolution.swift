@@ -1,0 +1,194 @@
+import Backprop
+import LinearAlgebra
+import Randomness
+import Validation
+
+/// The output size of a transposed convolution along one axis: input `n`, filter `f`,
+/// stride `s`, padding `p`, output padding `op` (PyTorch's `ConvTranspose2d` rule):
+///
+/// ```
+/// output = (n − 1)·s − 2p + f + op
+/// ```
+/// It inverts ``convolutionOutputSize(_:filter:padding:stride:)``: a convolution of the
+/// output size with the same f, s, p gives back n. Several sizes convolve to the same n
+/// when s > 1 (the convolution's rounding down forgets which); `op`, from 0 to s − 1,
+/// chooses among them. Stops with the sizes named when the result would be below 1.
+public func transposedConvolutionOutputSize(_ n: Int, filter f: Int, padding p: Int = 0, stride s: Int = 1, outputPadding op: Int = 0) -> Int {
+    require(n > 0 && f > 0, "transposed convolution: the input size \(n) and the filter size \(f) must be positive")
+    require(s > 0, "transposed convolution: the stride must be positive, got \(s)")
+    require(p >= 0, "transposed convolution: the padding must not be negative, got \(p)")
+    require(
+        op >= 0 && op < s,
+        "transposed convolution: the output padding must be in 0..<stride (0..<\(s)), got \(op): it only picks among the sizes a stride-\(s) convolution maps to the same size")
+    let size = (n - 1) * s - 2 * p + f + op
+    require(
+        size > 0,
+        "transposed convolution: an input of \(n) with filter \(f), stride \(s), padding \(p) and output padding \(op) gives \(size) positions: the padding crops more than there is")
+    return size
+}
+
+/// A 2-D transposed convolution ("deconvolution"): each input pixel stamps the filter,
+/// scaled by its value, onto the output, `stride` pixels apart. A decoder grows images
+/// with it: stride 2 doubles height and width.
+///
+/// ```
+/// x: (B, C_in, H, W)     w: (C_in, C_out, KH, KW)     b: (C_out)     y: (B, C_out, OH, OW)
+/// y[n, o, i·s + u − p, j·s + v − p] += x[n, c, i, j] · w[c, o, u, v]     for every c, i, j, u, v
+/// y[n, o, ·, ·] += b[o]
+/// OH = (H − 1)·s − 2p + KH + op, OW likewise
+/// ```
+/// Targets outside 0..<OH (or OW) are dropped: padding p crops p rows from each side of the
+/// full stamp, and the output padding op adds rows at the bottom (and columns at the right)
+/// that only some stamps reach. The weight layout is PyTorch's `ConvTranspose2d.weight`,
+/// (in channels, out channels, kh, kw): note the order, the reverse of ``Conv2D``'s.
+///
+/// It is the adjoint of a convolution with the same weights: for ``Conv2D`` with filters
+/// w (F = C_in, C = C_out, KH, KW), ⟨conv(x), y⟩ = ⟨x, convᵀ(y)⟩. That is why its input
+/// gradient is a convolution of ∂L/∂y with w, and a convolution's input gradient is a
+/// transposed convolution. This type is the formula's loops, as written here; there is
+/// no fast path yet.
+public struct ConvTranspose2D: Layer {
+    /// w, shape (C_in, C_out, KH, KW). Decays.
+    public var weight: Parameter
+    /// b, shape (C_out). Does not decay.
+    public var bias: Parameter
+    public let stride: Int
+    public let padding: Int
+    public let outputPadding: Int
+    /// x of the last training-mode forward pass.
+    private var input: Tensor?
+
+    public var inChannels: Int { weight.shape[0] }
+    public var outChannels: Int { weight.shape[1] }
+    public var kernelHeight: Int { weight.shape[2] }
+    public var kernelWidth: Int { weight.shape[3] }
+
+    /// A layer with the given weights, (C_in, C_out, KH, KW) row-major, and biases (C_out);
+    /// its parameters are named "K" and "b" followed by `name`.
+    public init(weight: Tensor, bias: [Double], stride: Int = 1, padding: Int = 0, outputPadding: Int = 0, name: String = "") {
+        require(
+            weight.rank == 4 && weight.count > 0,
+            "ConvTranspose2D: the weight must be (in channels, out channels, height, width), got \(weight.shapeDescription)")
+        require(
+            bias.count == weight.shape[1],
+            "ConvTranspose2D: a weight \(weight.shapeDescription) has \(weight.shape[1]) output channels and needs as many biases, got \(bias.count)")
+        require(stride > 0, "ConvTranspose2D: the stride must be positive, got \(stride)")
+        require(padding >= 0, "ConvTranspose2D: the padding must not be negative, got \(padding)")
+        require(
+            outputPadding >= 0 && outputPadding < stride,
+            "ConvTranspose2D: the output padding must be in 0..<stride (0..<\(stride)), got \(outputPadding)")
+        self.weight = Parameter(name: "K\(name)", shape: weight.shape, value: weight.values, decays: true)
+        self.bias = Parameter(name: "b\(name)", shape: [weight.shape[1]], value: bias, decays: false)
+        self.stride = stride
+        self.padding = padding
+        self.outputPadding = outputPadding
+    }
+
+    /// A layer with weights drawn by `initialization` with fan-in C_in·KH·KW, the number of
+    /// terms in each output's sum at stride 1 (stride s leaves about 1/s² of them), and zero
+    /// biases. (PyTorch's default initialization counts C_out·KH·KW for this layout, the
+    /// weight tensor's second axis; the numbers differ, the idea is the same.)
+    public init(
+        inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0,
+        initialization: Initialization, using generator: inout SeededGenerator, name: String = ""
+    ) {
+        require(
+            inChannels > 0 && outChannels > 0 && kernel > 0,
+            "ConvTranspose2D: channels and kernel must be positive, got \(inChannels) → \(outChannels), \(kernel)×\(kernel)")
+        let values = initialization.weights(inputs: inChannels * kernel * kernel, outputs: outChannels, using: &generator)
+        self.init(
+            weight: Tensor(shape: [inChannels, outChannels, kernel, kernel], values: values), bias: [Double](repeating: 0, count: outChannels),
+            stride: stride, padding: padding, outputPadding: outputPadding, name: name)
+    }
+
+    /// The output shape for an input shape, or an error naming both.
+    public func outputShape(_ shape: [Int]) -> [Int] {
+        require(
+            shape.count == 4 && shape[1] == inChannels,
+            "ConvTranspose2D \(weight.name) \(Tensor(shape: weight.shape).shapeDescription): input \(Tensor(shape: shape).shapeDescription) does not fit: it needs (batch × \(inChannels) × height × width)")
+        return [
+            shape[0], outChannels,
+            transposedConvolutionOutputSize(shape[2], filter: kernelHeight, padding: padding, stride: stride, outputPadding: outputPadding),
+            transposedConvolutionOutputSize(shape[3], filter: kernelWidth, padding: padding, stride: stride, outputPadding: outputPadding),
+        ]
+    }
+
+    /// y: every input pixel's stamp of the filter, added where it lands, plus the bias.
+    public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let out = outputShape(x.shape)
+        let (batch, height, width, oh, ow) = (x.shape[0], x.shape[2], x.shape[3], out[2], out[3])
+        let (ci, co, kh, kw, s, p) = (inChannels, outChannels, kernelHeight, kernelWidth, stride, padding)
+        var y = [Double](repeating: 0, count: out.reduce(1, *))
+        for n in 0..<batch {
+            for o in 0..<co {
+                for index in 0..<(oh * ow) { y[(n * co + o) * oh * ow + index] = bias.value[o] }
+                for c in 0..<ci {
+                    for i in 0..<height {
+                        for j in 0..<width {
+                            let pixel = x.values[((n * ci + c) * height + i) * width + j]
+                            for u in 0..<kh {
+                                let r = i * s + u - p
+                                guard r >= 0 && r < oh else { continue }
+                                for v in 0..<kw {
+                                    let q = j * s + v - p
+                                    guard q >= 0 && q < ow else { continue }
+                                    y[((n * co + o) * oh + r) * ow + q] += pixel * weight.value[((c * co + o) * kh + u) * kw + v]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if mode == .training { input = x }
+        return Tensor(shape: out, values: y)
+    }
+
+    /// From g = ∂L/∂y to the gradients of w, b and x: each reads g where the stamp of
+    /// input pixel (i, j) landed.
+    ///
+    /// ```
+    /// ∂L/∂x[n, c, i, j] = Σ_o,u,v g[n, o, i·s + u − p, j·s + v − p] · w[c, o, u, v]    a convolution of g
+    /// ∂L/∂w[c, o, u, v] += Σ_n,i,j x[n, c, i, j] · g[n, o, i·s + u − p, j·s + v − p]
+    /// ∂L/∂b[o]          += Σ_n,r,q g[n, o, r, q]
+    /// ```
+    /// (over the positions that land inside the output, as in the forward pass).
+    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+        expectGradientShape(outputGradient, output: input.map(\.shape).map(outputShape), layer: "ConvTranspose2D \(weight.name)")
+        let x = input!
+        let (batch, height, width, oh, ow) = (x.shape[0], x.shape[2], x.shape[3], outputGradient.shape[2], outputGradient.shape[3])
+        let (ci, co, kh, kw, s, p) = (inChannels, outChannels, kernelHeight, kernelWidth, stride, padding)
+        let g = outputGradient.values
+        var dx = [Double](repeating: 0, count: x.count)
+        for n in 0..<batch {
+            for o in 0..<co {
+                for index in 0..<(oh * ow) { bias.gradient[o] += g[(n * co + o) * oh * ow + index] }
+                for c in 0..<ci {
+                    for i in 0..<height {
+                        for j in 0..<width {
+                            let at = ((n * ci + c) * height + i) * width + j
+                            for u in 0..<kh {
+                                let r = i * s + u - p
+                                guard r >= 0 && r < oh else { continue }
+                                for v in 0..<kw {
+                                    let q = j * s + v - p
+                                    guard q >= 0 && q < ow else { continue }
+                                    let upstream = g[((n * co + o) * oh + r) * ow + q]
+                                    let w = ((c * co + o) * kh + u) * kw + v
+                                    dx[at] += upstream * weight.value[w]
+                                    weight.gradient[w] += x.values[at] * upstream
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: x.shape, values: dx)
+    }
+
+    public mutating func visitParameters(_ body: (inout Parameter) -> Void) {
+        body(&weight)
+        body(&bias)
+    }
+}
