@@ -63,9 +63,12 @@ public func scaledDotProductAttention(
         var largest = -Double.infinity
         var visible = 0
         for j in 0..<keys {
-            let score = allowed(i, j) ? weights[i * keys + j] * scale : -Double.infinity
+            guard allowed(i, j) else {
+                weights[i * keys + j] = -Double.infinity
+                continue
+            }
+            let score = weights[i * keys + j] * scale
             weights[i * keys + j] = score
-            guard allowed(i, j) else { continue }
             visible += 1
             if score.isNaN {  // NaN in, NaN out: the whole row of weights is NaN
                 for j in 0..<keys { weights[i * keys + j] = .nan }

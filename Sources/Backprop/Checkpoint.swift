@@ -112,7 +112,7 @@ public struct Checkpoint: Sendable {
         }
         if let shape, entry.shape != shape {
             throw CheckpointError(
-                file: source, "entry \"\(name)\" has the shape \(shapeText(entry.shape)) but \(shapeText(shape)) is needed here")
+                file: source, "entry \"\(name)\" has the shape \(Tensor.describe(entry.shape)) but \(Tensor.describe(shape)) is needed here")
         }
         used.insert(name)
         return entry.values
@@ -299,9 +299,6 @@ public struct CheckpointError: Error, CustomStringConvertible {
         description = "checkpoint \(file ?? "(in memory)") \(problem)"
     }
 }
-
-/// "(3×4)", as tensors write their shapes.
-func shapeText(_ shape: [Int]) -> String { "(" + shape.map(String.init).joined(separator: "×") + ")" }
 
 /// Reads little-endian numbers off a byte array, naming what it was reading when the bytes run out.
 struct ByteReader {

@@ -55,10 +55,10 @@ public struct Pool2D: Layer {
     public var stride: Int? { strides.rows == strides.columns ? strides.rows : nil }
 
     public func outputShape(_ shape: [Int]) -> [Int] {
-        require(shape.count == 4, "Pool2D: input \(Tensor(shape: shape).shapeDescription) is not (batch × channels × height × width)")
+        require(shape.count == 4, "Pool2D: input \(Tensor.describe(shape)) is not (batch × channels × height × width)")
         require(
             shape[2] >= window.height && shape[3] >= window.width,
-            "Pool2D: a \(window.height) × \(window.width) window does not fit the \(shape[2]) × \(shape[3]) images of \(Tensor(shape: shape).shapeDescription)")
+            "Pool2D: a \(window.height) × \(window.width) window does not fit the \(shape[2]) × \(shape[3]) images of \(Tensor.describe(shape))")
         return [
             shape[0], shape[1], convolutionOutputSize(shape[2], filter: window.height, stride: strides.rows),
             convolutionOutputSize(shape[3], filter: window.width, stride: strides.columns),
@@ -177,7 +177,7 @@ public struct Reshape: Layer {
         guard let shape = inputShape else { requirementFailed("Reshape.backward: no training-mode forward pass to go back through") }
         require(
             outputGradient.count == shape.reduce(1, *),
-            "Reshape.backward: the gradient \(outputGradient.shapeDescription) does not match the output of input \(Tensor(shape: shape).shapeDescription)")
+            "Reshape.backward: the gradient \(outputGradient.shapeDescription) does not match the output of input \(Tensor.describe(shape))")
         return outputGradient.reshaped(shape)
     }
 

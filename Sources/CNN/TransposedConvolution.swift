@@ -105,7 +105,7 @@ public struct ConvTranspose2D: Layer {
     public func outputShape(_ shape: [Int]) -> [Int] {
         require(
             shape.count == 4 && shape[1] == inChannels,
-            "ConvTranspose2D \(weight.name) \(Tensor(shape: weight.shape).shapeDescription): input \(Tensor(shape: shape).shapeDescription) does not fit: it needs (batch × \(inChannels) × height × width)")
+            "ConvTranspose2D \(weight.name) \(Tensor.describe(weight.shape)): input \(Tensor.describe(shape)) does not fit: it needs (batch × \(inChannels) × height × width)")
         return [
             shape[0], outChannels,
             transposedConvolutionOutputSize(shape[2], filter: kernelHeight, padding: padding, stride: stride, outputPadding: outputPadding),

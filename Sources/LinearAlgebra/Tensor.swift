@@ -75,7 +75,8 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     /// The shape as the error messages write it: "(32×1×8×8)".
     public var shapeDescription: String { Tensor.describe(shape) }
 
-    static func describe(_ shape: [Int]) -> String {
+    /// A shape as the error messages write it, without building a tensor: "(32×1×8×8)".
+    public static func describe(_ shape: [Int]) -> String {
         "(" + shape.map(String.init).joined(separator: "×") + ")"
     }
 

@@ -58,22 +58,27 @@ public struct ParameterGroups<Base: Optimizer>: Optimizer {
     /// Every parameter that is not frozen, with its group's settings.
     public mutating func step<Model: Layer>(_ model: inout Model) {
         let rate = base.learningRate
-        for group in groups {
-            let matched = model.namedParameters.contains { entry in group.prefixes.contains { entry.name.hasPrefix($0) } }
-            require(matched, "ParameterGroups: no parameter's name starts with \(group.prefixes); the model has \(model.namedParameters.map(\.name))")
-        }
+        var matched = [Bool](repeating: false, count: groups.count)
         model.visitNamedParameters(prefix: "") { name, parameter in
+            let index = groups.firstIndex { $0.prefixes.contains { name.hasPrefix($0) } }
+            if let index { matched[index] = true }
             guard !parameter.frozen else { return }
-            guard let group = groups.first(where: { $0.prefixes.contains { name.hasPrefix($0) } }) else {
+            guard let index else {
                 base.update(&parameter)
                 return
             }
+            let group = groups[index]
             if group.weightDecay > 0 && parameter.decays {
                 for i in parameter.gradient.indices { parameter.gradient[i] += group.weightDecay * parameter.value[i] }
             }
             base.learningRate = rate * group.learningRateScale
             base.update(&parameter)
             base.learningRate = rate
+        }
+        // A group that selects nothing is a misspelt prefix: it would leave its layers at the base settings.
+        if let unmatched = matched.firstIndex(of: false) {
+            requirementFailed(
+                "ParameterGroups: no parameter's name starts with \(groups[unmatched].prefixes); the model has \(model.namedParameters.map(\.name))")
         }
     }
 

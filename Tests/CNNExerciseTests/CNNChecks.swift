@@ -109,7 +109,10 @@ enum CNNChecks {
             if f <= n + 2 * p { cases.append((n, f, p, s)) }
         }
         // The usual slips as formulas. The hint names the slip whose formula gives the answer
-        // on every case (not on one case by coincidence), or none.
+        // on every case (not on one case by coincidence), or none. Stricter than `diagnose`,
+        // which looks at the failing cases only: a formula is a whole answer, so it can be
+        // held to all of them; with the looser rule another slip's formula claims the answer
+        // (n + 2p − f + 1)/s on the cases both get wrong.
         let slips: [(hint: String, formula: (Int, Int, Int, Int) -> Int)] = [
             ("the padding adds p zeros on each side: n + 2p", { n, f, _, s in (n - f) / s + 1 }),
             ("the padding counts on both sides: n + 2p, not n + p", { n, f, p, s in (n + p - f) / s + 1 }),
