@@ -271,7 +271,7 @@ struct RectangularPooling {
 /// and 7–8): finite and right where the true value fits, NaN from NaN, ∞ from ∞.
 @Suite("Robustness · Chapter 6: finite where the answer fits, NaN in → NaN out")
 struct ConvolutionRobustnessTests {
-    @Test("convolution, its backward pass and pooling over constant images of every extreme value; the counts are printed")
+    @Test("convolution, transposed convolution, their backward passes and pooling over constant images of every extreme value; the counts are printed")
     func sweep() {
         let values: [Double] = [
             0, -0.0, 0x1p-1063, .leastNonzeroMagnitude, 1, -1, 1e300, -1e300, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .nan,
@@ -316,6 +316,24 @@ struct ConvolutionRobustnessTests {
                     record("conv′x(\(v))[\(k)]", value, input: v, expected: taps * (v / 4))
                 }
                 record("conv′b(\(v))", unit.bias.gradient[0], input: v, expected: 16 * v)
+            }
+            // A transposed convolution of the constant image, 3×3 weights of 1/4, stride 2,
+            // padding 1: each output sums the stamps that land on it, n·v/4 with n ≤ 4 taps.
+            var up = ConvTranspose2D(weight: Tensor(shape: [1, 1, 3, 3], repeating: 0.25), bias: [0], stride: 2, padding: 1)
+            let stamped = up.forward(image, mode: .training).values
+            for (k, value) in stamped.enumerated() {
+                let (i, j) = (k / 7, k % 7)  // a 7×7 output: even rows and columns take 1 stamp per axis, odd ones 2
+                let taps = Double((i % 2 == 0 ? 1 : 2) * (j % 2 == 0 ? 1 : 2))
+                record("convT(\(v))[\(k)]", value, input: v, expected: v.isNaN ? nil : v.isInfinite ? v : taps * (v / 4))
+            }
+            if v.isFinite {
+                let back = up.backward(Tensor(shape: [1, 1, 7, 7], values: [Double](repeating: 1, count: 49))).values
+                for (k, value) in back.enumerated() {
+                    let (i, j) = (k / 4, k % 4)  // how many of the 3×3 stamp's taps land inside the 7×7 output
+                    let taps = Double((i == 0 || i == 3 ? 2 : 3) * (j == 0 || j == 3 ? 2 : 3))
+                    record("convT′x(\(v))[\(k)]", value, input: 0, expected: taps / 4)
+                }
+                record("convT′b(\(v))", up.bias.gradient[0], input: 0, expected: 49)
             }
             // Pooling a constant image gives the constant, whatever it is.
             for kind in [Pool2D.Kind.max, .average] {

@@ -551,3 +551,107 @@ func expectNear(_ actual: [Double], _ expected: [Double], tolerance: Double = 1e
         #expect(abs(a - e) <= tolerance * max(1, abs(e)), "index \(i): \(a) vs \(e)", sourceLocation: sourceLocation)
     }
 }
+
+/// Degenerate and extreme input at the model core's new entry points: refused with the
+/// cause named, in every build, or right.
+@Suite("Model core · degenerate calls refused by name, extremes passed through")
+struct CoreDegenerateCalls {
+    static let calls: [String: String] = [
+        "Parallel([])": "Parallel: needs at least one branch",
+        "concatenate([])": "concatenate: no tensors",
+        "split, negative width": "split: widths [-1, 6] do not add up",
+        "SwapAxes, rank 1": "SwapAxes: input (4) has fewer than two axes",
+        "Group, negative scale": "learning-rate scale must be a finite number ≥ 0, got -0.1",
+        "Group, no prefixes": "ParameterGroups.Group: needs at least one name prefix",
+        "ParameterGroups, unmatched prefix": "ParameterGroups: no parameter's name starts with [\"head.\"]",
+        "LossTerms, a name twice": "LossTerms: the term \"KL\" is reported twice",
+        "Augmented, shape changed": "Augmented: the transform turned inputs (2×6) into (2×5)",
+        "generator state of 3 halves": "SeededGenerator: the state is 8 halves, got 3",
+        "generator state all zero": "SeededGenerator: an all-zero state would draw only zeros",
+        "train, first epoch past the end": "train: the first epoch 3 must be in 0..<3",
+        "train, no epochs": "train: needs at least one epoch, got 0",
+        "parameter(named:), unknown": "parameter(named:): the model has no parameter \"9.W\"",
+        "Sequential.layer, wrong type": "Sequential.layer: layer 1 is a ActivationLayer, not a Dense",
+        "Sequential.layer, no such index": "Sequential.layer: no layer 7",
+        "Checkpoint, a name twice": "Checkpoint: an entry called \"epoch\" is already stored",
+        "Checkpoint, shape and values disagree": "Checkpoint: entry \"w\" has 3 values for the shape [2, 2]",
+        "BCE on logits, target 2": "BinaryCrossEntropyWithLogits: target 0 is 2.0, not in [0, 1]",
+        "BCE on logits, no logits": "BinaryCrossEntropyWithLogits: no logits",
+        "cross-entropy, ignored label 3": "the ignored label must be negative (never a class), got 3",
+        "maskedLabels, mask too short": "maskedLabels: 3 labels but a mask of 2",
+        "inputGradient before shapes fit": "Dense W1 (8×6): input (2×5) does not fit",
+    ]
+
+    @Test("each degenerate call stops with its cause named", arguments: calls.keys.sorted())
+    func refused(_ call: String) async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [call] in
+            switch call {
+            case "Parallel([])": _ = Parallel([])
+            case "concatenate([])": _ = concatenate([])
+            case "split, negative width": _ = split(Tensor(shape: [2, 5]), sizes: [-1, 6])
+            case "SwapAxes, rank 1": _ = SwapAxes.swapped(Tensor(shape: [4]))
+            case "Group, negative scale": _ = ParameterGroups<SGD>.Group(prefixes: ["0."], learningRateScale: -0.1)
+            case "Group, no prefixes": _ = ParameterGroups<SGD>.Group(prefixes: [])
+            case "ParameterGroups, unmatched prefix":
+                var model = mlp(seed: 1)
+                var grouped = ParameterGroups(SGD(learningRate: 0.1), groups: [.init(prefixes: ["head."], learningRateScale: 0.1)])
+                grouped.step(&model)
+            case "LossTerms, a name twice": _ = LossTerms(["KL": 1, "KL": 2])
+            case "Augmented, shape changed":
+                let data = Augmented(blobs(seed: 1, count: 4), seed: 1) { x, _ in Tensor(shape: [2, 5]) }
+                _ = data.trainingBatch([0, 1], epoch: 0, number: 0)
+            case "generator state of 3 halves":
+                var generator = SeededGenerator(seed: 1)
+                generator.stateAsDoubles = [1, 2, 3]
+            case "generator state all zero":
+                var generator = SeededGenerator(seed: 1)
+                generator.stateWords = [0, 0, 0, 0]
+            case "train, first epoch past the end":
+                var model = mlp(seed: 1)
+                var sgd = SGD(learningRate: 0.1)
+                train(&model, on: blobs(seed: 1, count: 6), loss: SoftmaxCrossEntropy(), optimizer: &sgd, epochs: 3, batchSize: 2, firstEpoch: 3)
+            case "train, no epochs":
+                var model = mlp(seed: 1)
+                var sgd = SGD(learningRate: 0.1)
+                train(&model, on: blobs(seed: 1, count: 6), loss: SoftmaxCrossEntropy(), optimizer: &sgd, epochs: 0, batchSize: 2)
+            case "parameter(named:), unknown": _ = mlp(seed: 1).parameter(named: "9.W")
+            case "Sequential.layer, wrong type": _ = mlp(seed: 1).layer(1, as: Dense.self)
+            case "Sequential.layer, no such index": _ = mlp(seed: 1).layer(7, as: Dense.self)
+            case "Checkpoint, a name twice":
+                var checkpoint = Checkpoint()
+                checkpoint.store(1, as: "epoch")
+                checkpoint.store(2, as: "epoch")
+            case "Checkpoint, shape and values disagree":
+                var checkpoint = Checkpoint()
+                checkpoint.store([1, 2, 3], shape: [2, 2], as: "w")
+            case "BCE on logits, target 2":
+                _ = BinaryCrossEntropyWithLogits().evaluate(Tensor(shape: [1, 1], values: [0]), Tensor(shape: [1, 1], values: [2]))
+            case "BCE on logits, no logits": _ = BinaryCrossEntropyWithLogits().evaluate(Tensor(shape: [0, 1]), Tensor(shape: [0, 1]))
+            case "cross-entropy, ignored label 3": _ = SoftmaxCrossEntropy(ignoredLabel: 3)
+            case "maskedLabels, mask too short": _ = maskedLabels([0, 1, 2], mask: [true, false])
+            default:
+                _ = mlp(seed: 1).inputGradient(at: Tensor(shape: [2, 5])) { ($0.values.reduce(0, +), Tensor(shape: $0.shape, repeating: 1)) }
+            }
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains(Self.calls[call]!), "\(call): \(message.prefix(300))")
+    }
+
+    @Test("routing layers pass NaN, ±1e300 and ±∞ through untouched; a checkpoint keeps them bit for bit")
+    func extremesPassThrough() throws {
+        let values: [Double] = [.nan, 1e300, -1e300, .infinity, -.infinity, .greatestFiniteMagnitude, -0.0, .leastNonzeroMagnitude]
+        let x = Tensor(shape: [2, 4], values: values)
+        let parts = split(x, sizes: [1, 3])
+        #expect(concatenate(parts).values.map(\.bitPattern) == values.map(\.bitPattern))
+        #expect(SwapAxes.swapped(SwapAxes.swapped(x)).values.map(\.bitPattern) == values.map(\.bitPattern))
+        var checkpoint = Checkpoint()
+        checkpoint.store(values, shape: [2, 4], as: "extremes")
+        var read = try Checkpoint(bytes: checkpoint.bytes, source: "memory")
+        #expect(try read.values("extremes", shape: [2, 4]).map(\.bitPattern) == values.map(\.bitPattern))
+        // A Parallel whose second branch passes its input through (dropout at inference).
+        var both = Parallel([ActivationLayer(.relu), Dropout(rate: 0.5)])
+        let y = both.forward(x, mode: .inference)
+        #expect(y.shape == [2, 8])
+        #expect(Array(y.values[4..<8]).map(\.bitPattern) == Array(values[0..<4]).map(\.bitPattern))
+    }
+}
