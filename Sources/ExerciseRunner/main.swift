@@ -97,7 +97,7 @@ struct Result: Codable {
 // MARK: Running commands
 
 /// Runs `swift` with `arguments` in the package root; returns its exit status and output.
-func swift(_ arguments: [String]) -> (status: Int32, output: String) {
+func swift(_ arguments: [String], leavingOut: [Chapter] = []) -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["swift"] + arguments
@@ -106,6 +106,8 @@ func swift(_ arguments: [String]) -> (status: Int32, output: String) {
     // prints bare addresses. A learner's own setting wins.
     var environment = ProcessInfo.processInfo.environment
     if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no" }
+    // Chapters whose exercises do not compile are left out of the build (see Package.swift).
+    environment["EXERCISES_LEFT_OUT"] = leavingOut.isEmpty ? nil : leavingOut.map(\.name).joined(separator: ",")
     process.environment = environment
     let pipe = Pipe()
     process.standardOutput = pipe
@@ -144,7 +146,7 @@ func compileErrors(_ chapter: Chapter) -> [String] {
 // MARK: Reading the event stream
 
 /// Runs the exercise tests matched by `filter` and reads their results from the event stream.
-func runTests(filter: String, chapters: [Chapter]) -> [Result] {
+func runTests(filter: String, chapters: [Chapter], leavingOut: [Chapter]) -> [Result] {
     // A new directory of our own for the stream: only it (and what swift test wrote in it) is removed.
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exercises-\(UUID().uuidString)")
     do {
@@ -154,9 +156,11 @@ func runTests(filter: String, chapters: [Chapter]) -> [Result] {
     }
     defer { try? FileManager.default.removeItem(at: folder) }
     let stream = folder.appendingPathComponent("events.jsonl")
-    let (_, output) = swift([
-        "test", "--filter", filter, "--experimental-event-stream-output", stream.path, "--experimental-event-stream-version", "0",
-    ])
+    let (_, output) = swift(
+        [
+            "test", "--filter", filter, "--experimental-event-stream-output", stream.path, "--experimental-event-stream-version",
+            "0",
+        ], leavingOut: leavingOut)
     guard let text = try? String(contentsOf: stream, encoding: .utf8) else {
         print(output.suffix(3000))
         Options.fail("swift test produced no results (its output is above)")
@@ -227,35 +231,43 @@ if let selection = options.selection {
         if !errors.isEmpty { blocked.append((chapter, errors)) }
     }
     let progressFile = URL(fileURLWithPath: ".build/exercises-progress.json")
-    var results: [Result] = []
-    if blocked.isEmpty {
-        let suites = selected.map { "\($0.name)ExerciseTests\\.\($0.name)ExerciseTests/" }.joined(separator: "|")
-        let filter = onlyFunction.map { "ExerciseTests\\.[A-Za-z]+ExerciseTests/\($0)\\(\\)" } ?? "(\(suites))"
-        print("Checking…")
-        results = runTests(filter: filter, chapters: all)
-        if let onlyTitle { results = results.filter { $0.title.hasPrefix(onlyTitle) } }
-        if results.isEmpty { Options.fail("no exercise matches '\(options.selection ?? "")'") }
-        // Remember the results, so that a later run blocked by a compile error can still show them.
-        var saved = (try? JSONDecoder().decode([Result].self, from: Data(contentsOf: progressFile))) ?? []
-        saved.removeAll { old in results.contains { $0.chapter == old.chapter && $0.function == old.function } }
-        if let data = try? JSONEncoder().encode(saved + results) { try? data.write(to: progressFile) }
-    } else {
-        print("\nThese exercise files do not compile, so no exercise can be checked until they do:\n")
+    let saved = (try? JSONDecoder().decode([Result].self, from: Data(contentsOf: progressFile))) ?? []
+    if !blocked.isEmpty {
+        print("\nThese exercise files do not compile; their chapters cannot be checked until they do:\n")
         for (chapter, errors) in blocked {
             print("Chapter \(chapter.number) · \(chapter.name):")
             for error in errors.prefix(5) { print("  " + error) }
         }
-        let last = (try? JSONDecoder().decode([Result].self, from: Data(contentsOf: progressFile))) ?? []
-        results = last.map { result in
-            var result = result
-            if blocked.contains(where: { $0.0.name == result.chapter }) {
-                result.status = .notChecked
-                result.messages = ["its chapter does not compile"]
-            }
-            return result
-        }
-        if !results.isEmpty { print("\nYour results from the last run that compiled:") }
     }
+    // The chapters that compile are checked in a build that leaves the others out (see
+    // EXERCISES_LEFT_OUT in Package.swift).
+    let checkable = selected.filter { chapter in !blocked.contains { $0.0.name == chapter.name } }
+    var results: [Result] = []
+    if !checkable.isEmpty {
+        let suites = checkable.map { "\($0.name)ExerciseTests\\.\($0.name)ExerciseTests/" }.joined(separator: "|")
+        let filter = onlyFunction.map { "ExerciseTests\\.[A-Za-z]+ExerciseTests/\($0)\\(\\)" } ?? "(\(suites))"
+        print(blocked.isEmpty ? "Checking…" : "\nChecking the chapters that compile…")
+        results = runTests(filter: filter, chapters: all, leavingOut: blocked.map(\.0))
+        if let onlyTitle { results = results.filter { $0.title.hasPrefix(onlyTitle) } }
+        // Remember the results, so that a later run blocked by a compile error can still show them.
+        var kept = saved
+        kept.removeAll { old in results.contains { $0.chapter == old.chapter && $0.function == old.function } }
+        if let data = try? JSONEncoder().encode(kept + results) { try? data.write(to: progressFile) }
+    }
+    // A blocked chapter shows the results of its last run that compiled, as not checked now.
+    let stale = saved.filter { old in
+        blocked.contains { $0.0.name == old.chapter } && selected.contains { $0.name == old.chapter }
+            && (onlyFunction == nil || old.function == onlyFunction) && (onlyTitle == nil || old.title.hasPrefix(onlyTitle!))
+    }.map { result in
+        var result = result
+        result.status = .notChecked
+        result.messages = ["its chapter does not compile"]
+        return result
+    }
+    if !stale.isEmpty { print("\nChapters that do not compile show the results of their last run that compiled.") }
+    results = (results + stale).sorted { $0.title.localizedStandardCompare($1.title) == .orderedAscending }
+    let blockedHere = blocked.filter { pair in selected.contains { $0.name == pair.0.name } }
+    if results.isEmpty && blockedHere.isEmpty { Options.fail("no exercise matches '\(options.selection ?? "")'") }
 
     // The progress table, chapter by chapter.
     print("")
@@ -264,6 +276,9 @@ if let selection = options.selection {
     print(pad("chapter", width) + "done   failed   not attempted")
     for chapter in all {
         let mine = results.filter { $0.chapter == chapter.name }
+        if mine.isEmpty && blockedHere.contains(where: { $0.0.name == chapter.name }) {
+            print(pad("\(chapter.number) \(chapter.name)", width) + "(does not compile; no earlier results)")
+        }
         guard !mine.isEmpty else { continue }
         let done = mine.filter { $0.status == .passed }.count
         let failed = mine.filter { $0.status == .failed }.count
@@ -274,7 +289,7 @@ if let selection = options.selection {
                 + (unchecked > 0 ? "   (\(unchecked) not checked: compile error)" : ""))
     }
     let total = results.filter { $0.status == .passed }.count
-    print("\(total) of \(results.count) exercises done.")
+    if !results.isEmpty { print("\(total) of \(results.count) exercises done.") }
 
     // What went wrong, in exercise order, with the checks' hints.
     for result in results where result.status == .failed {
@@ -285,7 +300,8 @@ if let selection = options.selection {
     }
 
     // What to do next.
-    if let (chapter, errors) = blocked.first {
+    // A compile error in the chapters asked for comes first, one elsewhere last.
+    if let (chapter, errors) = blockedHere.first ?? (results.contains { $0.status != .passed } ? nil : blocked.first) {
         let place = errors[0].split(separator: " ").first.map { String($0.dropLast()) } ?? "Exercises/\(chapter.name)"
         print("\n" + wrapped("Next: fix the compile error at \(place), then run: swift run exercises"))
     } else if let next = results.first(where: { $0.status == .failed }) {

@@ -49,16 +49,21 @@ enum LSTMChecks {
     }
 
     /// The exercise files' worked example (its own sizes), then random sizes (F, H) with
-    /// F ≠ H, so that a transposed weight matrix cannot go unnoticed.
+    /// F ≠ H, so that a transposed weight matrix cannot go unnoticed; the last case has
+    /// inputs, weights and a cell state well outside ±1 (saturated gates, |c| up to 6, gate
+    /// inputs past ±709, where σ written as exp(z) / (1 + exp(z)) gives ∞/∞ = NaN).
     static func cases(gates: Int, example: Case) -> [Case] {
         var rng = SeededGenerator(seed: seed + UInt64(gates))
         var list = [example]
-        for (f, h) in [(3, 2), (2, 4), (5, 3)] {
+        for (f, h, scale) in [(3, 2, 1.0), (2, 4, 1.0), (5, 3, 1.0), (4, 3, 6.0)] {
+            let wide = scale > 1 ? 300.0 : 1.0  // the input weights' scale in the wide case
             list.append(
                 Case(
-                    x: rng.uniforms(f, in: -1..<1), h: rng.uniforms(h, in: -1..<1), c: gates == 4 ? rng.uniforms(h, in: -1..<1) : [],
-                    wx: rng.uniforms(gates * h * f, in: -1..<1), wh: rng.uniforms(gates * h * h, in: -1..<1),
-                    bx: rng.uniforms(gates * h, in: -0.5..<0.5), bh: gates == 3 ? rng.uniforms(gates * h, in: -0.5..<0.5) : []))
+                    x: rng.uniforms(f, in: -scale..<scale), h: rng.uniforms(h, in: -1..<1),
+                    c: gates == 4 ? rng.uniforms(h, in: -scale..<scale) : [],
+                    wx: rng.uniforms(gates * h * f, in: -wide..<wide), wh: rng.uniforms(gates * h * h, in: -1..<1),
+                    bx: rng.uniforms(gates * h, in: -0.5 * scale..<0.5 * scale),
+                    bh: gates == 3 ? rng.uniforms(gates * h, in: -0.5 * scale..<0.5 * scale) : []))
         }
         return list
     }
@@ -225,7 +230,7 @@ enum LSTMChecks {
     static let lstmExample = Case(x: [1], h: [0], c: [1], wx: [0, 0, 0, 0], wh: [0, 0, 0, 0], bx: [0, 0, 1, 0], bh: [])
 
     /// The slips of an LSTM step.
-    enum LSTMSlip { case none, gatesIFOG, noTanhOnCell, sigmoidCandidate }
+    enum LSTMSlip { case none, gatesIFOG, noTanhOnCell, sigmoidCandidate, overflowingSigmoid }
 
     /// One LSTM step as the formulas read, or with a slip.
     static func lstmStep(_ c: Case, _ slip: LSTMSlip = .none) -> (h: [Double], c: [Double], a: [Double]) {
@@ -235,8 +240,10 @@ enum LSTMChecks {
         for k in 0..<n {
             // [i | f | o | g] read where PyTorch's order has [i | f | g | o]
             let (gRow, oRow) = slip == .gatesIFOG ? (3 * n + k, 2 * n + k) : (2 * n + k, 3 * n + k)
-            let (i, f, o) = (σ(a[k]), σ(a[n + k]), σ(a[oRow]))
-            let g = slip == .sigmoidCandidate ? σ(a[gRow]) : tanh(a[gRow])
+            // exp(z) / (1 + exp(z)): σ on paper, ∞/∞ = NaN past z ≈ 709
+            func gate(_ z: Double) -> Double { slip == .overflowingSigmoid ? exp(z) / (1 + exp(z)) : σ(z) }
+            let (i, f, o) = (gate(a[k]), gate(a[n + k]), gate(a[oRow]))
+            let g = slip == .sigmoidCandidate ? gate(a[gRow]) : tanh(a[gRow])
             cell[k] = f * c.c[k] + i * g
             h[k] = o * (slip == .noTanhOnCell ? cell[k] : tanh(cell[k]))
         }
@@ -259,8 +266,11 @@ enum LSTMChecks {
                 let cellHints = [
                     Hint(ifActual: lstmStep(c, .gatesIFOG).1, hints[0].message), Hint(ifActual: lstmStep(c, .sigmoidCandidate).1, hints[2].message),
                 ]
-                try check.expect(actual.c, equals: cell, input: c.description, hints: cellHints, otherwise: "cₜ = f ⊙ cₜ₋₁ + i ⊙ g")
-                try check.expect(actual.h, equals: h, input: c.description, hints: hints, otherwise: "hₜ = o ⊙ tanh(cₜ)")
+                let overflow = (actual.c + actual.h).contains { !$0.isFinite }
+                let nanHelp = "NaN or ∞ from finite inputs: an exp overflowed (past z ≈ 709); σ(z) = 1 / (1 + exp(−z)) stays finite"
+                try check.expect(
+                    actual.c, equals: cell, input: c.description, hints: cellHints, otherwise: overflow ? nanHelp : "cₜ = f ⊙ cₜ₋₁ + i ⊙ g")
+                try check.expect(actual.h, equals: h, input: c.description, hints: hints, otherwise: overflow ? nanHelp : "hₜ = o ⊙ tanh(cₜ)")
             }
         }
     }

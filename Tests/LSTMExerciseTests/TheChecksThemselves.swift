@@ -99,6 +99,7 @@ let lstmWrongAnswers: [LSTMWrongAnswer] = [
     LSTMWrongAnswer(.lstmStep, "stacks the gates [i | f | o | g]", hint: "the gate order") { $0.lstmStep = lstmSlipped(.gatesIFOG) },
     LSTMWrongAnswer(.lstmStep, "shows the cell without tanh", hint: "the cell goes through tanh before the output gate") { $0.lstmStep = lstmSlipped(.noTanhOnCell) },
     LSTMWrongAnswer(.lstmStep, "squashes the candidate with σ", hint: "uses tanh, not σ") { $0.lstmStep = lstmSlipped(.sigmoidCandidate) },
+    LSTMWrongAnswer(.lstmStep, "writes σ(z) as exp(z) / (1 + exp(z))", hint: "an exp overflowed") { $0.lstmStep = lstmSlipped(.overflowingSigmoid) },
     LSTMWrongAnswer(.lstmStepBackward, "does not carry the cell's gradient", hint: "the cell state's gradient is not carried") {
         $0.lstmStepBackward = { x, h, c, wx, wh, b, dh, dc in try solved.lstmStepBackward(x, h, c, wx, wh, b, dh, dc.map { _ in 0 }) }
     },
