@@ -72,6 +72,7 @@ let chapters: [Chapter] = [
     Chapter(name: "CNN", lesson: "cnn", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization"]),
     Chapter(name: "LSTM", lesson: "lstm", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization"]),
     Chapter(name: "Attention", lesson: "attention", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "LSTM"]),
+    Chapter(name: "Autoencoders", lesson: "autoencoders", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "CNN"]),
 ]
 
 // MARK: - Targets of one chapter

@@ -8,7 +8,7 @@ public enum SVGRenderer {
     static let width = 640.0, height = 360.0
     /// The plot area inside the margins left for ticks, labels and the legend.
     static let left = 70.0, right = 620.0, top = 40.0, bottom = 300.0
-    static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf"]
+    static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
     static let regionColors = ["#dbe8f5", "#f8dcdc", "#dcf0dc", "#e8def2", "#fde9d5", "#d7f2f5"]
 
     public static func render(_ figure: Figure) -> String {

@@ -137,7 +137,7 @@ extension TerminalRenderer {
             let c = Int(((point[0] - plot.xRange.lowerBound) / xSpan * Double(columns)).rounded(.down))
             let r = Int(((plot.yRange.upperBound - point[1]) / ySpan * Double(rows)).rounded(.down))
             guard (0..<columns).contains(c), (0..<rows).contains(r) else { continue }
-            let marker = String(Self.classMarkers[label % Self.classMarkers.count])
+            let marker = marker(plot, label)
             canvas[r][c] = useColor ? "\u{1B}[1;\(Self.palette[label % Self.palette.count])m\(marker)\u{1B}[0m" : marker
         }
         let top = compact(plot.yRange.upperBound), bottom = compact(plot.yRange.lowerBound)
@@ -154,7 +154,7 @@ extension TerminalRenderer {
         let labelEnd = max(0, inner - labelStart - plot.xLabel.count)
         lines.append(pad("", labelWidth + 1) + left + pad("", labelStart) + plot.xLabel + pad("", labelEnd) + right)
         var legend = plot.classNames.enumerated().map { k, name in
-            (marker: colored(String(Self.classMarkers[k % Self.classMarkers.count]), index: k), name: name)
+            (marker: colored(marker(plot, k), index: k), name: name)
         }
         if plot.regions != nil {
             legend += plot.classNames.indices.map { k in
@@ -163,6 +163,13 @@ extension TerminalRenderer {
         }
         lines += legendLines(legend, indent: labelWidth + 2)
         return lines
+    }
+
+    /// A point's character: its class name when every name is one character (the digits
+    /// 0–9 mark themselves), else the class's marker.
+    func marker(_ plot: ScatterPlot, _ label: Int) -> String {
+        if plot.classNames.allSatisfy({ $0.count == 1 }) { return plot.classNames[label] }
+        return String(Self.classMarkers[label % Self.classMarkers.count])
     }
 
     /// The background of a region cell: its shade character, on a faint tint when colour is on.
@@ -177,8 +184,10 @@ extension TerminalRenderer {
         let range = map.valueRange
         let labelWidth = map.rowLabels?.map(\.count).max() ?? 0
         var lines: [String] = []
+        // Two characters per cell keep a square cell square; a map too wide for that gets one.
+        let cell = labelWidth + 1 + 2 * map.columns <= width - 2 ? 2 : 1
         if let columnLabels = map.columnLabels {
-            let header = columnLabels.map { pad(String($0.prefix(2)), 2, right: true) }.joined()
+            let header = columnLabels.map { pad(String($0.prefix(cell)), cell, right: true) }.joined()
             lines.append(pad("", labelWidth + 1) + header)
         }
         for r in 0..<map.rows {
@@ -189,10 +198,10 @@ extension TerminalRenderer {
                 if useColor {
                     // 256-colour greys run from 255 (light) down to 232 (dark)
                     let grey = 255 - Int((t * 23).rounded())
-                    line += "\u{1B}[48;5;\(grey)m  \u{1B}[0m"
+                    line += "\u{1B}[48;5;\(grey)m\(String(repeating: " ", count: cell))\u{1B}[0m"
                 } else {
                     let ch = Self.ramp[Int((t * Double(Self.ramp.count - 1)).rounded())]
-                    line += String(repeating: ch, count: 2)
+                    line += String(repeating: ch, count: cell)
                 }
             }
             lines.append(line)
