@@ -117,7 +117,8 @@ func targets(of chapter: Chapter) -> [Target] {
 
 // `swift run -c release bench`: times the workloads of ../shared/baselines (see Sources/Bench).
 let bench: Target = .executableTarget(
-    name: "Bench", dependencies: ["Validation", "Attention", "Backprop", "CNN", "LSTM", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"],
+    name: "Bench",
+    dependencies: ["Validation", "Attention", "Autoencoders", "Backprop", "CNN", "LSTM", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"],
     path: "Sources/Bench")
 
 // MARK: - The learner's runner

@@ -88,7 +88,7 @@ public struct VAEStep<Rule: Optimizer>: TrainingStep {
     public mutating func trainBatch(_ inputs: Tensor, _ targets: Tensor, plugins: inout TrainingPlugins) -> LossTerms {
         model.zeroGradients()
         let noise = Tensor(shape: [inputs.shape[0], model.latentCount], values: generator.normals(inputs.shape[0] * model.latentCount))
-        let pass = model.trainingPass(inputs, target: targets, noise: noise, beta: beta, reconstruction: reconstruction)
+        let pass = model.trainingPass(inputs, target: targets, noise: noise, beta: beta, reconstruction: reconstruction, inputGradient: false)
         var terms = LossTerms()
         terms.append("reconstruction", pass.reconstruction)
         terms.append("KL", pass.kl)

@@ -139,8 +139,12 @@ public struct VAE: Layer {
     /// over the batch; the KL is the closed form. Backward, the decoder's gradient reaches
     /// z, splits into μ's (× 1) and log σ²'s (× ½ σ ε), each gains β × the KL's own gradient,
     /// and both heads' input gradients add up at h before the encoder's backward pass.
+    ///
+    /// With `inputGradient: false` the encoder skips ∂L/∂x (the input is data: a training
+    /// step does not need it), and the pass's ``VAEPass/inputGradient`` is nil.
     public mutating func trainingPass(
-        _ x: Tensor, target: Tensor, noise: Tensor, beta: Double = 1, reconstruction: ReconstructionLoss = .bernoulli
+        _ x: Tensor, target: Tensor, noise: Tensor, beta: Double = 1, reconstruction: ReconstructionLoss = .bernoulli,
+        inputGradient wantsInputGradient: Bool = true
     ) -> VAEPass {
         let h = encoder.forward(x, mode: .training)
         let mean = meanHead.forward(h, mode: .training)
@@ -165,7 +169,12 @@ public struct VAE: Layer {
         let fromMean = meanHead.backward(Tensor(shape: mean.shape, values: meanGradient))
         let fromLogVariance = logVarianceHead.backward(Tensor(shape: mean.shape, values: logVarianceGradient))
         let hGradient = Tensor(shape: h.shape, values: zip(fromMean.values, fromLogVariance.values).map(+))
-        let inputGradient = encoder.backward(hGradient)
+        var inputGradient: Tensor?
+        if wantsInputGradient {
+            inputGradient = encoder.backward(hGradient)
+        } else {
+            encoder.backwardSkippingInputGradient(hGradient)
+        }
         return VAEPass(
             reconstruction: reconstructionLoss, kl: kl, beta: beta, mean: mean, logVariance: logVariance, z: z, output: output,
             inputGradient: inputGradient)
@@ -245,8 +254,9 @@ public struct VAEPass: Sendable {
     public var z: Tensor
     /// The decoder's output (logits for ``ReconstructionLoss/bernoulli``).
     public var output: Tensor
-    /// ∂(reconstruction + β KL)/∂x: the gradient reaches the input through both heads.
-    public var inputGradient: Tensor
+    /// ∂(reconstruction + β KL)/∂x: the gradient reaches the input through both heads
+    /// (nil when the pass was asked not to compute it).
+    public var inputGradient: Tensor?
 
     /// The loss that was differentiated: reconstruction + β KL.
     public var loss: Double { reconstruction + beta * kl }

@@ -10,6 +10,7 @@
 // report the median sample.
 
 import Attention
+import Autoencoders
 import Backprop
 import CNN
 import Datasets
@@ -248,6 +249,16 @@ func numpySeconds(directory: String, names: [String], measurements: Int) -> [Str
             if "conv-28x28-backward" in names:
                 import torch_more
                 out["torch:conv-28x28-backward"] = torch_more.conv_backward()["forward_backward_s"]
+            if "vae-mlp-step" in names or "vae-conv-step" in names or any(name.startswith("conv-transpose") for name in names):
+                import torch_generative
+                if "vae-mlp-step" in names:
+                    out["torch:vae-mlp-step"] = torch_generative.vae_mlp()["step_s"]
+                if "vae-conv-step" in names:
+                    out["torch:vae-conv-step"] = torch_generative.vae_conv()["step_s"]
+                if any(name.startswith("conv-transpose") for name in names):
+                    transposed = torch_generative.conv_transpose()
+                    out["torch:conv-transpose"] = transposed["forward_s"]
+                    out["torch:conv-transpose-backward"] = transposed["forward_backward_s"]
         except ImportError:
             pass
         for n in (256, 512):
@@ -295,6 +306,68 @@ let digitsOptimizers: [(name: String, optimizer: any Optimizer, summary: String)
 ]
 var workloads = try digitsOptimizers.map { try mlpEpoch(name: $0.name, optimizer: $0.optimizer, summary: $0.summary) }
     + [matmulWorkload(256), matmulWorkload(512)] + convolutionWorkloads() + [lstmWorkload(), transformerWorkload()]
+    + generativeWorkloads()
+
+/// `torch_generative.py`'s VAE steps and transposed convolution. A VAE step is one full
+/// training step on a batch of 32 random 8×8 images: zero gradients, forward with a fresh
+/// ε, both loss terms, backward, Adam (η = 1e-3); the models are the script's (dense:
+/// 64 → 128 → μ, log σ² of 2 → 128 → 64; convolutional: the seeds' VAE scaled to 8×8).
+func generativeWorkloads() -> [Workload] {
+    var random = SeededGenerator(seed: 9)
+    final class Step: @unchecked Sendable {
+        var step: VAEStep<Adam>
+        let x: Tensor
+        init(_ step: VAEStep<Adam>, _ x: Tensor) { (self.step, self.x) = (step, x) }
+    }
+    func dense(_ inputs: Int, _ outputs: Int) -> Dense { Dense(inputs: inputs, outputs: outputs, initialization: .he, using: &random) }
+    func conv(_ c: Int, _ f: Int) -> Conv2D {
+        Conv2D(inChannels: c, outChannels: f, kernel: 3, stride: 2, padding: 1, initialization: .he, using: &random)
+    }
+    func convT(_ c: Int, _ f: Int) -> ConvTranspose2D {
+        ConvTranspose2D(inChannels: c, outChannels: f, kernel: 3, stride: 2, padding: 1, outputPadding: 1, initialization: .he, using: &random)
+    }
+    let mlp = VAE(
+        encoder: Sequential([dense(64, 128), ActivationLayer(.relu)]), meanHead: dense(128, 2), logVarianceHead: dense(128, 2),
+        decoder: Sequential([dense(2, 128), ActivationLayer(.relu), dense(128, 64)]))
+    let convolutional = VAE(
+        encoder: Sequential([conv(1, 16), ActivationLayer(.relu), conv(16, 32), ActivationLayer(.relu), Reshape.flatten, dense(128, 16), ActivationLayer(.relu)]),
+        meanHead: dense(16, 2), logVarianceHead: dense(16, 2),
+        decoder: Sequential([dense(2, 128), ActivationLayer(.relu), Reshape([32, 2, 2]), convT(32, 16), ActivationLayer(.relu), convT(16, 1)]))
+    let mlpStep = Step(VAEStep(model: mlp, optimizer: Adam(learningRate: 1e-3), seed: 10), Tensor(shape: [32, 64], values: random.uniforms(32 * 64, in: 0..<1)))
+    let convStep = Step(
+        VAEStep(model: convolutional, optimizer: Adam(learningRate: 1e-3), seed: 11), Tensor(shape: [32, 1, 8, 8], values: random.uniforms(32 * 64, in: 0..<1)))
+    // Multiply-adds of one forward pass per image; a step is about 3 forward passes.
+    let mlpMacs = Double(64 * 128 + 128 * 4 + 2 * 128 + 128 * 64)
+    let convMacs = Double(16 * 16 * 9 + 4 * 32 * 16 * 9 + 128 * 16 + 16 * 4 + 2 * 128 + 4 * 32 * 16 * 9 + 16 * 16 * 9)
+    func stepWorkload(_ name: String, _ state: Step, macs: Double, _ summary: String) -> Workload {
+        Workload(name: name, flop: 2 * macs * 32 * 3, summary: summary) {
+            var plugins = TrainingPlugins()
+            _ = state.step.trainBatch(state.x, state.x, plugins: &plugins)
+        }
+    }
+    // F.conv_transpose2d's case: x (32, 16, 4, 4), w (16, 8, 4, 4), stride 2, padding 1 → (32, 8, 8, 8).
+    final class Transposed: @unchecked Sendable {
+        var layer: ConvTranspose2D
+        init(_ layer: ConvTranspose2D) { self.layer = layer }
+    }
+    let x = Tensor(shape: [32, 16, 4, 4], values: random.normals(32 * 16 * 16))
+    let transposed = Transposed(
+        ConvTranspose2D(weight: Tensor(shape: [16, 8, 4, 4], values: random.normals(16 * 8 * 16)), bias: random.normals(8), stride: 2, padding: 1))
+    let g = Tensor(shape: [32, 8, 8, 8], values: random.normals(32 * 8 * 64))
+    let transposedMacs = Double(32 * 16 * 16 * 8 * 16)
+    return [
+        stepWorkload("vae-mlp-step", mlpStep, macs: mlpMacs, "VAE 64-128-2, batch 32, one Adam step"),
+        stepWorkload("vae-conv-step", convStep, macs: convMacs, "conv VAE (2 conv, 2 conv T), batch 32, one Adam step"),
+        Workload(name: "conv-transpose", flop: 2 * transposedMacs, summary: "forward, 32×16×4×4 → 32×8×8×8, 4×4 s2 p1") {
+            _ = transposed.layer.forward(x, mode: .inference)
+        },
+        Workload(name: "conv-transpose-backward", flop: 2 * transposedMacs * 3, summary: "forward + backward (dx, dw, db), same") {
+            transposed.layer.zeroGradients()
+            _ = transposed.layer.forward(x, mode: .training)
+            _ = transposed.layer.backward(g)
+        },
+    ]
+}
 
 /// The baselines' LSTM: one-hot characters (V = 65), hidden 128, T = 25, batch 1, a dense
 /// layer 128 → 65 on every step, softmax cross-entropy summed over the steps; one call =

@@ -361,6 +361,18 @@ public struct Conv2D: Layer {
     /// ∂L/∂w += Gᵀ · patches, ∂L/∂b += the column sums of G, ∂L/∂patches = G · w, and
     /// ∂L/∂x = col2im(∂L/∂patches).
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+        let (gradientRows, x) = addParameterGradients(outputGradient)
+        return col2im(matmul(gradientRows, filterMatrix), inputShape: x.shape)  // ∂L/∂x
+    }
+
+    /// ``backward(_:)`` without ∂L/∂x (the first layer of a model, whose input is data):
+    /// the matrix product and the col2im it takes are skipped.
+    public mutating func backwardSkippingInputGradient(_ outputGradient: Tensor) {
+        _ = addParameterGradients(outputGradient)
+    }
+
+    /// ∂L/∂w and ∂L/∂b added in; returns G (the gradient as rows) and the input.
+    private mutating func addParameterGradients(_ outputGradient: Tensor) -> (rows: Matrix, input: Tensor) {
         guard let x = input else { requirementFailed("Conv2D \(filters.name).backward: no training-mode forward pass to go back through") }
         let out = outputShape(x.shape)
         expectGradientShape(outputGradient, output: out, layer: "Conv2D \(filters.name)")
@@ -386,7 +398,7 @@ public struct Conv2D: Layer {
         im2col(x, padded: &padded, into: &patches)
         let columns = Matrix(rows: out[0] * positions, columns: filters.count / f, values: patches)
         addTransposedProduct(gradientRows, columns, into: &filters.gradient)  // ∂L/∂w += Gᵀ · patches
-        return col2im(matmul(gradientRows, filterMatrix), inputShape: x.shape)  // ∂L/∂x
+        return (gradientRows, x)
     }
 
     public mutating func visitParameters(_ body: (inout Parameter) -> Void) {

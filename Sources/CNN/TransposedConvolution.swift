@@ -45,8 +45,11 @@ public func transposedConvolutionOutputSize(_ n: Int, filter f: Int, padding p: 
 /// It is the adjoint of a convolution with the same weights: for ``Conv2D`` with filters
 /// w (F = C_in, C = C_out, KH, KW), ⟨conv(x), y⟩ = ⟨x, convᵀ(y)⟩. That is why its input
 /// gradient is a convolution of ∂L/∂y with w, and a convolution's input gradient is a
-/// transposed convolution. This type is the formula's loops, as written here; there is
-/// no fast path yet.
+/// transposed convolution. ``referenceForward(_:)`` and ``referenceBackward(_:input:)`` are
+/// the formula's loops, as written here; ``forward(_:mode:)`` and ``backward(_:)`` compute
+/// the same sums through that adjoint convolution's fast parts (one matrix product and a
+/// scatter, ``Conv2D``'s tiled forward, one transposed product), and the tests hold them
+/// equal.
 public struct ConvTranspose2D: Layer {
     /// w, shape (C_in, C_out, KH, KW). Decays.
     public var weight: Parameter
@@ -113,8 +116,80 @@ public struct ConvTranspose2D: Layer {
         ]
     }
 
-    /// y: every input pixel's stamp of the filter, added where it lands, plus the bias.
+    /// The convolution this layer is the adjoint of: filters w read as (F = C_in, C = C_out,
+    /// KH, KW), the same stride and padding, no bias. It maps images of this layer's output
+    /// size to images of its input size.
+    var adjoint: Conv2D {
+        Conv2D(
+            filters: Tensor(shape: weight.shape, values: weight.value), bias: [Double](repeating: 0, count: inChannels), stride: stride,
+            padding: padding)
+    }
+
+    /// x (B, C, H, W) as the rows of a (B·H·W) × C matrix: one row per pixel position, one
+    /// column per channel.
+    static func pixelRows(_ x: Tensor) -> Matrix {
+        let (batch, channels, positions) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        var rows = [Double](repeating: 0, count: x.count)
+        x.values.withUnsafeBufferPointer { xs in
+            rows.withUnsafeMutableBufferPointer { rows in
+                for n in 0..<batch {
+                    for c in 0..<channels {
+                        for p in 0..<positions { rows[(n * positions + p) * channels + c] = xs[(n * channels + c) * positions + p] }
+                    }
+                }
+            }
+        }
+        return Matrix(rows: batch * positions, columns: channels, values: rows)
+    }
+
+    /// y, through the adjoint convolution: every input pixel's stamp of the filter is one
+    /// row of X · w (X: the pixels as rows, ``pixelRows(_:)``; w as a C_in × (C_out·KH·KW)
+    /// matrix), and adding the stamps where they land is the convolution's col2im, the
+    /// step that sends a patch's gradient back onto the pixels it was read from. Then the
+    /// bias.
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let out = outputShape(x.shape)
+        let conv = adjoint
+        let stamps = matmul(Self.pixelRows(x), conv.filterMatrix)  // row (n, i, j): x[n, :, i, j] · w, every (o, u, v)
+        var y = conv.col2im(stamps, inputShape: out).values
+        let plane = out[2] * out[3]
+        y.withUnsafeMutableBufferPointer { y in
+            for n in 0..<out[0] {
+                for o in 0..<out[1] {
+                    let b = bias.value[o], start = (n * out[1] + o) * plane
+                    for index in start..<(start + plane) { y[index] += b }
+                }
+            }
+        }
+        if mode == .training { input = x }
+        return Tensor(shape: out, values: y)
+    }
+
+    /// From g = ∂L/∂y, through the adjoint convolution (the formulas are those of
+    /// ``referenceBackward(_:input:)``): ∂L/∂x is that convolution of g (its tiled forward
+    /// pass), ∂L/∂w += Xᵀ · patches(g) with X the input's pixels as rows, ∂L/∂b += the sums
+    /// of g over every position.
+    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+        expectGradientShape(outputGradient, output: input.map(\.shape).map(outputShape), layer: "ConvTranspose2D \(weight.name)")
+        let x = input!
+        var conv = adjoint
+        let g = outputGradient
+        let plane = g.shape[2] * g.shape[3]
+        for n in 0..<g.shape[0] {
+            for o in 0..<outChannels {
+                let start = (n * outChannels + o) * plane
+                var sum = 0.0
+                for index in start..<(start + plane) { sum += g.values[index] }
+                bias.gradient[o] += sum
+            }
+        }
+        addTransposedProduct(Self.pixelRows(x), conv.im2col(g), into: &weight.gradient)  // ∂L/∂w += Xᵀ · patches(g)
+        return conv.forward(g, mode: .inference)  // ∂L/∂x: the convolution of g with w
+    }
+
+    /// y by the formula's loops: every input pixel's stamp of the filter, added where it
+    /// lands, plus the bias. The reference the fast ``forward(_:mode:)`` is tested against.
+    public func referenceForward(_ x: Tensor) -> Tensor {
         let out = outputShape(x.shape)
         let (batch, height, width, oh, ow) = (x.shape[0], x.shape[2], x.shape[3], out[2], out[3])
         let (ci, co, kh, kw, s, p) = (inChannels, outChannels, kernelHeight, kernelWidth, stride, padding)
@@ -140,12 +215,12 @@ public struct ConvTranspose2D: Layer {
                 }
             }
         }
-        if mode == .training { input = x }
         return Tensor(shape: out, values: y)
     }
 
-    /// From g = ∂L/∂y to the gradients of w, b and x: each reads g where the stamp of
-    /// input pixel (i, j) landed.
+    /// From g = ∂L/∂y to the gradients of w, b and x, by the formula's loops: each reads g
+    /// where the stamp of input pixel (i, j) landed. The reference the fast ``backward(_:)``
+    /// is tested against.
     ///
     /// ```
     /// ∂L/∂x[n, c, i, j] = Σ_o,u,v g[n, o, i·s + u − p, j·s + v − p] · w[c, o, u, v]    a convolution of g
@@ -153,16 +228,19 @@ public struct ConvTranspose2D: Layer {
     /// ∂L/∂b[o]          += Σ_n,r,q g[n, o, r, q]
     /// ```
     /// (over the positions that land inside the output, as in the forward pass).
-    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
-        expectGradientShape(outputGradient, output: input.map(\.shape).map(outputShape), layer: "ConvTranspose2D \(weight.name)")
-        let x = input!
+    public func referenceBackward(_ outputGradient: Tensor, input x: Tensor) -> (weight: [Double], bias: [Double], input: Tensor) {
+        let out = outputShape(x.shape)
+        require(
+            outputGradient.shape == out,
+            "ConvTranspose2D \(weight.name).referenceBackward: the gradient \(outputGradient.shapeDescription) does not match the output \(Tensor.describe(out))")
+        var (weightGradient, biasGradient) = ([Double](repeating: 0, count: weight.count), [Double](repeating: 0, count: outChannels))
         let (batch, height, width, oh, ow) = (x.shape[0], x.shape[2], x.shape[3], outputGradient.shape[2], outputGradient.shape[3])
         let (ci, co, kh, kw, s, p) = (inChannels, outChannels, kernelHeight, kernelWidth, stride, padding)
         let g = outputGradient.values
         var dx = [Double](repeating: 0, count: x.count)
         for n in 0..<batch {
             for o in 0..<co {
-                for index in 0..<(oh * ow) { bias.gradient[o] += g[(n * co + o) * oh * ow + index] }
+                for index in 0..<(oh * ow) { biasGradient[o] += g[(n * co + o) * oh * ow + index] }
                 for c in 0..<ci {
                     for i in 0..<height {
                         for j in 0..<width {
@@ -176,7 +254,7 @@ public struct ConvTranspose2D: Layer {
                                     let upstream = g[((n * co + o) * oh + r) * ow + q]
                                     let w = ((c * co + o) * kh + u) * kw + v
                                     dx[at] += upstream * weight.value[w]
-                                    weight.gradient[w] += x.values[at] * upstream
+                                    weightGradient[w] += x.values[at] * upstream
                                 }
                             }
                         }
@@ -184,7 +262,7 @@ public struct ConvTranspose2D: Layer {
                 }
             }
         }
-        return Tensor(shape: x.shape, values: dx)
+        return (weightGradient, biasGradient, Tensor(shape: x.shape, values: dx))
     }
 
     public mutating func visitParameters(_ body: (inout Parameter) -> Void) {

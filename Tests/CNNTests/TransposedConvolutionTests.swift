@@ -49,6 +49,43 @@ struct TransposedConvolutionTests {
         #expect(mismatch(layer.bias.gradient, r.biasGradient, tolerance: Tolerance(relative: 1e-12, absolute: 1e-12)) == nil)
     }
 
+    @Test("the fast forward and backward (through the adjoint convolution) equal the reference loops",
+          arguments: [(1, 0, 0, 3), (2, 1, 1, 3), (3, 2, 2, 5), (2, 0, 1, 2), (3, 1, 0, 4), (2, 1, 0, 4)])
+    func fastEqualsReference(stride: Int, padding: Int, outputPadding: Int, kernel: Int) {
+        var rng = SeededGenerator(seed: UInt64(1000 * stride + 100 * padding + 10 * outputPadding + kernel))
+        var layer = ConvTranspose2D(
+            inChannels: 3, outChannels: 2, kernel: kernel, stride: stride, padding: padding, outputPadding: outputPadding, initialization: .he, using: &rng)
+        layer.bias.value = rng.normals(2)
+        let x = Tensor(shape: [2, 3, 4, 5], values: rng.normals(120))
+        let reference = layer.referenceForward(x)
+        let y = layer.forward(x, mode: .training)
+        let close = Tolerance(relative: 1e-12, absolute: 1e-13)
+        #expect(y.shape == reference.shape)
+        #expect(mismatch(y.values, reference.values, tolerance: close) == nil, "stride \(stride), padding \(padding), op \(outputPadding), k \(kernel)")
+        let g = Tensor(shape: y.shape, values: rng.normals(y.count))
+        let expected = layer.referenceBackward(g, input: x)
+        layer.zeroGradients()
+        let dx = layer.backward(g)
+        #expect(mismatch(dx.values, expected.input.values, tolerance: close) == nil)
+        #expect(mismatch(layer.weight.gradient, expected.weight, tolerance: close) == nil)
+        #expect(mismatch(layer.bias.gradient, expected.bias, tolerance: close) == nil)
+    }
+
+    @Test("Conv2D skipping ∂L/∂x leaves its parameter gradients exactly as the full backward pass gives them")
+    func convolutionSkipsInputGradient() {
+        var rng = SeededGenerator(seed: 77)
+        var a = Conv2D(inChannels: 2, outChannels: 3, kernel: 3, stride: 2, padding: 1, initialization: .he, using: &rng)
+        var b = a
+        let x = Tensor(shape: [2, 2, 5, 6], values: rng.normals(120))
+        let y = a.forward(x, mode: .training)
+        _ = b.forward(x, mode: .training)
+        let g = Tensor(shape: y.shape, values: rng.normals(y.count))
+        _ = a.backward(g)
+        b.backwardSkippingInputGradient(g)
+        #expect(a.parameters.map(\.gradient) == b.parameters.map(\.gradient))
+        #expect(a.parameters.map(\.gradient).allSatisfy { $0.contains { $0 != 0 } })
+    }
+
     @Test("it is the adjoint of the convolution with the same weights: ⟨conv(x), y⟩ = ⟨x, convᵀ(y)⟩", arguments: [(1, 0), (2, 1), (3, 2), (2, 0)])
     func adjoint(stride: Int, padding: Int) {
         var rng = SeededGenerator(seed: UInt64(10 * stride + padding))
