@@ -473,7 +473,7 @@ lesson.prose(
 // Samples from the prior against the AE's decoded random codes.
 var sampleRNG = SeededGenerator(seed: lesson.seed + 600)
 let sampleCount = 200
-let priorImages = rows(vae.decode(Tensor(shape: [sampleCount, 2], values: sampleRNG.normals(sampleCount * 2)))).map(ReconstructionLoss.bernoulli.image)
+let priorImages = vae.sample(sampleCount, using: &sampleRNG)
 /// The mean and standard deviation of column `j` of `points`.
 func columnStatistics(_ points: [[Double]], _ j: Int) -> (mean: Double, sd: Double) {
     let column = points.map { $0[j] }

@@ -100,6 +100,15 @@ public struct VAE: Layer {
         return decoder.predict(z)
     }
 
+    /// `count` new images: z drawn from the prior N(0, I), decoded, and mapped to images by
+    /// `reconstruction` (σ(logits) for ``ReconstructionLoss/bernoulli``). One row each.
+    public func sample(_ count: Int, reconstruction: ReconstructionLoss = .bernoulli, using generator: inout SeededGenerator) -> [[Double]] {
+        require(count > 0, "VAE.sample: the number of samples must be positive, got \(count)")
+        let output = decode(Tensor(shape: [count, latentCount], values: generator.normals(count * latentCount)))
+        let width = output.count / count
+        return (0..<count).map { reconstruction.image(Array(output.values[($0 * width)..<(($0 + 1) * width)])) }
+    }
+
     // MARK: The Layer view: decoder(μ(x))
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {

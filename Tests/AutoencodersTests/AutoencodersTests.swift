@@ -198,6 +198,17 @@ struct VAETests {
         #expect(bounds[0] < bounds[1] && bounds[1] < bounds[2], "\(bounds)")
     }
 
+    @Test("sampling decodes draws from the prior: σ(decoder(z)) for z ~ N(0, I), the same draws from the same seed")
+    func sampling() {
+        let model = referenceModel("dense")
+        var (a, b) = (SeededGenerator(seed: 12), SeededGenerator(seed: 12))
+        let samples = model.sample(5, using: &a)
+        let z = Tensor(shape: [5, 2], values: b.normals(10))
+        let expected = model.decode(z).values.map { 1 / (1 + exp(-$0)) }
+        #expect(samples.count == 5 && samples.allSatisfy { $0.count == 6 })
+        #expect(mismatch(samples.flatMap { $0 }, expected, tolerance: Tolerance(relative: 1e-15, absolute: 1e-15)) == nil)
+    }
+
     @Test("training the Layer view (decoder(μ(x))) is a gradient-checked model like any other")
     func layerView() {
         let model = referenceModel("conv")
