@@ -25,23 +25,9 @@ let lesson = Lesson(
 
 // MARK: - Helpers
 
-/// Small images side by side in one heatmap, a blank column between them (NaN shades lightest).
-func tiled(_ images: [[Double]], side: Int = 8, perRow: Int) -> Heatmap.Tiles {
-    let gridRows = (images.count + perRow - 1) / perRow
-    let (rows, columns) = (gridRows * (side + 1) - 1, perRow * (side + 1) - 1)
-    var values = [Double](repeating: .nan, count: rows * columns)
-    for (k, image) in images.enumerated() {
-        let (top, left) = (k / perRow * (side + 1), k % perRow * (side + 1))
-        for r in 0..<side { for c in 0..<side { values[(top + r) * columns + left + c] = image[r * side + c] } }
-    }
-    return Heatmap.Tiles(values: values, rows: rows, columns: columns)
-}
-
-extension Heatmap {
-    struct Tiles { var values: [Double], rows: Int, columns: Int }
-    init(title: String, _ tiles: Tiles) {
-        self.init(title: title, values: tiles.values, rows: tiles.rows, columns: tiles.columns, range: 0...1)
-    }
+/// 8×8 images in [0, 1], side by side, `perRow` to a row.
+func tiled(title: String, _ images: [[Double]], perRow: Int) -> Heatmap {
+    Heatmap(title: title, tiling: images, height: 8, width: 8, perRow: perRow, range: 0...1)
 }
 
 /// Σ (a − b)², the squared distance of two images.
@@ -169,10 +155,10 @@ let shownTest = Array(0..<8)
 let reconstructed8 = rows(autoencoders[8]!.predict(Tensor(shape: [8, 64], values: shownTest.flatMap { testImages[$0] })))
 lesson.prose("Eight test digits (top row), the autoencoder's reconstructions with k = 8 (middle) and PCA's (bottom):")
 lesson.plot(
-    Heatmap(
+    tiled(
         title: "originals, autoencoder k = 8, PCA k = 8",
-        tiled(shownTest.map { testImages[$0] } + reconstructed8.map { $0.map { min(1, max(0, $0)) } }
-            + shownTest.map { pca.decode(pca.encode(testImages[$0], size: 8)).map { min(1, max(0, $0)) } }, perRow: 8)))
+        shownTest.map { testImages[$0] } + reconstructed8.map { $0.map { min(1, max(0, $0)) } }
+            + shownTest.map { pca.decode(pca.encode(testImages[$0], size: 8)).map { min(1, max(0, $0)) } }, perRow: 8))
 
 // MARK: - 2
 
@@ -218,11 +204,10 @@ lesson.prose(
 let shownMasked = shownTest.map { maskedTest[$0] }
 let shownMaskedTensor = Tensor(shape: [8, 64], values: shownMasked.flatMap { $0 })
 lesson.plot(
-    Heatmap(
+    tiled(
         title: "masked inputs, plain AE, denoising AE",
-        tiled(
-            shownMasked + rows(plain16.predict(shownMaskedTensor)).map { $0.map { min(1, max(0, $0)) } }
-                + rows(denoiser.predict(shownMaskedTensor)).map { $0.map { min(1, max(0, $0)) } }, perRow: 8)))
+        shownMasked + rows(plain16.predict(shownMaskedTensor)).map { $0.map { min(1, max(0, $0)) } }
+            + rows(denoiser.predict(shownMaskedTensor)).map { $0.map { min(1, max(0, $0)) } }, perRow: 8))
 
 // MARK: - 3
 
@@ -403,7 +388,7 @@ lesson.prose(
     z₁ and z₂ from −2 to 2 (a square holding \(percent(priorMass)) of the prior), shows the whole \
     space at once, each image σ(logits):
     """)
-lesson.plot(Heatmap(title: "decoded grid, z₁ left to right, z₂ bottom to top", tiled(gridImages, perRow: gridSide)))
+lesson.plot(tiled(title: "decoded grid, z₁ left to right, z₂ bottom to top", gridImages, perRow: gridSide))
 
 // Interpolation: AE (k = 2) against VAE, between two test digits.
 let ae2 = autoencoders[2]!
@@ -435,7 +420,7 @@ lesson.prose(
     A straight line between the codes of a test 0 and a test 7, decoded in \(steps) steps: the \
     autoencoder with k = 2 from section 1 (top) and the VAE (bottom):
     """)
-lesson.plot(Heatmap(title: "0 → 7: autoencoder (top), VAE (bottom)", tiled(aePathImages + vaePathImages, perRow: steps)))
+lesson.plot(tiled(title: "0 → 7: autoencoder (top), VAE (bottom)", aePathImages + vaePathImages, perRow: steps))
 // Over many pairs: how far each path strays from the training codes.
 var pairRNG = SeededGenerator(seed: lesson.seed + 550)
 let pairCount = 50
@@ -499,7 +484,7 @@ lesson.prose(
     codes (their mean and spread along each axis), the fairest simple choice. Eight of \
     each, VAE on top:
     """)
-lesson.plot(Heatmap(title: "VAE prior samples (top), AE random codes (bottom)", tiled(Array(priorImages.prefix(8)) + Array(aeRandomImages.prefix(8)), perRow: 8)))
+lesson.plot(tiled(title: "VAE prior samples (top), AE random codes (bottom)", Array(priorImages.prefix(8)) + Array(aeRandomImages.prefix(8)), perRow: 8))
 lesson.table(
     headers: ["\(sampleCount) images", "to the nearest training digit"],
     rows: [

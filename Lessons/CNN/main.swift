@@ -25,18 +25,6 @@ let lesson = Lesson(
         """)
 var rng = SeededGenerator(seed: lesson.seed)
 
-/// Small images side by side in one heatmap, a blank column between them (NaN shades lightest).
-func tiled(_ images: [[Double]], height: Int, width: Int, perRow: Int) -> (values: [Double], rows: Int, columns: Int) {
-    let gridRows = (images.count + perRow - 1) / perRow
-    let (rows, columns) = (gridRows * (height + 1) - 1, perRow * (width + 1) - 1)
-    var values = [Double](repeating: .nan, count: rows * columns)
-    for (k, image) in images.enumerated() {
-        let (top, left) = (k / perRow * (height + 1), k % perRow * (width + 1))
-        for r in 0..<height { for c in 0..<width { values[(top + r) * columns + left + c] = image[r * width + c] } }
-    }
-    return (values, rows, columns)
-}
-
 func grid(_ values: [Double], rows: Int, columns: Int, _ places: Int = 0) -> String {
     (0..<rows).map { r in (0..<columns).map { c in pad(decimal(values[r * columns + c], places), places == 0 ? 3 : 6) }.joined() }
         .joined(separator: "\n")
@@ -129,12 +117,12 @@ lesson.prose(
     (√\(decimal(cornerMagnitude * cornerMagnitude, 0)) = \(decimal(cornerMagnitude, 3))), where both \
     edges meet.
     """)
-lesson.plot(Heatmap(title: "the square (×4), Gx, Gy and the magnitude, on one scale", values: tiled([square.map { $0 * 4 }] + [gx, gy, magnitude].map { g in
+lesson.plot(Heatmap(title: "the square (×4), Gx, Gy and the magnitude, on one scale", tiling: [square.map { $0 * 4 }] + [gx, gy, magnitude].map { g in
     // 3×3 results shown in the middle of a 5×5 frame, where their windows are centred
     var framed = [Double](repeating: .nan, count: 25)
     for r in 0..<3 { for c in 0..<3 { framed[(r + 1) * 5 + c + 1] = g[r * 3 + c] } }
     return framed
-}, height: 5, width: 5, perRow: 4).values, rows: 5, columns: 23))
+}, height: 5, width: 5, perRow: 4))
 
 // MARK: - 3
 
@@ -383,24 +371,23 @@ lesson.prose(
     """)
 let shownWrong = Array(wrong.prefix(8))
 if !shownWrong.isEmpty {
-    let tiles = tiled(shownWrong.map { test.inputs[$0] }, height: 8, width: 8, perRow: 4)
-    lesson.plot(Heatmap(title: "misclassified test digits", values: tiles.values, rows: tiles.rows, columns: tiles.columns))
+    lesson.plot(Heatmap(title: "misclassified test digits", tiling: shownWrong.map { test.inputs[$0] }, height: 8, width: 8, perRow: 4))
     lesson.table(
         headers: ["image"] + shownWrong.indices.map { "\($0 + 1)" },
         rows: [["true"] + shownWrong.map { "\(test.labels[$0])" }, ["predicted"] + shownWrong.map { "\(cnn.classify(test.inputs[$0]))" }])
 }
 let firstFilters = (cnn.layers[1] as! Conv2D).filters.value
-let filterTiles = tiled((0..<16).map { Array(firstFilters[($0 * 9)..<($0 * 9 + 9)]) }, height: 3, width: 3, perRow: 8)
 lesson.prose(
     """
     What the first layer learned: its 16 filters, 3×3 each, dark for large weights (to \
     set beside the hand-made Sobel filters of section 2). And the 16 maps they make of \
     the first test digit (a \(test.labels[0])), after ReLU:
     """)
-lesson.plot(Heatmap(title: "the first layer's 16 filters", values: filterTiles.values, rows: filterTiles.rows, columns: filterTiles.columns))
+lesson.plot(
+    Heatmap(title: "the first layer's 16 filters", tiling: (0..<16).map { Array(firstFilters[($0 * 9)..<($0 * 9 + 9)]) }, height: 3, width: 3, perRow: 8))
 let firstMaps = Sequential(Array(cnn.layers[0...2])).predict(Tensor(shape: [1, 64], values: test.inputs[0])).values
-let mapTiles = tiled((0..<16).map { Array(firstMaps[($0 * 64)..<($0 * 64 + 64)]) }, height: 8, width: 8, perRow: 4)
-lesson.plot(Heatmap(title: "feature maps of the first test digit", values: mapTiles.values, rows: mapTiles.rows, columns: mapTiles.columns))
+lesson.plot(
+    Heatmap(title: "feature maps of the first test digit", tiling: (0..<16).map { Array(firstMaps[($0 * 64)..<($0 * 64 + 64)]) }, height: 8, width: 8, perRow: 4))
 
 // MARK: - 7
 

@@ -28,24 +28,33 @@ public func checkGradients<Model: Layer>(
         var probe = probe
         return loss(probe.forward(x, mode: .training)).loss
     }
-    var results: [GradientCheckResult] = []
-    for (k, parameter) in analytic.parameters.enumerated() {
-        results.append(
-            checkGradient(parameter.name, at: parameter.value, analytic: parameter.gradient, epsilon: epsilon, tolerance: tolerance) { values in
-                var probe = model
-                var index = 0
-                probe.visitParameters { p in
-                    if index == k { p.value = values }
-                    index += 1
-                }
-                return lossOf(probe, input)
-            })
-    }
+    var results = checkParameterGradients(model, analytic: analytic, epsilon: epsilon, tolerance: tolerance) { lossOf($0, input) }
     results.append(
         checkGradient("x", at: input.values, analytic: inputGradient.values, epsilon: epsilon, tolerance: tolerance) { values in
             lossOf(model, Tensor(shape: input.shape, values: values))
         })
     return results
+}
+
+/// Checks the parameter gradients that `analytic` holds (a copy of `model` after its
+/// backward pass) against central differences of `loss`, any function of the whole model:
+/// for losses that are not one forward pass's output (a VAE's two terms through a drawn ε,
+/// a GAN's generator loss through the discriminator). Parameter k is nudged on a fresh
+/// copy of `model`; the results are named after the parameters.
+public func checkParameterGradients<Model: Layer>(
+    _ model: Model, analytic: Model, epsilon: Double = 1e-5, tolerance: Double = 1e-7, loss: (Model) -> Double
+) -> [GradientCheckResult] {
+    analytic.parameters.enumerated().map { k, parameter in
+        checkGradient(parameter.name, at: parameter.value, analytic: parameter.gradient, epsilon: epsilon, tolerance: tolerance) { values in
+            var probe = model
+            var index = 0
+            probe.visitParameters { p in
+                if index == k { p.value = values }
+                index += 1
+            }
+            return loss(probe)
+        }
+    }
 }
 
 /// The loss L = Σ c ⊙ y for a fixed c, with ∂L/∂y = c: weighting every output differently,

@@ -121,6 +121,28 @@ public struct Heatmap: Sendable {
         self.range = range
     }
 
+    /// Small images side by side in one map, `perRow` to a row, one blank row and column
+    /// between them (blank cells, NaN, shade lightest). Each image is `height` × `width`
+    /// values, row-major: digits, filters, feature maps, generated samples.
+    public init(
+        title: String, tiling images: [[Double]], height: Int, width: Int, perRow: Int, range: ClosedRange<Double>? = nil
+    ) {
+        require(!images.isEmpty && height > 0 && width > 0 && perRow > 0, "Heatmap \(title): no images to tile, or a size of 0")
+        for (k, image) in images.enumerated() {
+            require(image.count == height * width, "Heatmap \(title): image \(k) has \(image.count) values, not \(height) × \(width)")
+        }
+        let gridRows = (images.count + perRow - 1) / perRow
+        let (rows, columns) = (gridRows * (height + 1) - 1, min(perRow, images.count) * (width + 1) - 1)
+        var values = [Double](repeating: .nan, count: rows * columns)
+        for (k, image) in images.enumerated() {
+            let (top, left) = (k / perRow * (height + 1), k % perRow * (width + 1))
+            for r in 0..<height {
+                for c in 0..<width { values[(top + r) * columns + left + c] = image[r * width + c] }
+            }
+        }
+        self.init(title: title, values: values, rows: rows, columns: columns, range: range)
+    }
+
     /// The range the shades span.
     var valueRange: ClosedRange<Double> {
         if let range { return range }

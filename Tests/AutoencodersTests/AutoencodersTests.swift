@@ -91,20 +91,12 @@ struct VAETests {
                 var probe = probe
                 return probe.trainingPass(input, target: target, noise: noise, beta: beta).loss
             }
-            var names: [String] = []
-            for (k, parameter) in analytic.namedParameters.enumerated() {
-                names.append(parameter.name)
-                let result = checkGradient(parameter.name, at: parameter.parameter.value, analytic: parameter.parameter.gradient) { values in
-                    var probe = model
-                    var index = 0
-                    probe.visitParameters { p in
-                        if index == k { p.value = values }
-                        index += 1
-                    }
-                    return loss(probe, x)
-                }
+            let results = checkParameterGradients(model, analytic: analytic) { loss($0, x) }
+            #expect(results.count == analytic.parameters.count)
+            for result in results {
                 #expect(result.passed, "\(name), β \(beta): \(result)")
             }
+            let names = analytic.namedParameters.map(\.name)
             #expect(names.contains { $0.hasPrefix("mean.") } && names.contains { $0.hasPrefix("logVariance.") })
             let input = checkGradient("x", at: x.values, analytic: pass.inputGradient!.values) { values in
                 loss(model, Tensor(shape: x.shape, values: values))

@@ -114,6 +114,23 @@ struct NotebookTests {
         #expect(renderer.render(heat).first == "  --")
     }
 
+    @Test("tiled images: blank rows and columns between them; a map too wide for 2 characters a cell gets 1; single-character classes mark themselves")
+    func tilesAndMarkers() {
+        let tiles = Heatmap(title: "t", tiling: [[1, 2, 3, 4], [5, 6, 7, 8], [9, 9, 9, 9]], height: 2, width: 2, perRow: 2)
+        #expect(tiles.rows == 5 && tiles.columns == 5)
+        #expect(Array(tiles.values[0..<5]).map { $0.isNaN ? -1 : $0 } == [1, 2, -1, 5, 6])
+        #expect(Array(tiles.values[10..<15]).map { $0.isNaN ? -1 : $0 } == [-1, -1, -1, -1, -1])
+        #expect(tiles.values[15] == 9 && tiles.values[17].isNaN)
+        let renderer = TerminalRenderer(useColor: false, width: 80)
+        let narrow = Heatmap(title: "n", values: [Double](repeating: 1, count: 30), rows: 1, columns: 30)
+        let wide = Heatmap(title: "w", values: [Double](repeating: 1, count: 60), rows: 1, columns: 60)
+        #expect(renderer.render(narrow).first!.count == 60 && renderer.render(wide).first!.count == 60)
+        let digits = ScatterPlot(
+            title: "d", points: [[0, 0], [1, 1]], labels: [3, 7], classNames: (0..<10).map(String.init), xRange: -1...2, yRange: -1...2)
+        let canvas = renderer.render(digits).joined()
+        #expect(canvas.contains("3") && canvas.contains("7") && !canvas.contains("o"))
+    }
+
     @Test("decimal never prints a negative zero")
     func formatting() {
         #expect(decimal(-0.00001, 4) == "0.0000")
