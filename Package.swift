@@ -73,6 +73,7 @@ let chapters: [Chapter] = [
     Chapter(name: "LSTM", lesson: "lstm", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization"]),
     Chapter(name: "Attention", lesson: "attention", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "LSTM"]),
     Chapter(name: "Autoencoders", lesson: "autoencoders", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "CNN"]),
+    Chapter(name: "GANs", lesson: "gans", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "CNN", "Autoencoders"]),
 ]
 
 // MARK: - Targets of one chapter
@@ -118,7 +119,10 @@ func targets(of chapter: Chapter) -> [Target] {
 // `swift run -c release bench`: times the workloads of ../shared/baselines (see Sources/Bench).
 let bench: Target = .executableTarget(
     name: "Bench",
-    dependencies: ["Validation", "Attention", "Autoencoders", "Backprop", "CNN", "LSTM", "Optimizers", "LinearAlgebra", "Datasets", "Randomness"],
+    dependencies: [
+        "Validation", "Attention", "Autoencoders", "Backprop", "CNN", "GANs", "LSTM", "Optimizers", "Regularization", "LinearAlgebra", "Datasets",
+        "Randomness",
+    ],
     path: "Sources/Bench")
 
 // MARK: - The learner's runner

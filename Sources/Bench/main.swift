@@ -15,10 +15,12 @@ import Backprop
 import CNN
 import Datasets
 import Foundation
+import GANs
 import LSTM
 import LinearAlgebra
 import Optimizers
 import Randomness
+import Regularization
 import Validation
 
 struct Workload {
@@ -249,12 +251,16 @@ func numpySeconds(directory: String, names: [String], measurements: Int) -> [Str
             if "conv-28x28-backward" in names:
                 import torch_more
                 out["torch:conv-28x28-backward"] = torch_more.conv_backward()["forward_backward_s"]
-            if "vae-mlp-step" in names or "vae-conv-step" in names or any(name.startswith("conv-transpose") for name in names):
+            if any(name in names for name in ("vae-mlp-step", "vae-conv-step", "gan-mlp-step", "dcgan-step")) or any(name.startswith("conv-transpose") for name in names):
                 import torch_generative
                 if "vae-mlp-step" in names:
                     out["torch:vae-mlp-step"] = torch_generative.vae_mlp()["step_s"]
                 if "vae-conv-step" in names:
                     out["torch:vae-conv-step"] = torch_generative.vae_conv()["step_s"]
+                if "gan-mlp-step" in names:
+                    out["torch:gan-mlp-step"] = torch_generative.gan_mlp()["step_s"]
+                if "dcgan-step" in names:
+                    out["torch:dcgan-step"] = torch_generative.dcgan()["step_s"]
                 if any(name.startswith("conv-transpose") for name in names):
                     transposed = torch_generative.conv_transpose()
                     out["torch:conv-transpose"] = transposed["forward_s"]
@@ -306,7 +312,58 @@ let digitsOptimizers: [(name: String, optimizer: any Optimizer, summary: String)
 ]
 var workloads = try digitsOptimizers.map { try mlpEpoch(name: $0.name, optimizer: $0.optimizer, summary: $0.summary) }
     + [matmulWorkload(256), matmulWorkload(512)] + convolutionWorkloads() + [lstmWorkload(), transformerWorkload()]
-    + generativeWorkloads()
+    + generativeWorkloads() + adversarialWorkloads()
+
+/// `torch_generative.py`'s GAN steps: one discriminator step on a real and a generated
+/// batch of 64 (BCE on logits), then one generator step with the non-saturating loss;
+/// Adam η = 2e-4, β = (0.5, 0.999) for both. Dense: G 16 → 128 (LeakyReLU 0.2) → 64
+/// (tanh), D 64 → 128 → 1. DCGAN: the seeds' DCGAN scaled to 8×8 (see the script).
+func adversarialWorkloads() -> [Workload] {
+    var random = SeededGenerator(seed: 12)
+    final class Step: @unchecked Sendable {
+        var step: GANStep<Adam, Adam>
+        let real: Tensor
+        init(_ step: GANStep<Adam, Adam>, _ real: Tensor) { (self.step, self.real) = (step, real) }
+    }
+    func dense(_ inputs: Int, _ outputs: Int) -> Dense { Dense(inputs: inputs, outputs: outputs, initialization: .he, using: &random) }
+    func step(_ g: Sequential, _ d: Sequential, real: Tensor) -> Step {
+        Step(
+            GANStep(
+                generator: g, discriminator: d, generatorOptimizer: Adam(learningRate: 2e-4, beta1: 0.5),
+                discriminatorOptimizer: Adam(learningRate: 2e-4, beta1: 0.5), latentCount: 16, seed: 13), real)
+    }
+    let mlp = step(
+        Sequential([dense(16, 128), LeakyReLU(slope: 0.2), dense(128, 64), ActivationLayer(.tanh)]),
+        Sequential([dense(64, 128), LeakyReLU(slope: 0.2), dense(128, 1)]), real: Tensor(shape: [64, 64], values: random.uniforms(64 * 64, in: -1..<1)))
+    func convT(_ c: Int, _ f: Int) -> ConvTranspose2D {
+        ConvTranspose2D(inChannels: c, outChannels: f, kernel: 4, stride: 2, padding: 1, initialization: .he, using: &random)
+    }
+    func conv(_ c: Int, _ f: Int, stride: Int) -> Conv2D {
+        Conv2D(inChannels: c, outChannels: f, kernel: 3, stride: stride, padding: 1, initialization: .he, using: &random)
+    }
+    let dcgan = step(
+        Sequential([
+            dense(16, 512), Reshape([128, 2, 2]), BatchNorm2D(channels: 128), LeakyReLU(slope: 0.2),
+            convT(128, 64), BatchNorm2D(channels: 64), LeakyReLU(slope: 0.2), convT(64, 32), BatchNorm2D(channels: 32), LeakyReLU(slope: 0.2),
+            conv(32, 1, stride: 1), ActivationLayer(.tanh),
+        ]),
+        Sequential([conv(1, 64, stride: 2), LeakyReLU(slope: 0.2), conv(64, 128, stride: 2), LeakyReLU(slope: 0.2), Reshape.flatten, dense(512, 1)]),
+        real: Tensor(shape: [64, 1, 8, 8], values: random.uniforms(64 * 64, in: -1..<1)))
+    func workload(_ name: String, _ state: Step, macs: Double, _ summary: String) -> Workload {
+        Workload(name: name, flop: 2 * macs * 64, summary: summary) {
+            var plugins = TrainingPlugins()
+            _ = state.step.trainBatch(state.real, state.real, plugins: &plugins)
+        }
+    }
+    // Per sample: the D step runs G forward and D forward + backward twice; the G step G and D
+    // forward and backward: about G × 4 + D × 12 forward multiply-adds.
+    let mlpG = Double(16 * 128 + 128 * 64), mlpD = Double(64 * 128 + 128)
+    let dcG = Double(16 * 512 + 128 * 4 * 64 * 16 + 64 * 16 * 32 * 16 + 32 * 64 * 9), dcD = Double(64 * 16 * 9 + 128 * 4 * 64 * 9 + 512)
+    return [
+        workload("gan-mlp-step", mlp, macs: 4 * mlpG + 12 * mlpD, "GAN 16-128-64 / 64-128-1, batch 64, D step + G step"),
+        workload("dcgan-step", dcgan, macs: 4 * dcG + 12 * dcD, "DCGAN 8×8 (BN, conv T ×2 / conv ×2), batch 64, D + G step"),
+    ]
+}
 
 /// `torch_generative.py`'s VAE steps and transposed convolution. A VAE step is one full
 /// training step on a batch of 32 random 8×8 images: zero gradients, forward with a fresh
