@@ -114,6 +114,18 @@ func targets(of chapter: Chapter) -> [Target] {
     ] + (leftOut.contains(name) ? [] : exercises)
 }
 
+// MARK: - Chapter 11's library, ahead of its lesson
+
+// The practice chapter's library (metrics, search, augmentation, diagnostics) and its
+// tests land before the lesson and the exercises do; the target moves into `chapters`
+// above, as Chapter(name: "Practice", …), when they land.
+let practice: [Target] = [
+    .target(
+        name: "Practice", dependencies: supportModules + ["Activations", "Backprop", "Optimizers"], path: "Sources/Practice",
+        swiftSettings: optimizedAlways),
+    .testTarget(name: "PracticeTests", dependencies: ["Practice", "Activations", "Backprop", "Optimizers"] + supportModules, path: "Tests/PracticeTests"),
+]
+
 // MARK: - The benchmark
 
 // `swift run -c release bench`: times the workloads of ../shared/baselines (see Sources/Bench).
@@ -141,6 +153,6 @@ let package = Package(
     products: libraries.map { .library(name: $0, targets: [$0]) }
         + chapters.map { .executable(name: $0.lesson, targets: ["\($0.name)Lesson"]) }
         + [.executable(name: "bench", targets: ["Bench"]), .executable(name: "exercises", targets: ["ExerciseRunner"])],
-    targets: support + supportTests + chapters.flatMap(targets(of:)) + [bench, runner],
+    targets: support + supportTests + chapters.flatMap(targets(of:)) + practice + [bench, runner],
     swiftLanguageModes: [.v6]
 )
