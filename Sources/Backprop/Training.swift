@@ -116,7 +116,8 @@ public enum BatchOrder: Sendable {
         .perEpoch((0..<epochs).map { _ in generator.shuffled(Array(0..<count)) })
     }
 
-    func order(epoch: Int, count: Int) -> [Int] {
+    /// The sample indices epoch `epoch` (from 0) visits, in order, for `count` samples.
+    public func order(epoch: Int, count: Int) -> [Int] {
         switch self {
         case .inOrder: return Array(0..<count)
         case .perEpoch(let orders):

@@ -217,3 +217,21 @@ struct PracticeRefusalTests {
         #expect(message.contains(Self.calls[call]!), "\(call): \(message)")
     }
 }
+
+@Suite("Chapter 11 · the bug zoo")
+struct BugZooTests {
+    @Test("the healthy run learns and no detector fires on it", arguments: [UInt64(1), 2, 3])
+    func healthy(_ seed: UInt64) {
+        let run = runZoo(nil, seed: seed)
+        #expect(run.fired.isEmpty, "seed \(seed): \(run.fired.map { "\($0): \(run.findings[$0]!.measurement)" })")
+        #expect(run.validationAccuracy > 0.8)
+    }
+
+    @Test("each bug makes its own detector fire", arguments: TrainingBug.allCases)
+    func caught(_ bug: TrainingBug) {
+        for seed in [UInt64(1), 2] {
+            let run = runZoo(bug, seed: seed)
+            #expect(run.findings[bug.detector]!.fired, "\(bug.rawValue), seed \(seed): \(run.findings[bug.detector]!.measurement); fired: \(run.fired)")
+        }
+    }
+}
