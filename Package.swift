@@ -118,7 +118,7 @@ func targets(of chapter: Chapter) -> [Target] {
 
 // The practice chapter's library (metrics, search, augmentation, diagnostics) and its
 // tests land before the lesson and the exercises do; the target moves into `chapters`
-// above, as Chapter(name: "Practice", …), when they land.
+// above, as the eleventh chapter, when they land.
 let practice: [Target] = [
     .target(
         name: "Practice", dependencies: supportModules + ["Activations", "Backprop", "Optimizers"], path: "Sources/Practice",

@@ -123,7 +123,10 @@ func chapters() -> [Chapter] {
         Options.fail("run this from the package's folder (the one with Package.swift)")
     }
     let names = manifest.split(separator: "\n").compactMap { line -> String? in
-        guard let range = line.range(of: #"Chapter\(name: "([A-Za-z]+)""#, options: .regularExpression) else { return nil }
+        // A chapter's line in the list, not a mention in a comment.
+        guard !line.trimmingCharacters(in: .whitespaces).hasPrefix("//"),
+            let range = line.range(of: #"Chapter\(name: "([A-Za-z]+)""#, options: .regularExpression)
+        else { return nil }
         return String(line[range].dropFirst(#"Chapter(name: ""#.count).dropLast())
     }
     return names.enumerated().map { Chapter(number: $0.offset + 1, name: $0.element) }
