@@ -146,7 +146,7 @@ let runner: Target = .executableTarget(name: "ExerciseRunner", path: "Sources/Ex
 
 // Every chapter and support module is also a library product, so a learner's own package
 // can depend on this one and `import Backprop` (or any other chapter).
-let libraries = ["Validation", "Randomness", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook"] + chapters.map(\.name)
+let libraries = ["Validation", "Randomness", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook"] + chapters.map(\.name) + ["Practice"]
 
 let package = Package(
     name: "DeepLearningFromScratch",

@@ -305,8 +305,10 @@ if let selection = options.selection {
     // What to do next.
     // A compile error in the chapters asked for comes first, one elsewhere last.
     if let (chapter, errors) = blockedHere.first ?? (results.contains { $0.status != .passed } ? nil : blocked.first) {
-        let place = errors[0].split(separator: " ").first.map { String($0.dropLast()) } ?? "Exercises/\(chapter.name)"
-        print("\n" + wrapped("Next: fix the compile error at \(place), then run: swift run exercises"))
+        // "Exercises/…/File.swift:12:5: error: …" names its place; a failure without one names the chapter.
+        let first = errors[0].split(separator: " ").first.map(String.init) ?? ""
+        let place = first.contains(".swift:") ? "the compile error at \(first.dropLast())" : "the build of Chapter \(chapter.number) (its output is above)"
+        print("\n" + wrapped("Next: fix \(place), then run: swift run exercises"))
     } else if let next = results.first(where: { $0.status == .failed }) {
         print("\n" + wrapped("Next: fix \(next.title) (above), then run: swift run exercises \(next.title.split(separator: " ")[0])"))
     } else if let next = results.first(where: { $0.status == .notAttempted }) {
