@@ -334,7 +334,7 @@ lesson.table(
     })
 lesson.prose(
     """
-    The ELBO is a lower bound, and a loose one can hide a poor model. The importance-\
+    The ELBO is a lower bound, and a loose one makes a model look worse than it is. The importance-\
     weighted bound (Burda, Grosse and Salakhutdinov, 2015) draws K codes from q(z | x) \
     and averages the ratio p(x, zₖ) / q(zₖ | x) before taking the log; it tightens towards \
     log p(x) as K grows. Computed as a log-sum-exp, since each ratio is around e^−\(Int(-bounds[0].1)):
@@ -353,7 +353,7 @@ lesson.prose(
     (log q(z | x) − log p(z) at that z) instead of the closed form, so the two rows differ \
     by sampling noise (\(decimal(abs(bounds[0].1 + testEval.loss), 2)) nats here). K = 100 raises the bound by \
     \(decimal(bounds[2].1 - bounds[0].1, 2)) nats per image over K = 1: the ELBO \
-    \(bounds[2].1 - bounds[0].1 > 1 ? "understates this model's likelihood by at least that much" : "was already close to what the model can claim").
+    \(bounds[2].1 - bounds[0].1 > 1 ? "understates this model's likelihood by at least that much" : "was already close to what 100 samples can claim for this model").
     """)
 
 // MARK: - 4
