@@ -1,4 +1,5 @@
 import Backprop
+import Perceptron
 import Foundation
 import LinearAlgebra
 import Randomness
@@ -45,7 +46,7 @@ public enum ReconstructionLoss: String, Sendable {
     /// The image a decoder output stands for: σ(logit) for `.bernoulli`, itself otherwise.
     public func image(_ output: [Double]) -> [Double] {
         switch self {
-        case .bernoulli: return output.map { $0 >= 0 ? 1 / (1 + exp(-$0)) : exp($0) / (1 + exp($0)) }
+        case .bernoulli: return output.map(sigmoid)  // Chapter 1's σ, finite for every logit
         case .squaredError: return output
         }
     }
