@@ -295,7 +295,8 @@ public struct Checkpoint: Sendable {
 public struct CheckpointError: Error, CustomStringConvertible {
     public let description: String
 
-    init(file: String?, _ problem: String) {
+    /// "checkpoint <file> <problem>".
+    public init(file: String?, _ problem: String) {
         description = "checkpoint \(file ?? "(in memory)") \(problem)"
     }
 }

@@ -233,6 +233,9 @@ public struct TrainingRun: Sendable {
     public var keptEpoch: Int
     /// Whether a plugin stopped training before the epochs ran out.
     public var stoppedEarly: Bool
+    /// Whether the run was paused (`pausingAfter:`) to be checkpointed and resumed: the
+    /// plugins' end-of-training hooks have not run, and the model is the last epoch's.
+    public var paused = false
 }
 
 // MARK: - Plugins
@@ -424,11 +427,34 @@ public func train<Step: TrainingStep, Data: TrainingData>(
     plugins: [any TrainingPlugin] = [], evaluatesTrainingSet: Bool = true, firstEpoch: Int = 0,
     onEpoch: (EpochRecord) -> Void = { _ in }
 ) -> TrainingRun where Data.Target == Step.Target {
+    var plugins = TrainingPlugins(plugins)
+    return train(
+        &step, on: training, validation: validation, epochs: epochs, batchSize: batchSize, order: order, plugins: &plugins,
+        evaluatesTrainingSet: evaluatesTrainingSet, firstEpoch: firstEpoch, onEpoch: onEpoch)
+}
+
+/// The one training loop with the plugins kept by the caller, so that their state (the
+/// best model early stopping has seen, say) can be read or checkpointed afterwards.
+///
+/// `pausingAfter: k` ends the run after epoch k (counting from 1) as if the process had
+/// been stopped there, to be checkpointed and resumed with `firstEpoch: k`: the plugins'
+/// end-of-training hooks do not run (early stopping does not put its best model back),
+/// and the run's `paused` is true. A plugin stopping training first ends it as usual.
+@discardableResult
+public func train<Step: TrainingStep, Data: TrainingData>(
+    _ step: inout Step, on training: Data, validation: Data? = nil, epochs: Int, batchSize: Int, order: BatchOrder = .inOrder,
+    plugins: inout TrainingPlugins, evaluatesTrainingSet: Bool = true, firstEpoch: Int = 0, pausingAfter pause: Int? = nil,
+    onEpoch: (EpochRecord) -> Void = { _ in }
+) -> TrainingRun where Data.Target == Step.Target {
     require(epochs > 0, "train: needs at least one epoch, got \(epochs)")
     require(
         (0..<epochs).contains(firstEpoch), "train: the first epoch \(firstEpoch) must be in 0..<\(epochs) (the epochs to run up to)")
+    if let pause {
+        require(
+            pause > firstEpoch && pause < epochs,
+            "train: pausingAfter \(pause) must be after the first epoch \(firstEpoch) and before the last, \(epochs)")
+    }
     requireUniqueNames(step.model, context: "train")
-    var plugins = TrainingPlugins(plugins)
     let penaltyNames = plugins.termNames()
     var history: [EpochRecord] = []
     var stoppedEarly = false
@@ -455,6 +481,7 @@ public func train<Step: TrainingStep, Data: TrainingData>(
             stoppedEarly = epoch + 1 < epochs
             break
         }
+        if epoch + 1 == pause { return TrainingRun(history: history, keptEpoch: epoch + 1, stoppedEarly: false, paused: true) }
     }
     var kept = history.last!.epoch
     for p in plugins.list.indices {

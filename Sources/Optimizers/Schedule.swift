@@ -51,16 +51,27 @@ public enum Schedule: Sendable, Equatable {
 
 /// A schedule as a training plugin: before each epoch t the optimizer's learning rate is
 /// set to the schedule's η(t), with η₀ the rate the optimizer had when training started.
+///
+/// Resuming from a checkpoint: the optimizer's restored rate is the one the schedule set
+/// for the last epoch run, not η₀, so a run that starts past epoch 0 must be given η₀
+/// (`LearningRateSchedule(.cosine(…), initial: 3e-3)`); without it the plugin stops
+/// rather than decaying an already decayed rate.
 public struct LearningRateSchedule: TrainingPlugin {
     public var schedule: Schedule
-    /// η₀, taken from the optimizer at the first epoch.
+    /// η₀: given, or taken from the optimizer at epoch 0.
     public private(set) var initial: Double?
 
-    public init(_ schedule: Schedule) {
+    public init(_ schedule: Schedule, initial: Double? = nil) {
+        if let initial { requireLearningRate(initial, "LearningRateSchedule") }
         self.schedule = schedule
+        self.initial = initial
     }
 
     public mutating func epochWillStart(_ epoch: Int, learningRate: inout Double) {
+        require(
+            initial != nil || epoch == 0,
+            "LearningRateSchedule: training starts at epoch \(epoch) (resumed?) but the schedule was not given η₀; the optimizer's "
+                + "rate \(learningRate) is the one scheduled for the last epoch run: pass LearningRateSchedule(…, initial: η₀)")
         let start = initial ?? learningRate
         initial = start
         learningRate = schedule.learningRate(initial: start, at: epoch)

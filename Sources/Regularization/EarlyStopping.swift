@@ -49,6 +49,40 @@ public struct EarlyStopping: TrainingPlugin {
         return stop
     }
 
+    /// Stores what the plugin has seen under `prefix`: the best loss and its epoch, the
+    /// epochs without improvement, and the best model's parameters and buffers (in the
+    /// shape of `model`, the model being trained). With ``restore(from:for:as:)`` a run
+    /// resumed from a checkpoint stops where an uninterrupted one would, and keeps the
+    /// same model.
+    public func store<Model: Layer>(in checkpoint: inout Checkpoint, for model: Model, as prefix: String = "earlyStopping.") {
+        checkpoint.store(best.map { [$0.loss, Double($0.epoch)] } ?? [], as: prefix + "best")
+        checkpoint.store(epochsWithoutImprovement, as: prefix + "epochsWithoutImprovement")
+        if let kept = bestModel {
+            guard let kept = kept as? Model else {
+                requirementFailed("EarlyStopping.store: the best model is a \(type(of: kept)), not the \(Model.self) given")
+            }
+            checkpoint.store(kept, as: prefix + "model.")
+        }
+    }
+
+    /// Puts back what ``store(in:for:as:)`` saved; `model` gives the best model's shape
+    /// (its values are replaced by the saved ones).
+    public mutating func restore<Model: Layer>(from checkpoint: inout Checkpoint, for model: Model, as prefix: String = "earlyStopping.") throws {
+        let saved = try checkpoint.values(prefix + "best")
+        guard saved.isEmpty || saved.count == 2 else {
+            throw CheckpointError(file: checkpoint.source, "entry \"\(prefix)best\" holds \(saved.count) values; 0 or 2 (loss, epoch) are needed")
+        }
+        best = saved.isEmpty ? nil : (saved[0], Int(saved[1]))
+        epochsWithoutImprovement = try checkpoint.integer(prefix + "epochsWithoutImprovement")
+        if best != nil {
+            var kept = model
+            try checkpoint.restore(&kept, from: prefix + "model.")
+            bestModel = kept
+        } else {
+            bestModel = nil
+        }
+    }
+
     public mutating func trainingDidEnd<Model: Layer>(_ model: inout Model) -> Int? {
         // bestModel was stored from this same training run, so it is a Model.
         guard let kept = bestModel as? Model, let best else { return nil }

@@ -411,6 +411,60 @@ struct CheckpointTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["run.checkpoint"])  // no temporary file left
     }
 
+    @Test("a run paused, checkpointed with its schedule and early stopping, and resumed stops at the same epoch with the same model, bit for bit")
+    func resumeWithScheduleAndEarlyStopping() throws {
+        let data = blobs(seed: 31, count: 60)
+        let validation = blobs(seed: 32, count: 40)
+        var rng = SeededGenerator(seed: 33)
+        let order = BatchOrder.shuffled(epochs: 40, count: data.count, using: &rng)
+        func plugins(_ stopping: EarlyStopping) -> TrainingPlugins {
+            TrainingPlugins([LearningRateSchedule(.cosine(period: 40, minimum: 1e-3), initial: 0.05), GradientClipping(maxNorm: 1), stopping])
+        }
+        func step(_ seed: UInt64, rate: Double) -> SupervisedStep<Sequential, SoftmaxCrossEntropy, Adam> {
+            SupervisedStep(model: smallNetwork(seed: seed), loss: SoftmaxCrossEntropy(), optimizer: Adam(learningRate: rate))
+        }
+        var whole = step(34, rate: 0.05)
+        var wholePlugins = plugins(EarlyStopping(patience: 3))
+        let uninterrupted = train(&whole, on: data, validation: validation, epochs: 40, batchSize: 8, order: order, plugins: &wholePlugins)
+        // Early stopping must fire, after an improvement and a worse epoch, for the test to mean anything.
+        #expect(uninterrupted.stoppedEarly && uninterrupted.keptEpoch < uninterrupted.history.count)
+        let cut = uninterrupted.keptEpoch + 1  // paused after an epoch that did not improve: the kept model is an older one
+
+        var first = step(34, rate: 0.05)
+        var firstPlugins = plugins(EarlyStopping(patience: 3))
+        let firstPart = train(&first, on: data, validation: validation, epochs: 40, batchSize: 8, order: order, plugins: &firstPlugins, pausingAfter: cut)
+        #expect(firstPart.paused && firstPart.history.count == cut)
+        var checkpoint = Checkpoint()
+        checkpoint.store(first.model)
+        checkpoint.store(first.optimizer, of: first.model)
+        checkpoint.store(cut, as: "epoch")
+        (firstPlugins.list[2] as! EarlyStopping).store(in: &checkpoint, for: first.model)
+        var saved = try Checkpoint(bytes: checkpoint.bytes, source: "memory")
+
+        var resumed = step(999, rate: 0.5)  // other weights and another rate, all replaced
+        try saved.restore(&resumed.model)
+        try saved.restore(&resumed.optimizer, of: resumed.model)
+        var stopping = EarlyStopping(patience: 3)
+        try stopping.restore(from: &saved, for: resumed.model)
+        let epoch = try saved.integer("epoch")
+        try saved.requireAllRestored()
+        var resumedPlugins = plugins(stopping)
+        let secondPart = train(&resumed, on: data, validation: validation, epochs: 40, batchSize: 8, order: order, plugins: &resumedPlugins, firstEpoch: epoch)
+
+        #expect(firstPart.history + secondPart.history == uninterrupted.history)
+        #expect(secondPart.keptEpoch == uninterrupted.keptEpoch && secondPart.stoppedEarly)
+        #expect(resumed.model.namedParameters.map(\.parameter.value) == whole.model.namedParameters.map(\.parameter.value))
+
+        // Without the early stopping's state the resumed run keeps another model.
+        var forgetful = step(999, rate: 0.5)
+        var again = try Checkpoint(bytes: checkpoint.bytes, source: "memory")
+        try again.restore(&forgetful.model)
+        try again.restore(&forgetful.optimizer, of: forgetful.model)
+        var freshPlugins = plugins(EarlyStopping(patience: 3))
+        let forgot = train(&forgetful, on: data, validation: validation, epochs: 40, batchSize: 8, order: order, plugins: &freshPlugins, firstEpoch: epoch)
+        #expect(forgot.keptEpoch != uninterrupted.keptEpoch)
+    }
+
     @Test("doubles round-trip bit for bit: −0, NaN payloads, subnormals, the last digit")
     func bitPatterns() throws {
         let values = [-0.0, Double(bitPattern: 0x7FF8_0000_0000_1234), .leastNonzeroMagnitude, 0.1 + 0.2, .infinity, -.greatestFiniteMagnitude, Double(bitPattern: 0x0000_1234_5678_9ABC)]
@@ -569,6 +623,7 @@ struct CoreDegenerateCalls {
         "generator state of 3 halves": "SeededGenerator: the state is 8 halves, got 3",
         "generator state all zero": "SeededGenerator: an all-zero state would draw only zeros",
         "train, first epoch past the end": "train: the first epoch 3 must be in 0..<3",
+        "schedule resumed without η₀": "LearningRateSchedule: training starts at epoch 2 (resumed?) but the schedule was not given η₀",
         "train, no epochs": "train: needs at least one epoch, got 0",
         "parameter(named:), unknown": "parameter(named:): the model has no parameter \"9.W\"",
         "Sequential.layer, wrong type": "Sequential.layer: layer 1 is a ActivationLayer, not a Dense",
@@ -610,6 +665,12 @@ struct CoreDegenerateCalls {
                 var model = mlp(seed: 1)
                 var sgd = SGD(learningRate: 0.1)
                 train(&model, on: blobs(seed: 1, count: 6), loss: SoftmaxCrossEntropy(), optimizer: &sgd, epochs: 3, batchSize: 2, firstEpoch: 3)
+            case "schedule resumed without η₀":
+                var model = mlp(seed: 1)
+                var sgd = SGD(learningRate: 0.1)
+                train(
+                    &model, on: blobs(seed: 1, count: 6), loss: SoftmaxCrossEntropy(), optimizer: &sgd, epochs: 3, batchSize: 2,
+                    plugins: [LearningRateSchedule(.exponential(rate: 0.5))], firstEpoch: 2)
             case "train, no epochs":
                 var model = mlp(seed: 1)
                 var sgd = SGD(learningRate: 0.1)
