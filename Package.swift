@@ -74,6 +74,7 @@ let chapters: [Chapter] = [
     Chapter(name: "Attention", lesson: "attention", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "LSTM"]),
     Chapter(name: "Autoencoders", lesson: "autoencoders", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "CNN"]),
     Chapter(name: "GANs", lesson: "gans", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "CNN", "Autoencoders"]),
+    Chapter(name: "Practice", lesson: "practice", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "CNN"]),
 ]
 
 // MARK: - Targets of one chapter
@@ -114,25 +115,13 @@ func targets(of chapter: Chapter) -> [Target] {
     ] + (leftOut.contains(name) ? [] : exercises)
 }
 
-// MARK: - Chapter 11's library, ahead of its lesson
-
-// The practice chapter's library (metrics, search, augmentation, diagnostics) and its
-// tests land before the lesson and the exercises do; the target moves into `chapters`
-// above, as the eleventh chapter, when they land.
-let practice: [Target] = [
-    .target(
-        name: "Practice", dependencies: supportModules + ["Activations", "Backprop", "Optimizers"], path: "Sources/Practice",
-        swiftSettings: optimizedAlways),
-    .testTarget(name: "PracticeTests", dependencies: ["Practice", "Activations", "Backprop", "Optimizers"] + supportModules, path: "Tests/PracticeTests"),
-]
-
 // MARK: - The benchmark
 
 // `swift run -c release bench`: times the workloads of ../shared/baselines (see Sources/Bench).
 let bench: Target = .executableTarget(
     name: "Bench",
     dependencies: [
-        "Validation", "Attention", "Autoencoders", "Backprop", "CNN", "GANs", "LSTM", "Optimizers", "Regularization", "LinearAlgebra", "Datasets",
+        "Validation", "Attention", "Autoencoders", "Backprop", "CNN", "GANs", "LSTM", "Optimizers", "Practice", "Regularization", "LinearAlgebra", "Datasets",
         "Randomness",
     ],
     path: "Sources/Bench")
@@ -146,13 +135,13 @@ let runner: Target = .executableTarget(name: "ExerciseRunner", path: "Sources/Ex
 
 // Every chapter and support module is also a library product, so a learner's own package
 // can depend on this one and `import Backprop` (or any other chapter).
-let libraries = ["Validation", "Randomness", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook"] + chapters.map(\.name) + ["Practice"]
+let libraries = ["Validation", "Randomness", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook"] + chapters.map(\.name)
 
 let package = Package(
     name: "DeepLearningFromScratch",
     products: libraries.map { .library(name: $0, targets: [$0]) }
         + chapters.map { .executable(name: $0.lesson, targets: ["\($0.name)Lesson"]) }
         + [.executable(name: "bench", targets: ["Bench"]), .executable(name: "exercises", targets: ["ExerciseRunner"])],
-    targets: support + supportTests + chapters.flatMap(targets(of:)) + practice + [bench, runner],
+    targets: support + supportTests + chapters.flatMap(targets(of:)) + [bench, runner],
     swiftLanguageModes: [.v6]
 )

@@ -19,6 +19,7 @@ import GANs
 import LSTM
 import LinearAlgebra
 import Optimizers
+import Practice
 import Randomness
 import Regularization
 import Validation
@@ -312,7 +313,7 @@ let digitsOptimizers: [(name: String, optimizer: any Optimizer, summary: String)
 ]
 var workloads = try digitsOptimizers.map { try mlpEpoch(name: $0.name, optimizer: $0.optimizer, summary: $0.summary) }
     + [matmulWorkload(256), matmulWorkload(512)] + convolutionWorkloads() + [lstmWorkload(), transformerWorkload()]
-    + generativeWorkloads() + adversarialWorkloads()
+    + generativeWorkloads() + adversarialWorkloads() + practiceWorkloads()
 
 /// `torch_generative.py`'s GAN steps: one discriminator step on a real and a generated
 /// batch of 64 (BCE on logits), then one generator step with the non-saturating loss;
@@ -536,4 +537,57 @@ if let directory = options.numpyDirectory {
         let ours = try digitsAccuracy(run.optimizer)
         print("digits test accuracy after 30 epochs, \(run.summary): Swift \(formatted(ours * 100, 2))%, NumPy \(formatted(accuracy * 100, 2))%")
     }
+}
+
+/// Chapter 11's costs, against the training they watch (no peer: the ratios are to our own
+/// step). The step: the chapter's CNN (conv 1→8 3×3, ReLU, max pool, dense 128→32, ReLU,
+/// dense 32→10) on a batch of 32 digits, Adam. Watched: the same step with the non-finite
+/// watch on every parameter after every backward pass. Layer statistics: one call (a
+/// forward and backward pass on a copy, per-layer spreads and update ratios), run every so
+/// many steps. Search trial: one grid-search trial of the lesson (a 64–32–10 MLP, SGD, 2
+/// epochs of the digits) beside the same training called directly.
+func practiceWorkloads() throws -> [Workload] {
+    var random = SeededGenerator(seed: 11)
+    let digits = try Digits.load()
+    let set = ClassificationSet(inputs: digits.inputs.map { $0.map { $0 / 16 } }, labels: digits.labels, classCount: 10)
+    let x = Tensor(shape: [32, 64], values: set.inputs.prefix(32).flatMap { $0 })
+    let labels = Array(set.labels.prefix(32))
+    let model = Sequential([
+        Reshape([1, 8, 8]), Conv2D(inChannels: 1, outChannels: 8, kernel: 3, padding: 1, initialization: .he, using: &random, name: "conv"),
+        ActivationLayer(.relu), Pool2D(.max, size: 2), Reshape.flatten,
+        Dense(inputs: 128, outputs: 32, initialization: .he, using: &random, name: "hidden"), ActivationLayer(.relu),
+        Dense(inputs: 32, outputs: 10, initialization: .xavier, using: &random, name: "head"),
+    ])
+    final class State: @unchecked Sendable {
+        var step: SupervisedStep<Sequential, SoftmaxCrossEntropy, Adam>
+        var plugins: TrainingPlugins
+        init(_ step: SupervisedStep<Sequential, SoftmaxCrossEntropy, Adam>, _ plugins: TrainingPlugins) { (self.step, self.plugins) = (step, plugins) }
+    }
+    let plain = State(SupervisedStep(model: model, loss: SoftmaxCrossEntropy(), optimizer: Adam(learningRate: 1e-3)), TrainingPlugins())
+    let watched = State(SupervisedStep(model: model, loss: SoftmaxCrossEntropy(), optimizer: Adam(learningRate: 1e-3)), TrainingPlugins([NonFiniteWatch()]))
+    let macs = Double(8 * 9 * 64 + 128 * 32 + 32 * 10) * 32 * 3
+    func mlpTraining(seed: UInt64) -> Double {
+        var rng = SeededGenerator(seed: seed)
+        var mlp = Sequential(sizes: [64, 32, 10], hidden: .relu, initialization: .he, using: &rng)
+        var sgd = SGD(learningRate: 0.1)
+        return train(&mlp, on: set, loss: SoftmaxCrossEntropy(), optimizer: &sgd, epochs: 2, batchSize: 32, evaluatesTrainingSet: false).history.last!.trainingLoss
+    }
+    let trialMacs = Double(64 * 32 + 32 * 10) * Double(set.count) * 2 * 3
+    return [
+        Workload(name: "practice-step", flop: 2 * macs, summary: "the chapter's CNN, batch 32, Adam step") {
+            _ = plain.step.trainBatch(x, labels, plugins: &plain.plugins)
+        },
+        Workload(name: "practice-step-watched", flop: 2 * macs, summary: "the same step with the non-finite watch") {
+            _ = watched.step.trainBatch(x, labels, plugins: &watched.plugins)
+        },
+        Workload(name: "practice-layer-statistics", flop: 2 * macs * 2 / 3, summary: "one layerStatistics call on the batch") {
+            _ = layerStatistics(model, inputs: x, targets: labels, loss: SoftmaxCrossEntropy(), learningRate: 1e-3)
+        },
+        Workload(name: "practice-mlp-training", flop: 2 * trialMacs, summary: "64-32-10 MLP, SGD, 2 epochs of 1797 digits") {
+            _ = mlpTraining(seed: 1)
+        },
+        Workload(name: "practice-search-trial", flop: 2 * trialMacs, summary: "the same training as one grid-search trial") {
+            _ = gridSearch(["learning rate": [0.1]], seed: 1) { _, seed in mlpTraining(seed: seed) }
+        },
+    ]
 }

@@ -20,6 +20,8 @@ public struct Tolerance: Sendable, CustomStringConvertible {
 
     /// Tight enough for the same formula computed in a different order.
     public static let standard = Tolerance()
+    /// Equal, bit for bit up to the sign of zero: for values that must come back untouched.
+    public static let exact = Tolerance(relative: 0, absolute: 0)
     /// For values printed to 4 decimals, as in the worked examples of the lessons.
     public static let fourDecimals = Tolerance(relative: 0, absolute: 5e-5)
 

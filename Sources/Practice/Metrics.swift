@@ -22,6 +22,14 @@ public struct ConfusionMatrix: Sendable, Equatable {
         self.counts = counts
     }
 
+    /// A matrix given by its counts (square, none negative, not all 0).
+    public init(counts: [[Int]]) {
+        require(!counts.isEmpty && counts.allSatisfy { $0.count == counts.count }, "ConfusionMatrix: the counts must be square, got rows of \(counts.map(\.count))")
+        require(counts.allSatisfy { $0.allSatisfy { $0 >= 0 } }, "ConfusionMatrix: a count is negative in \(counts)")
+        require(counts.contains { $0.contains { $0 > 0 } }, "ConfusionMatrix: no samples (every count is 0)")
+        self.counts = counts
+    }
+
     public var classCount: Int { counts.count }
     public var total: Int { counts.reduce(0) { $0 + $1.reduce(0, +) } }
 
