@@ -202,7 +202,7 @@ lesson.prose(
     """
     The checkpoint file holds \(checkpoint.entries.count) named arrays in \(fileSize) bytes. \
     \(sameHistory && sameWeights ? "The resumed run is the same run: every epoch's record and every final weight are equal bit for bit" : "The resumed run differs from the uninterrupted one: something was not saved"). \
-    Early stopping \(uninterrupted.stoppedEarly ? "ended training after epoch \(uninterrupted.history.count) and put back epoch \(uninterrupted.keptEpoch)" : "never fired; the last epoch is kept"). \
+    Early stopping \(uninterrupted.stoppedEarly ? "ended training after epoch \(uninterrupted.history.count) and put back epoch \(uninterrupted.keptEpoch)" : uninterrupted.keptEpoch < uninterrupted.history.count ? "never saw 4 epochs in a row without improvement, so training ran to the end, and then put back epoch \(uninterrupted.keptEpoch), the lowest validation loss" : "never fired, and the last epoch had the lowest validation loss"). \
     Resuming needs more than the weights: without Adam's m and v the first steps \
     after the pause would be different steps; without early stopping's best model the \
     run could not go back past the pause; and the schedule is told η₀, because the rate \
@@ -548,30 +548,40 @@ lesson.prose(
     look at the activations too. Tanh at Xavier's scale keeps both within \
     \(compact(max(tanhRow.gradientRatio, 1 / tanhRow.gradientRatio, tanhRow.outputRatio, 1 / tanhRow.outputRatio), significant: 2))×.
     """)
-@MainActor func fitGap(sizes: [Int], epochs: Int) -> (training: Double, validation: Double) {
+@MainActor func fitGap(sizes: [Int], epochs: Int) -> (training: Double, validation: Double, history: [EpochRecord]) {
     var rng = SeededGenerator(seed: lesson.seed + 9)
     let few = training.subset(Array(0..<100))
     var mlp = Sequential(sizes: sizes, hidden: .relu, initialization: .he, using: &rng)
     var adam = Adam(learningRate: 3e-3)
-    train(&mlp, on: few, loss: SoftmaxCrossEntropy(), optimizer: &adam, epochs: epochs, batchSize: 20, order: .shuffled(epochs: epochs, count: 100, using: &rng), evaluatesTrainingSet: false)
-    return (mlp.accuracy(on: few), mlp.accuracy(on: validation))
+    let run = train(
+        &mlp, on: few, validation: validation, loss: SoftmaxCrossEntropy(), optimizer: &adam, epochs: epochs, batchSize: 20,
+        order: .shuffled(epochs: epochs, count: 100, using: &rng), evaluatesTrainingSet: false)
+    return (mlp.accuracy(on: few), mlp.accuracy(on: validation), run.history)
 }
 let under = fitGap(sizes: [64, 10], epochs: 3)
 let over = fitGap(sizes: [64, 256, 256, 10], epochs: 200)
-let balanced = fitGap(sizes: [64, 32, 10], epochs: 40)
-lesson.prose("Under- and overfitting, on 100 training images, as the gap between training and validation accuracy:")
+lesson.prose("Under- and overfitting, on 100 training images:")
 lesson.table(
-    headers: ["model", "training acc.", "validation acc.", "gap"],
-    rows: [("linear, 3 epochs", under), ("64–32–10, 40 epochs", balanced), ("64–256–256–10, 200 epochs", over)].map {
-        [$0.0, percent($0.1.training), percent($0.1.validation), decimal(($0.1.training - $0.1.validation) * 100, 1)]
-    })
+    headers: ["model", "training acc.", "validation acc."],
+    rows: [("linear, 3 epochs", under), ("64–256–256–10, 200 epochs", over)].map { [$0.0, percent($0.1.training), percent($0.1.validation)] })
+let overValidation = over.history.map { $0.validation!.loss }
+let bestOverEpoch = overValidation.indices.min { overValidation[$0] < overValidation[$1] }! + 1
+lesson.plot(
+    LinePlot(
+        title: "overfitting: 64–256–256–10 on 100 images", xLabel: "epoch", yLabel: "loss",
+        series: [
+            LinePlot.Series("training (mean over the epoch)", y: over.history.map(\.trainingLoss)),
+            LinePlot.Series("validation", y: overValidation),
+        ], logScaleY: true))
 lesson.prose(
     """
     Underfitting: low accuracy on the training set itself (\(percent(under.training))); more \
-    capacity or more training is the fix. Overfitting: \(percent(over.training)) on the images \
-    it trained on against \(percent(over.validation)) on new ones, a gap of \(decimal((over.training - over.validation) * 100, 1)) \
-    points; more data, augmentation, a penalty or early stopping is the fix. A bad \
-    learning rate and a bad initialization are rows 6 and 2 of the zoo.
+    capacity or more training is the fix. Overfitting: the large network ends at \
+    \(percent(over.training)) on the images it trained on and \(percent(over.validation)) on new ones. Its training \
+    loss falls to \(compact(over.history.last!.trainingLoss, significant: 2)), while the validation loss is lowest at epoch \
+    \(bestOverEpoch) (\(decimal(overValidation[bestOverEpoch - 1], 3))) and \(overValidation.last! > overValidation[bestOverEpoch - 1] * 1.05 ? "climbs to \(decimal(overValidation.last!, 3)) by the end: past that epoch it memorizes" : "stays near it"). \
+    More data, augmentation, a penalty or early stopping is the fix. A bad learning \
+    rate and a bad initialization are rows 6 and 2 of the zoo.
     """)
 
 // MARK: - 8
