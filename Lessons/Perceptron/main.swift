@@ -73,11 +73,13 @@ lesson.output(
 
 // MARK: - 2
 
-lesson.section("Eighty years in eight steps")
+lesson.section("Eighty years in \(milestones.count) steps")
 lesson.prose(
     """
-    The neuron in this chapter is the oldest idea in the curriculum. Each later chapter \
-    adds one of the steps that followed it:
+    The neuron in this chapter is the oldest idea in the curriculum. The later \
+    chapters build most of the steps that followed it, up to the transformer (not \
+    Hopfield networks or deep belief networks); the last three rows were built on the \
+    transformer, at a scale no lesson here runs:
     """)
 lesson.table(headers: ["year", "milestone", "the idea"], rows: milestones.map { ["\($0.year)", $0.name, $0.idea] })
 

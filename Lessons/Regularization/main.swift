@@ -320,13 +320,15 @@ lesson.prose(
     The network of section 1, trained again from the same starting weights with the same \
     batch order, once with each regularizer: L2 with λ = 0.01 (in the loss), dropout \
     p = 0.5 after each hidden ReLU, batch normalization before each hidden ReLU, and \
-    early stopping with patience 10 and minimum improvement 0.001.
+    early stopping with patience 10 and minimum improvement 0.001; and once with L2, \
+    batch normalization and dropout together, as the seeds' models combine them.
     """)
 let setups = [
     Setup(name: "L2 λ=0.01", penalty: .l2(0.01)),
     Setup(name: "dropout p=0.5", dropout: 0.5),
     Setup(name: "batch norm", batchNorm: true),
     Setup(name: "early stopping", earlyStopping: EarlyStopping(patience: 10, minimumImprovement: 1e-3)),
+    Setup(name: "L2 + BN + dropout", batchNorm: true, dropout: 0.5, penalty: .l2(0.01)),
 ]
 var results = [(setup: Setup(name: "no regularization"), result: baseline)]
 let comparisonProgress = lesson.progress("training with each regularizer", total: setups.count)
@@ -381,6 +383,49 @@ lesson.prose(
     validation set has \(validation.count) images, so each one is \
     \(String(format: "%.2f", 100 / Double(validation.count))) percentage points: accuracies a few \
     images apart are within noise, and the losses separate the methods more clearly.
+    """)
+
+let combinedLoss = kept[5].record.validation!.loss
+let aloneLosses = [("L2", kept[1].record.validation!.loss), ("dropout", kept[2].record.validation!.loss), ("batch norm", kept[3].record.validation!.loss)]
+let beaten = aloneLosses.filter { combinedLoss < $0.1 }.map(\.0), notBeaten = aloneLosses.filter { combinedLoss >= $0.1 }.map(\.0)
+lesson.prose(
+    """
+    The three together end at a validation loss of \(decimal(combinedLoss, 4)): \
+    \(notBeaten.isEmpty ? "lower than each of them alone, by \(decimal(aloneLosses.map(\.1).min()! - combinedLoss, 4)) against the best single one, \(aloneLosses.min { $0.1 < $1.1 }!.0)." : beaten.isEmpty ? "no lower than any of them alone: each already takes away some of the freedom the others would." : "lower than \(beaten.joined(separator: " and ")) alone, but not \(notBeaten.joined(separator: " or ")): each already takes away some of the freedom the others would.")
+
+    Two conventions for dropout. This chapter's is inverted dropout: the survivors are \
+    scaled by 1/(1 − p) in training and nothing changes at inference. The original \
+    paper, and the seeds, keep the survivors as they are and multiply by (1 − p) at \
+    inference. They are the same model: a network trained one way is the other with \
+    the next layer's weights multiplied by 1/(1 − p). Checked on the trained dropout \
+    network, its first hidden layer's outputs h on the validation set, and one mask:
+    """)
+let dropoutModel = results[2].result.model
+let p = 0.5
+let hiddenOutputs = Sequential(Array(dropoutModel.layers[0...1])).predict(Tensor(batchMatrix(validation.inputs, validation.inputs.indices)))
+let next = dropoutModel.denseLayers[1]
+var conventionRNG = SeededGenerator(seed: lesson.seed + 5)
+let invertedMask = Dropout.mask(count: hiddenOutputs.count, rate: p, using: &conventionRNG)
+let classicMask = invertedMask.map { $0 * (1 - p) }  // 0 or 1
+let classicNext = Dense(weights: Matrix(rows: next.weight.shape[0], columns: next.weight.shape[1], values: next.weight.value.map { $0 / (1 - p) }), biases: next.bias.value)
+func largestDifference(_ a: Tensor, _ b: Tensor) -> Double { zip(a.values, b.values).map { abs($0 - $1) }.max()! }
+let trainingDifference = largestDifference(
+    next.predict(Tensor(shape: hiddenOutputs.shape, values: zip(hiddenOutputs.values, invertedMask).map(*))),
+    classicNext.predict(Tensor(shape: hiddenOutputs.shape, values: zip(hiddenOutputs.values, classicMask).map(*))))
+let inferenceDifference = largestDifference(
+    next.predict(hiddenOutputs), classicNext.predict(Tensor(shape: hiddenOutputs.shape, values: hiddenOutputs.values.map { $0 * (1 - p) })))
+lesson.table(
+    headers: ["mode", "inverted (this chapter)", "classic (the seeds)", "largest difference"],
+    rows: [
+        ["training", "W (h ⊙ m) / (1 − p)", "W′ (h ⊙ m)", compact(trainingDifference, significant: 2)],
+        ["inference", "W h", "W′ (1 − p) h", compact(inferenceDifference, significant: 2)],
+    ])
+lesson.prose(
+    """
+    With W′ = W / (1 − p), the two give the next layer the same numbers in both modes\
+    \(max(trainingDifference, inferenceDifference) == 0 ? ", exactly: with p = 0.5 every scaling is by a power of two, so not even the rounding differs" : ", to rounding (\(compact(max(trainingDifference, inferenceDifference), significant: 2)) at most)"). Inverted dropout is the \
+    common choice because inference then needs no change at all: PyTorch's \
+    nn.Dropout and Keras's Dropout are both inverted.
     """)
 
 // MARK: - 7

@@ -12,6 +12,13 @@ public enum Initialization: Sendable, Equatable {
     /// ReLU zeroes about half of its inputs, halving the variance at each layer; twice the
     /// Xavier variance (for n_in = n_out) puts it back. The choice for ReLU networks.
     case he
+    /// LeCun normal (1998): W ~ N(0, 1 / n_in).
+    ///
+    /// The variance that keeps the forward signal's variance steady through a layer whose
+    /// activation has slope 1 near 0 (tanh, or none): Xavier's forward half alone. PyTorch
+    /// has no name for it: `nn.init.kaiming_normal_(w, nonlinearity="linear")` draws the
+    /// same; Keras's `lecun_normal` draws from a truncated normal of this variance.
+    case lecun
     /// Every weight 0. All units of a layer then compute the same thing and receive the
     /// same gradient, so they stay identical forever: the symmetry is never broken.
     case zeros
@@ -27,6 +34,8 @@ public enum Initialization: Sendable, Equatable {
             return generator.uniforms(count, in: -r..<r)
         case .he:
             return generator.normals(count, mean: 0, standardDeviation: (2 / Double(inputs)).squareRoot())
+        case .lecun:
+            return generator.normals(count, mean: 0, standardDeviation: (1 / Double(inputs)).squareRoot())
         case .zeros:
             return [Double](repeating: 0, count: count)
         case .normal(let standardDeviation):
@@ -38,6 +47,7 @@ public enum Initialization: Sendable, Equatable {
         switch self {
         case .xavier: "Xavier"
         case .he: "He"
+        case .lecun: "LeCun"
         case .zeros: "zeros"
         case .normal(let standardDeviation): "N(0, \(standardDeviation)²)"
         }

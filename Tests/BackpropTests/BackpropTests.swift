@@ -214,7 +214,7 @@ struct NetworkTests {
         #expect(Sequential(sizes: [64, 128, 128, 10], hidden: .relu, initialization: .he, using: &rng).parameterCount == 26_122)
     }
 
-    @Test("Xavier stays within ±√(6/(n_in + n_out)); He has standard deviation √(2/n_in); zeros are zeros")
+    @Test("Xavier stays within ±√(6/(n_in + n_out)); He has standard deviation √(2/n_in), LeCun √(1/n_in); zeros are zeros")
     func initialization() {
         var rng = SeededGenerator(seed: 11)
         let xavier = Initialization.xavier.weights(inputs: 300, outputs: 100, using: &rng)
@@ -224,6 +224,10 @@ struct NetworkTests {
         let he = Initialization.he.weights(inputs: 200, outputs: 200, using: &rng)
         let deviation = (he.map { $0 * $0 }.reduce(0, +) / Double(he.count)).squareRoot()
         #expect(abs(deviation - 0.1) < 0.003)  // √(2/200) = 0.1; 40,000 draws
+        let lecun = Initialization.lecun.weights(inputs: 400, outputs: 100, using: &rng)
+        let lecunDeviation = (lecun.map { $0 * $0 }.reduce(0, +) / Double(lecun.count)).squareRoot()
+        #expect(abs(lecunDeviation - 0.05) < 0.0015)  // √(1/400) = 0.05; 40,000 draws
+        #expect(abs(lecun.reduce(0, +) / Double(lecun.count)) < 0.001)
         #expect(Initialization.zeros.weights(inputs: 3, outputs: 2, using: &rng) == [0, 0, 0, 0, 0, 0])
     }
 
