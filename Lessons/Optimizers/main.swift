@@ -463,6 +463,43 @@ lesson.prose(
         : ", although \(schedules[soonest[0]].name) and \(schedules[soonest[1]].name) shrink η soonest.")
     """)
 
+lesson.prose(
+    """
+    The fixed schedules decide η before training starts. Reduce-on-plateau (PyTorch's \
+    ReduceLROnPlateau, the seeds' choice) reads the validation loss instead: after more \
+    than `patience` epochs without a relative improvement of `threshold`, it multiplies \
+    η by `factor`. The same run with 200 fresh points of the same line as the validation \
+    set, η₀ = 0.1, factor 0.5, patience 2, threshold 1e-4:
+    """)
+let plateauValidation: RegressionSet = {
+    let inputs = (0..<200).map { _ in noisyRNG.normals(2) }
+    return RegressionSet(inputs: inputs, targets: inputs.map { 2 * $0[0] - 3 * $0[1] + 1 + 0.5 * noisyRNG.normal() })
+}()
+var plateauLine = zeroLine
+var plateauStep = SupervisedStep(model: plateauLine, loss: MeanSquaredError(), optimizer: SGD(learningRate: 0.1))
+var plateauPlugins = TrainingPlugins([ReduceOnPlateau(factor: 0.5, patience: 2, threshold: 1e-4)])
+var plateauShuffler = SeededGenerator(seed: lesson.seed + 2)  // the sample order of the runs above
+let plateauRun = train(
+    &plateauStep, on: noisyLine, validation: plateauValidation, epochs: scheduleEpochs, batchSize: 1,
+    order: .shuffled(epochs: scheduleEpochs, count: noisyLine.count, using: &plateauShuffler), plugins: &plateauPlugins,
+    evaluatesTrainingSet: false)
+plateauLine = plateauStep.model
+let cuts = (plateauPlugins.list[0] as! ReduceOnPlateau).reductions
+let plateauDistance = distance(parameters(plateauLine), best)
+lesson.table(
+    headers: ["cut after epoch"] + cuts.map(String.init),
+    rows: [["η from then on"] + cuts.map { epoch in compact(plateauRun.history.first { $0.epoch == epoch + 1 }?.learningRate ?? .nan, significant: 3) }])
+let closerThan = decaying.filter { distances[$0] > plateauDistance }.map { schedules[$0].name }
+lesson.prose(
+    """
+    It cut η \(cuts.count) time\(cuts.count == 1 ? "" : "s")\(cuts.isEmpty ? "" : ", first after epoch \(cuts[0])"), ending at \
+    η = \(compact(plateauRun.history.last!.learningRate, significant: 3)); its line ends \(decimal(plateauDistance, 4)) from the best one, \
+    \(closerThan.isEmpty ? "not closer than any fixed schedule" : closerThan.count == decaying.count ? "closer than every fixed schedule" : "closer than \(closerThan.joined(separator: ", "))"), \
+    and \(plateauDistance < distances[0] ? "closer" : "no closer") than the constant rate (\(decimal(distances[0], 4))). It needs no \
+    guess of when to decay, only of how long a plateau is; the price is a validation \
+    set evaluated every epoch.
+    """)
+
 // MARK: - 8
 
 lesson.section("Gradient clipping by global norm")
@@ -535,5 +572,6 @@ lesson.table(
         ["4.3", "adamStep", "one Adam step with bias correction"],
         ["4.4", "cosineAnnealing", "the cosine schedule's learning rate at epoch t"],
         ["4.5", "clipByGlobalNorm", "scale a list of gradients to at most a given norm"],
+        ["4.6", "reduceOnPlateau", "the rate of each epoch, read from the validation losses"],
     ])
 lesson.finish()

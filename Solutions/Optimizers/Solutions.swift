@@ -55,3 +55,25 @@ public func clipByGlobalNorm(gradients: [[Double]], maxNorm: Double) throws -> [
     guard norm > maxNorm else { return gradients }
     return gradients.map { array in array.map { $0 * maxNorm / norm } }
 }
+
+/// 4.6
+public func reduceOnPlateau(losses: [Double], initialRate: Double, factor: Double, patience: Int, threshold: Double) throws -> [Double] {
+    var rates: [Double] = []
+    var rate = initialRate
+    var best: Double? = nil
+    var bad = 0
+    for loss in losses {
+        rates.append(rate)  // this epoch trained with the current rate
+        if let b = best, !(loss < b * (1 - threshold)) {
+            bad += 1
+        } else {
+            best = loss
+            bad = 0
+        }
+        if bad > patience {  // more than `patience` epochs in a row without improvement
+            rate *= factor
+            bad = 0
+        }
+    }
+    return rates
+}

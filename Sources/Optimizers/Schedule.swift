@@ -77,3 +77,75 @@ public struct LearningRateSchedule: TrainingPlugin {
         learningRate = schedule.learningRate(initial: start, at: epoch)
     }
 }
+
+/// Reduce-on-plateau (PyTorch's `ReduceLROnPlateau`, mode "min", threshold mode "rel"):
+/// a schedule that reads the validation loss. After each epoch the loss counts as an
+/// improvement when it is below best · (1 − threshold); after more than `patience` epochs
+/// in a row without one, the rate is multiplied by `factor` (not below `minimum`) for the
+/// epochs that follow, and the next `cooldown` epochs are not counted.
+///
+/// ```
+/// improved:   loss < best (1 − threshold)  →  best = loss, bad = 0
+/// otherwise:  bad += 1
+/// in cooldown: cooldown -= 1, bad = 0
+/// bad > patience:  η ← max(η · factor, minimum), cooldown = its length, bad = 0
+/// ```
+/// PyTorch's rule, strictly more than `patience` bad epochs (Keras's waits for `patience`:
+/// Keras's patience p is PyTorch's p − 1). The first epoch always improves on no best.
+/// As a plugin it needs a validation set.
+public struct ReduceOnPlateau: TrainingPlugin {
+    public let factor: Double, patience: Int, threshold: Double, cooldown: Int, minimum: Double
+    /// The lowest validation loss so far, the epochs counted without improvement, and the
+    /// cooldown epochs left.
+    public private(set) var best: Double?
+    public private(set) var badEpochs = 0
+    public private(set) var cooldownLeft = 0
+    /// The rate to use from the next epoch on, once decided.
+    private var reduced: Double?
+    /// The epochs (from 1) after which the rate was cut.
+    public private(set) var reductions: [Int] = []
+
+    public init(factor: Double = 0.1, patience: Int = 10, threshold: Double = 1e-4, cooldown: Int = 0, minimum: Double = 0) {
+        require(factor > 0 && factor < 1, "ReduceOnPlateau: the factor must be in (0, 1), got \(factor)")
+        require(patience >= 0 && cooldown >= 0, "ReduceOnPlateau: patience \(patience) and cooldown \(cooldown) cannot be negative")
+        require(threshold >= 0 && threshold < 1, "ReduceOnPlateau: the threshold must be in [0, 1), got \(threshold)")
+        require(minimum >= 0 && minimum.isFinite, "ReduceOnPlateau: the minimum rate must be finite and ≥ 0, got \(minimum)")
+        (self.factor, self.patience, self.threshold, self.cooldown, self.minimum) = (factor, patience, threshold, cooldown, minimum)
+    }
+
+    /// Takes one epoch's validation loss; returns the rate for the next epoch given the
+    /// current one.
+    public mutating func step(validationLoss loss: Double, learningRate: Double) -> Double {
+        if let best, !(loss < best * (1 - threshold)) {
+            badEpochs += 1
+        } else {
+            best = loss
+            badEpochs = 0
+        }
+        if cooldownLeft > 0 {
+            cooldownLeft -= 1
+            badEpochs = 0
+        }
+        guard badEpochs > patience else { return learningRate }
+        cooldownLeft = cooldown
+        badEpochs = 0
+        return max(learningRate * factor, minimum)
+    }
+
+    public mutating func epochWillStart(_ epoch: Int, learningRate: inout Double) {
+        if let reduced { learningRate = reduced }
+        reduced = nil
+    }
+
+    public mutating func epochDidEnd<Model: Layer>(_ record: EpochRecord, model: Model) -> Bool {
+        guard let validation = record.validation else {
+            requirementFailed("ReduceOnPlateau: training was given no validation set to watch")
+        }
+        let next = step(validationLoss: validation.loss, learningRate: record.learningRate)
+        if next != record.learningRate {
+            reduced = next
+            reductions.append(record.epoch)
+        }
+        return false
+    }
+}

@@ -5,7 +5,7 @@ import OptimizersSolutions
 
 /// The exercises of Chapter 4, in the order of the lesson's list.
 enum OptimizersExercise: String, ChapterExercise {
-    case momentumStep, rmspropStep, adamStep, cosineAnnealing, clipByGlobalNorm
+    case momentumStep, rmspropStep, adamStep, cosineAnnealing, clipByGlobalNorm, reduceOnPlateau
 
     /// The number and title the test report shows.
     var title: String {
@@ -15,6 +15,7 @@ enum OptimizersExercise: String, ChapterExercise {
         case .adamStep: "4.3 one Adam step with bias correction"
         case .cosineAnnealing: "4.4 cosine annealing"
         case .clipByGlobalNorm: "4.5 gradient clipping by global norm"
+        case .reduceOnPlateau: "4.6 reduce on plateau"
         }
     }
 }
@@ -33,6 +34,7 @@ struct OptimizersAnswers: ChapterAnswers {
     var adamStep: AdamAnswer
     var cosineAnnealing: @Sendable (Double, Double, Int, Int) throws -> Double
     var clipByGlobalNorm: @Sendable ([[Double]], Double) throws -> [[Double]]
+    var reduceOnPlateau: @Sendable ([Double], Double, Double, Int, Double) throws -> [Double]
 
     /// The learner's answers, from `Exercises/Optimizers`.
     static let exercises = OptimizersAnswers(
@@ -55,6 +57,10 @@ struct OptimizersAnswers: ChapterAnswers {
         clipByGlobalNorm: {
             CrashLog.noteCall("clipByGlobalNorm(gradients: \($0), maxNorm: \($1))")
             return try OptimizersExercises.clipByGlobalNorm(gradients: $0, maxNorm: $1)
+        },
+        reduceOnPlateau: {
+            CrashLog.noteCall("reduceOnPlateau(losses: \($0), initialRate: \($1), factor: \($2), patience: \($3), threshold: \($4))")
+            return try OptimizersExercises.reduceOnPlateau(losses: $0, initialRate: $1, factor: $2, patience: $3, threshold: $4)
         })
 
     /// The worked answers, from `Solutions/Optimizers`.
@@ -68,13 +74,14 @@ struct OptimizersAnswers: ChapterAnswers {
                 parameters: $0, gradient: $1, m: $2, v: $3, t: $4, learningRate: $5, beta1: $6, beta2: $7, epsilon: $8)
         },
         cosineAnnealing: { try OptimizersSolutions.cosineAnnealing(initial: $0, minimum: $1, epoch: $2, period: $3) },
-        clipByGlobalNorm: { try OptimizersSolutions.clipByGlobalNorm(gradients: $0, maxNorm: $1) })
+        clipByGlobalNorm: { try OptimizersSolutions.clipByGlobalNorm(gradients: $0, maxNorm: $1) },
+        reduceOnPlateau: { try OptimizersSolutions.reduceOnPlateau(losses: $0, initialRate: $1, factor: $2, patience: $3, threshold: $4) })
 
     /// Every exercise left as an untouched stub.
     static let allStubs = OptimizersAnswers(
         momentumStep: { _, _, _, _, _ in throw NotAttempted() }, rmspropStep: { _, _, _, _, _, _ in throw NotAttempted() },
         adamStep: { _, _, _, _, _, _, _, _, _ in throw NotAttempted() }, cosineAnnealing: { _, _, _, _ in throw NotAttempted() },
-        clipByGlobalNorm: { _, _ in throw NotAttempted() })
+        clipByGlobalNorm: { _, _ in throw NotAttempted() }, reduceOnPlateau: { _, _, _, _, _ in throw NotAttempted() })
 
     /// Checks one exercise of these answers.
     func check(_ exercise: OptimizersExercise) -> CheckOutcome {
@@ -84,6 +91,7 @@ struct OptimizersAnswers: ChapterAnswers {
         case .adamStep: OptimizersChecks.adamStep(adamStep)
         case .cosineAnnealing: OptimizersChecks.cosineAnnealing(cosineAnnealing)
         case .clipByGlobalNorm: OptimizersChecks.clipByGlobalNorm(clipByGlobalNorm)
+        case .reduceOnPlateau: OptimizersChecks.reduceOnPlateau(reduceOnPlateau)
         }
     }
 }

@@ -195,6 +195,62 @@ public enum OptimizersChecks {
         }
     }
 
+    // MARK: 4.6
+
+    public static func reduceOnPlateau(_ answer: @Sendable ([Double], Double, Double, Int, Double) throws -> [Double]) -> CheckOutcome {
+        var cases: [(losses: [Double], initial: Double, factor: Double, patience: Int, threshold: Double)] = [
+            ([1, 1, 1, 1, 1], 0.1, 0.5, 1, 0),
+            ([1.0, 0.9, 0.95, 0.91, 0.92, 0.899, 0.8999, 0.89991, 0.9, 0.7, 0.71, 0.72, 0.73, 0.74, 0.75], 0.1, 0.5, 2, 1e-3),
+            ([3, 2.5, 2.4999, 2.49, 2.489, 2.4889, 2.48889, 2.4, 2.39999, 2.39998], 1, 0.1, 0, 1e-4),
+        ]
+        var rng = SeededGenerator(seed: seed + 6)
+        for _ in 0..<6 {
+            var loss = 2.0
+            let losses = (0..<25).map { _ in
+                loss *= rng.uniform(in: 0.97..<1.02)
+                return loss
+            }
+            cases.append((losses, rng.uniform(in: 0.01..<1), [0.1, 0.5, 0.2][rng.int(below: 3)], rng.int(in: 0..<4), [0, 1e-3, 1e-2][rng.int(below: 3)]))
+        }
+        /// The rates with one rule changed, for the hints.
+        func rates(_ c: (losses: [Double], initial: Double, factor: Double, patience: Int, threshold: Double), atPatience: Bool = false,
+                   absolute: Bool = false, noReset: Bool = false, sameEpoch: Bool = false) -> [Double] {
+            var (rate, best, bad) = (c.initial, Double?.none, 0)
+            var out: [Double] = []
+            for loss in c.losses {
+                if !sameEpoch { out.append(rate) }
+                if let b = best, !(loss < (absolute ? b - c.threshold : b * (1 - c.threshold))) { bad += 1 } else { best = loss; bad = 0 }
+                if atPatience ? bad >= c.patience && bad > 0 : bad > c.patience {
+                    rate *= c.factor
+                    if !noReset { bad = 0 }
+                }
+                if sameEpoch { out.append(rate) }
+            }
+            return out
+        }
+        return runCheck { check in
+            for c in cases {
+                var plateau = ReduceOnPlateau(factor: c.factor, patience: c.patience, threshold: c.threshold)
+                var rate = c.initial
+                var expected: [Double] = []
+                for loss in c.losses {
+                    expected.append(rate)
+                    rate = plateau.step(validationLoss: loss, learningRate: rate)
+                }
+                try check.expect(
+                    try answer(c.losses, c.initial, c.factor, c.patience, c.threshold), equals: expected,
+                    input: "losses \(shortList(c.losses)), initialRate \(c.initial), factor \(c.factor), patience \(c.patience), threshold \(c.threshold)",
+                    hints: [
+                        Hint(ifActual: rates(c, atPatience: true), "the cut comes after more than `patience` bad epochs (bad > patience), not after `patience` of them (that is Keras's rule)"),
+                        Hint(ifActual: rates(c, sameEpoch: true), "a cut applies from the next epoch on: record the epoch's rate before looking at its loss"),
+                        Hint(ifActual: rates(c, noReset: true), "after a cut the count of bad epochs starts again from 0"),
+                        Hint(ifActual: rates(c, absolute: true), "the threshold is relative: improved means loss < best · (1 − threshold), not best − threshold"),
+                    ],
+                    otherwise: "rates[k] is the rate epoch k trained with; cut by `factor` once bad > patience, then bad = 0")
+            }
+        }
+    }
+
     // MARK: 4.5
 
     public static func clipByGlobalNorm(_ answer: @Sendable ([[Double]], Double) throws -> [[Double]]) -> CheckOutcome {

@@ -137,4 +137,42 @@ let optimizersWrongAnswers: [OptimizersWrongAnswer] = [
     OptimizersWrongAnswer(.clipByGlobalNorm, "never clips", hint: "scale it by maxNorm / ‖g‖") {
         $0.clipByGlobalNorm = { gradients, _ in gradients }
     },
+    // 4.6: each slip written out from the worked answer's loop.
+    OptimizersWrongAnswer(.reduceOnPlateau, "cuts after `patience` bad epochs (Keras's rule)", hint: "not after `patience` of them") {
+        $0.reduceOnPlateau = plateauSlip(atPatience: true)
+    },
+    OptimizersWrongAnswer(.reduceOnPlateau, "applies the cut to the epoch that caused it", hint: "a cut applies from the next epoch on") {
+        $0.reduceOnPlateau = plateauSlip(sameEpoch: true)
+    },
+    OptimizersWrongAnswer(.reduceOnPlateau, "keeps counting after a cut", hint: "starts again from 0") {
+        $0.reduceOnPlateau = plateauSlip(noReset: true)
+    },
+    OptimizersWrongAnswer(.reduceOnPlateau, "takes the threshold as absolute", hint: "the threshold is relative") {
+        $0.reduceOnPlateau = plateauSlip(absolute: true)
+    },
 ]
+
+/// Reduce-on-plateau with one rule changed.
+private func plateauSlip(atPatience: Bool = false, absolute: Bool = false, noReset: Bool = false, sameEpoch: Bool = false)
+    -> @Sendable ([Double], Double, Double, Int, Double) throws -> [Double]
+{
+    { losses, initial, factor, patience, threshold in
+        var (rate, best, bad) = (initial, Double?.none, 0)
+        var rates: [Double] = []
+        for loss in losses {
+            if !sameEpoch { rates.append(rate) }
+            if let b = best, !(loss < (absolute ? b - threshold : b * (1 - threshold))) {
+                bad += 1
+            } else {
+                best = loss
+                bad = 0
+            }
+            if atPatience ? bad >= patience && bad > 0 : bad > patience {
+                rate *= factor
+                if !noReset { bad = 0 }
+            }
+            if sameEpoch { rates.append(rate) }
+        }
+        return rates
+    }
+}

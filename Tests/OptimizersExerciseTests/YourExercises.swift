@@ -14,6 +14,7 @@ struct OptimizersExerciseTests {
     @Test("4.3 one Adam step with bias correction") func adamStep() async throws { try await run(.adamStep) }
     @Test("4.4 cosine annealing") func cosineAnnealing() async throws { try await run(.cosineAnnealing) }
     @Test("4.5 gradient clipping by global norm") func clipByGlobalNorm() async throws { try await run(.clipByGlobalNorm) }
+    @Test("4.6 reduce on plateau") func reduceOnPlateau() async throws { try await run(.reduceOnPlateau) }
 
     func run(_ exercise: OptimizersExercise) async throws {
         let survived = await #expect(processExitsWith: .success) { [exercise] in OptimizersAnswers.probe(exercise) } != nil

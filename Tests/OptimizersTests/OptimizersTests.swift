@@ -275,6 +275,41 @@ struct ClippingAndScheduleTests {
     }
 }
 
+@Suite("Chapter 4 · Optimizers · reduce on plateau")
+struct ReduceOnPlateauTests {
+    @Test("the rate per epoch equals PyTorch 2.13's ReduceLROnPlateau(factor 0.5, patience 2, threshold 1e-3 rel, cooldown 1, min_lr 0.01)")
+    func againstPyTorch() {
+        let losses = [1.0, 0.9, 0.95, 0.91, 0.92, 0.899, 0.8999, 0.89991, 0.9, 0.7, 0.71, 0.72, 0.73, 0.74, 0.75, 0.76, 0.77, 0.78, 0.79, 0.8]
+        // From torch.optim.lr_scheduler.ReduceLROnPlateau, the rate each epoch trained with (script kept outside the project).
+        let torchRates = [0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.025, 0.0125, 0.0125, 0.0125, 0.0125, 0.01, 0.01, 0.01]
+        var plateau = ReduceOnPlateau(factor: 0.5, patience: 2, threshold: 1e-3, cooldown: 1, minimum: 0.01)
+        var rate = 0.1
+        var rates: [Double] = []
+        for loss in losses {
+            rates.append(rate)
+            rate = plateau.step(validationLoss: loss, learningRate: rate)
+        }
+        #expect(rates == torchRates)
+    }
+
+    @Test("as a plugin: each epoch's record shows the rate it trained with, cut after the epochs the plugin lists")
+    func asPlugin() {
+        var rng = SeededGenerator(seed: 3)
+        let data = ClassificationSet(inputs: (0..<40).map { _ in rng.normals(3) }, labels: (0..<40).map { $0 % 2 }, classCount: 2)  // labels carry no signal
+        let model = Sequential(sizes: [3, 8, 2], hidden: .relu, initialization: .he, using: &rng)
+        var step = SupervisedStep(model: model, loss: SoftmaxCrossEntropy(), optimizer: SGD(learningRate: 0.5))
+        var plugins = TrainingPlugins([ReduceOnPlateau(factor: 0.5, patience: 1)])
+        let run = train(&step, on: data, validation: data.subset(Array(0..<10)), epochs: 30, batchSize: 10, plugins: &plugins)
+        let plateau = plugins.list[0] as! ReduceOnPlateau
+        #expect(!plateau.reductions.isEmpty)
+        var expected = 0.5
+        for record in run.history {
+            #expect(record.learningRate == expected)
+            if plateau.reductions.contains(record.epoch) { expected *= 0.5 }
+        }
+    }
+}
+
 @Suite("Chapter 4 · Optimizers · on surfaces and on the digits")
 struct OptimizationTests {
     @Test("GD on x² from 5: xₖ = 5 (1 − 2η)ᵏ")
