@@ -314,10 +314,31 @@ lesson.prose(
     biases: b_hn sits inside the reset. The two are different functions; weights carry \
     over only within one convention.
 
+    The update has two conventions too, and these two are the same function. PyTorch \
+    writes hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁, so z keeps the old state; Cho et al., Keras's \
+    documentation and the seeds write hₜ = (1 − z′) ⊙ hₜ₋₁ + z′ ⊙ n, so z′ takes the new \
+    one. Since 1 − σ(a) = σ(−a), z′ = 1 − z is the update gate with its rows of W_x, W_h \
+    and both biases negated: weights move from one convention to the other by that \
+    sign flip.
+
     A bidirectional layer runs one recurrent layer forwards and another backwards over \
     the same sequence and concatenates their states, so step t sees the whole \
     sequence. Its backward pass splits the gradient, reverses the second half in time, \
     and adds the two input gradients.
+    """)
+
+var conventionRNG = SeededGenerator(seed: lesson.seed + 14)
+var conventionGRU = GRULayer(inputs: 3, hidden: 4, using: &conventionRNG)
+let conventionSequence = (0..<8).map { _ in conventionRNG.normals(3) }
+let pytorchStates = conventionGRU.forward(Tensor(shape: [8, 1, 3], values: conventionSequence.flatMap { $0 }), mode: .inference).values
+let seedStates = conventionGRU.updateGateFlipped.forwardUpdateTakesNew(conventionSequence).flatMap { $0 }
+let unflippedStates = conventionGRU.forwardUpdateTakesNew(conventionSequence).flatMap { $0 }
+func largestGap(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) }.max()! }
+lesson.output(
+    """
+    a GRU, 3 inputs, 4 units, 8 steps: the seeds' update against this chapter's
+      on the flipped weights   largest difference \(compact(largestGap(seedStates, pytorchStates), significant: 2))
+      on the same weights      largest difference \(compact(largestGap(unflippedStates, pytorchStates), significant: 2))
     """)
 
 // MARK: - 5

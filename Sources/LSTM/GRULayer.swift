@@ -156,3 +156,50 @@ public struct GRULayer: RecurrentLayer {
         body(&hiddenBias)
     }
 }
+
+// MARK: - The other way of writing the update
+
+extension GRULayer {
+    /// This layer written in the other convention for the update gate.
+    ///
+    /// PyTorch (and this chapter) write hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁: z keeps the old state.
+    /// Cho et al. (2014), Keras's documentation and the seeds write hₜ = (1 − z′) ⊙ hₜ₋₁ +
+    /// z′ ⊙ n: z′ takes the new one. They are the same model with z′ = 1 − z, and since
+    /// 1 − σ(a) = σ(−a), that is the update gate's rows of both weight matrices and both
+    /// biases negated. This returns those weights; run them with ``forwardUpdateTakesNew(_:)``.
+    public var updateGateFlipped: GRULayer {
+        var flipped = self
+        let (h, d) = (hiddenSize, inputSize)
+        for i in (h * d)..<(2 * h * d) { flipped.inputWeights.value[i].negate() }
+        for i in (h * h)..<(2 * h * h) { flipped.hiddenWeights.value[i].negate() }
+        for i in h..<(2 * h) {
+            flipped.inputBias.value[i].negate()
+            flipped.hiddenBias.value[i].negate()
+        }
+        return flipped
+    }
+
+    /// The states of one sequence (one sample, from h₀ = 0) under the seeds' update,
+    /// hₜ = (1 − z′) ⊙ hₜ₋₁ + z′ ⊙ n, with the gates computed as in ``forward(_:mode:)``.
+    /// Written one step at a time: a reference for the convention, not a layer.
+    public func forwardUpdateTakesNew(_ sequence: [[Double]]) -> [[Double]] {
+        let (h, d) = (hiddenSize, inputSize)
+        require(sequence.allSatisfy { $0.count == d }, "GRULayer.forwardUpdateTakesNew: every step needs \(d) inputs")
+        func σ(_ a: Double) -> Double { 1 / (1 + exp(-a)) }
+        let (wx, wh, bx, bh) = (inputWeights.value, hiddenWeights.value, inputBias.value, hiddenBias.value)
+        var state = [Double](repeating: 0, count: h)
+        var states: [[Double]] = []
+        for x in sequence {
+            func input(_ row: Int) -> Double { (0..<d).reduce(bx[row]) { $0 + wx[row * d + $1] * x[$1] } }
+            func hidden(_ row: Int) -> Double { (0..<h).reduce(bh[row]) { $0 + wh[row * h + $1] * state[$1] } }
+            state = (0..<h).map { k in
+                let r = σ(input(k) + hidden(k))
+                let zTakesNew = σ(input(h + k) + hidden(h + k))
+                let candidate = tanh(input(2 * h + k) + r * hidden(2 * h + k))
+                return (1 - zTakesNew) * state[k] + zTakesNew * candidate
+            }
+            states.append(state)
+        }
+        return states
+    }
+}

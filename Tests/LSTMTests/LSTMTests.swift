@@ -322,3 +322,21 @@ struct Misuse {
         #expect(message.contains("entry 2 of the input is 2.0, not a token index 0..<2"), "\(message)")
     }
 }
+
+@Suite("Chapter 7 · the GRU's two ways of writing the update")
+struct GRUConventionTests {
+    @Test("the seeds' update (z′ takes the new state) on the flipped weights equals this chapter's GRU, step by step, to 1e-14")
+    func flippedUpdateIsTheSameModel() {
+        var rng = SeededGenerator(seed: 17)
+        var layer = GRULayer(inputs: 3, hidden: 4, using: &rng)
+        let sequence = (0..<6).map { _ in rng.normals(3) }
+        let ours = layer.forward(Tensor(shape: [6, 1, 3], values: sequence.flatMap { $0 }), mode: .inference).values
+        let theirs = layer.updateGateFlipped.forwardUpdateTakesNew(sequence).flatMap { $0 }
+        #expect(mismatch(theirs, ours, tolerance: Tolerance(relative: 0, absolute: 1e-14)) == nil)
+        // Without the flip, the seeds' update on the same weights is another function.
+        let unflipped = layer.forwardUpdateTakesNew(sequence).flatMap { $0 }
+        #expect(zip(unflipped, ours).map { abs($0 - $1) }.max()! > 0.05)
+        // Flipping twice gives the weights back.
+        #expect(layer.updateGateFlipped.updateGateFlipped.namedParameters.map(\.parameter.value) == layer.namedParameters.map(\.parameter.value))
+    }
+}
