@@ -184,6 +184,52 @@ public struct Reshape: Layer {
     public mutating func visitParameters(_ body: (inout Parameter) -> Void) {}
 }
 
+/// Global average pooling: each channel's map averaged to one number, (B, C, H, W) →
+/// (B, C). The seeds' CNNs end with it (Keras's `GlobalAveragePooling2D`; PyTorch's
+/// `nn.AdaptiveAvgPool2d(1)` followed by a flatten): a classifier head on C numbers
+/// instead of C·H·W, with no parameters and no dependence on where in the image a feature
+/// was found.
+///
+/// ```
+/// forward:   y[n, c] = (1 / HW) Σᵢⱼ x[n, c, i, j]
+/// backward:  ∂L/∂x[n, c, i, j] = ∂L/∂y[n, c] / HW     every position shares the gradient
+/// ```
+public struct GlobalAveragePool: Layer {
+    private var inputShape: [Int]?
+
+    public init() {}
+
+    public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        require(x.rank == 4, "GlobalAveragePool: needs a batch of maps (B, C, H, W), got \(x.shapeDescription)")
+        let (batch, channels, positions) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        require(positions > 0, "GlobalAveragePool: maps of \(x.shape[2]) × \(x.shape[3]) have no positions to average")
+        if mode == .training { inputShape = x.shape }
+        var y = [Double](repeating: 0, count: batch * channels)
+        for m in 0..<(batch * channels) {
+            var sum = 0.0
+            for p in 0..<positions { sum += x.values[m * positions + p] }
+            y[m] = sum / Double(positions)
+        }
+        return Tensor(shape: [batch, channels], values: y)
+    }
+
+    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+        guard let shape = inputShape else { requirementFailed("GlobalAveragePool.backward: no training-mode forward pass to go back through") }
+        require(
+            outputGradient.shape == [shape[0], shape[1]],
+            "GlobalAveragePool.backward: the gradient \(outputGradient.shapeDescription) does not match the output (\(shape[0]) × \(shape[1]))")
+        let positions = shape[2] * shape[3]
+        var dx = [Double](repeating: 0, count: shape.reduce(1, *))
+        for m in 0..<(shape[0] * shape[1]) {
+            let share = outputGradient.values[m] / Double(positions)
+            for p in 0..<positions { dx[m * positions + p] = share }
+        }
+        return Tensor(shape: shape, values: dx)
+    }
+
+    public mutating func visitParameters(_ body: (inout Parameter) -> Void) {}
+}
+
 /// A residual block: H(x) = F(x) + x, with F any layers whose output has x's shape.
 ///
 /// ```

@@ -2,6 +2,7 @@ import Activations
 import Backprop
 import LinearAlgebra
 import Randomness
+import Regularization
 import Testing
 
 @testable import CNN
@@ -175,6 +176,34 @@ struct PoolingTests {
         let pool = Pool2D(kind, size: size, stride: stride)
         let results = checkGradients(pool, input: x, loss: weightedOutputLoss(rng.normals(pool.predict(x).count)))
         #expect(results.count == 1 && results[0].passed, "\(results)")
+    }
+
+    @Test("global average pooling: each map's mean by hand, g/HW back to every position, and a gradient check")
+    func globalAveragePool() {
+        var pool = GlobalAveragePool()
+        let x = Tensor(shape: [2, 2, 1, 3], values: [1, 2, 6, -3, 0, 3, 4, 4, 4, 0.5, 0.25, 0.75])
+        #expect(pool.forward(x, mode: .training) == Tensor(shape: [2, 2], values: [3, 0, 4, 0.5]))
+        #expect(pool.backward(Tensor(shape: [2, 2], values: [3, 6, -3, 0])).values == [1, 1, 1, 2, 2, 2, -1, -1, -1, 0, 0, 0])
+        var rng = SeededGenerator(seed: 31)
+        let input = Tensor(shape: [3, 4, 5, 2], values: rng.normals(120))
+        let results = checkGradients(GlobalAveragePool(), input: input, loss: weightedOutputLoss(rng.normals(12)))
+        #expect(results.count == 1 && results[0].passed, "\(results)")
+    }
+
+    @Test("the seeds' residual block, conv → BN → ReLU → conv → BN + x, then tanh (smooth, for the check): every parameter and the input gradient-checked in training mode")
+    func residualWithBatchNorm() {
+        var rng = SeededGenerator(seed: 32)
+        func conv(_ name: String) -> Conv2D {
+            Conv2D(filters: Tensor(shape: [3, 3, 3, 3], values: rng.uniforms(81, in: -0.4..<0.4)), bias: rng.uniforms(3, in: -0.3..<0.3), padding: 1, name: name)
+        }
+        var first = BatchNorm2D(channels: 3, name: "1"), second = BatchNorm2D(channels: 3, name: "2")
+        first.rows.gamma.value = rng.uniforms(3, in: 0.5..<1.5)
+        second.rows.beta.value = rng.uniforms(3, in: -0.5..<0.5)
+        let block = Sequential([Residual([conv("1"), first, ActivationLayer(.relu), conv("2"), second]), ActivationLayer(.tanh)])
+        let x = Tensor(shape: [2, 3, 4, 4], values: rng.normals(96))
+        let results = checkGradients(block, input: x, loss: weightedOutputLoss(rng.normals(96)))
+        #expect(results.count == 9)
+        for result in results { #expect(result.passed, "\(result)") }
     }
 
     @Test("flatten and reshape change the shape, not the values, and pass gradients back")
