@@ -12,6 +12,7 @@ import Notebook
 import NumericChecks
 import Optimizers
 import Randomness
+import Regularization
 
 let lesson = Lesson(
     command: "lstm",
@@ -430,21 +431,24 @@ for part in 0..<lmEpochs {  // a fifth of the windows at a time, each seen once,
     lmProgress.advance(note: "validation \(decimal(run.history[0].validation!.loss, 3)) nats")
 }
 
-/// The model's scores for `tokens` (one sequence), its LSTM (layer 1) starting from
-/// `state`; returns the scores and the state after the last token.
-func run(_ model: Sequential, _ tokens: [Int], from state: RecurrentState?) -> (logits: Tensor, state: RecurrentState?) {
+/// The model's scores for `tokens` (one sequence), each of its LSTM layers starting from
+/// its entry of `states` (nil: zeros); returns the scores and the states after the last token.
+func run(_ model: Sequential, _ tokens: [Int], from states: [RecurrentState?]?) -> (logits: Tensor, state: [RecurrentState?]?) {
     var model = model
-    var recurrent = model.layers[1] as! LSTMLayer
-    recurrent.initialState = state
-    model.layers[1] = recurrent
+    let recurrent = model.layers.indices.filter { model.layers[$0] is LSTMLayer }
+    for (k, index) in recurrent.enumerated() {
+        var layer = model.layers[index] as! LSTMLayer
+        layer.initialState = states?[k]
+        model.layers[index] = layer
+    }
     let logits = model.forward(Tensor(shape: [tokens.count, 1], values: tokens.map(Double.init)), mode: .inference)
-    return (logits, (model.layers[1] as! LSTMLayer).finalState)
+    return (logits, recurrent.map { (model.layers[$0] as! LSTMLayer).finalState })
 }
 
 /// The mean cross-entropy over a whole text, read in one pass: the state is carried from
 /// each chunk of 256 characters to the next, so every prediction sees everything before it.
 @MainActor func streamLoss(_ model: Sequential, _ tokens: [Int]) -> Double {
-    var state: RecurrentState?
+    var state: [RecurrentState?]?
     var total = 0.0
     var start = 0
     while start + 1 < tokens.count {
@@ -495,7 +499,7 @@ lesson.prose(
 
 /// `count` characters drawn from the language model after `prompt`, at `temperature`.
 @MainActor func generate(_ model: Sequential, prompt: String, count: Int, temperature: Double, using generator: inout SeededGenerator) -> String {
-    var state: RecurrentState?
+    var state: [RecurrentState?]?
     var input = characters.encode(prompt)
     var output = ""
     for _ in 0..<count {
@@ -533,6 +537,128 @@ lesson.prose(
         : "The shares do not fall steadily with the temperature in this sample (\(wordShares.map { percent($0.share) }.joined(separator: ", "))); 240 characters is a small sample.")
     """)
 
+lesson.section("Stacked layers, and reading both ways")
+let stackedHidden = 44
+let tagSteps = 120
+let stackedDropout = 0.2
+lesson.prose(
+    """
+    Every recurrent model in the seeds stacks its layers: the second LSTM reads the \
+    first one's states as its input sequence, with dropout between them. PyTorch's \
+    nn.LSTM(…, num_layers=2, dropout=p) means exactly this: dropout on the outputs of \
+    every layer but the last, none inside the recurrence and none after the top layer. \
+    The same training as above (the same \(lmSteps) batches of windows, Adam η = 0.01, \
+    clipping at 5) for two layers of \(stackedHidden) units with dropout p = \(stackedDropout) between \
+    them, a similar number of parameters:
+    """)
+var stackedRNG = SeededGenerator(seed: lesson.seed + 3)
+var stackedModel = Sequential([
+    Embedding(vocabulary: characters.count, dimension: lmEmbedding, using: &stackedRNG, name: "c"),
+    LSTMLayer(inputs: lmEmbedding, hidden: stackedHidden, using: &stackedRNG, name: "1"),
+    Dropout(rate: stackedDropout, seed: lesson.seed + 5),
+    LSTMLayer(inputs: stackedHidden, hidden: stackedHidden, using: &stackedRNG, name: "2"),
+    SequenceRows(),
+    Dense(inputs: stackedHidden, outputs: characters.count, initialization: .xavier, using: &stackedRNG, name: "y"),
+])
+var stackedAdam = Adam(learningRate: 0.01)
+let stackedProgress = lesson.progress("2-layer LSTM on Shakespeare", total: lmEpochs)
+var stackedHistory: [EpochRecord] = []
+for part in 0..<lmEpochs {
+    let share = lmSteps * lmBatch / lmEpochs
+    let partWindows = TextWindows(tokens: trainingText, length: lmLength, starts: Array(windowStarts[(part * share)..<((part + 1) * share)]))
+    let run = train(
+        &stackedModel, on: partWindows, validation: validationWindows, loss: SoftmaxCrossEntropy(), optimizer: &stackedAdam, epochs: 1,
+        batchSize: lmBatch, plugins: [GradientClipping(maxNorm: 5)], evaluatesTrainingSet: false)
+    stackedHistory += run.history
+    stackedProgress.advance(note: "validation \(decimal(run.history[0].validation!.loss, 3)) nats")
+}
+let stackedLoss = streamLoss(stackedModel, validationText)
+lesson.table(
+    headers: ["model", "parameters", "nats/char on validation"],
+    rows: [["1 layer of \(lmHidden)", "\(languageModel.parameterCount)", decimal(lstmLoss, 3)],
+           ["2 layers of \(stackedHidden), dropout \(stackedDropout)", "\(stackedModel.parameterCount)", decimal(stackedLoss, 3)]])
+lesson.prose(
+    """
+    \(stackedLoss < lstmLoss ? "The stacked model ends lower, by \(decimal(lstmLoss - stackedLoss, 3)) nats per character" : "The stacked model does not end lower here (\(decimal(stackedLoss, 3)) against \(decimal(lstmLoss, 3)))"), \
+    at this budget of \(lmSteps) batches: depth pays when there is enough training to use \
+    it, and the dropout between the layers is there to keep a deeper model from \
+    memorizing the training text when there is. The dropout sits between the layers, on the sequence \
+    of states the first layer passes up; dropping inside the recurrence, on hₜ₋₁, \
+    would erase the memory a little at every step.
+
+    A bidirectional layer runs one LSTM forwards and one backwards and joins their \
+    states, so its output at step t has seen the whole sequence. That matters when the \
+    answer depends on what comes next. The task: mark each character of the text \
+    that ends a word (a letter followed by anything but a letter), which needs the \
+    next character. Embedding 16, then either one forward LSTM of 48 units or a \
+    bidirectional pair of 24 + 24, a dense layer to 2 scores per step; \
+    \(tagSteps) batches of 32 windows of 64 characters, Adam η = 0.01:
+    """)
+/// Windows of text with one label per character: 1 when it ends a word.
+struct WordEnds: TrainingData {
+    let tokens: [Int], tags: [Int], length: Int, starts: [Int]
+    var count: Int { starts.count }
+    func batch(_ indices: ArraySlice<Int>) -> (inputs: Tensor, targets: [Int]) {
+        let b = indices.count
+        var inputs = [Double](repeating: 0, count: length * b), targets = [Int](repeating: 0, count: length * b)
+        for (n, index) in indices.enumerated() {
+            for t in 0..<length {
+                inputs[t * b + n] = Double(tokens[starts[index] + t])
+                targets[t * b + n] = tags[starts[index] + t]
+            }
+        }
+        return (Tensor(shape: [length, b], values: inputs).laidOut(.timeFirst), targets)
+    }
+}
+let isLetter = (0..<characters.count).map { characters.decode([$0]).first!.isLetter }
+func wordEndTags(_ tokens: [Int]) -> [Int] {
+    tokens.indices.map { t in t + 1 < tokens.count && isLetter[tokens[t]] && !isLetter[tokens[t + 1]] ? 1 : 0 }
+}
+let trainingTags = wordEndTags(trainingText), validationTags = wordEndTags(validationText)
+var tagRNG = SeededGenerator(seed: lesson.seed + 6)
+let tagStarts = (0..<(tagSteps * 32)).map { _ in tagRNG.int(below: trainingText.count - 65) }
+let tagTraining = WordEnds(tokens: trainingText, tags: trainingTags, length: 64, starts: tagStarts)
+let tagValidation = WordEnds(tokens: validationText, tags: validationTags, length: 256, starts: Array(stride(from: 0, to: 12_800, by: 256)))
+@MainActor func tagger(bidirectional: Bool) -> Sequential {
+    var rng = SeededGenerator(seed: lesson.seed + 7)
+    let embedding = Embedding(vocabulary: characters.count, dimension: 16, using: &rng, name: "c")
+    let recurrent: any Layer = bidirectional
+        ? Bidirectional(LSTMLayer(inputs: 16, hidden: 24, using: &rng, name: "f"), LSTMLayer(inputs: 16, hidden: 24, using: &rng, name: "b"))
+        : LSTMLayer(inputs: 16, hidden: 48, using: &rng, name: "f")
+    return Sequential([embedding, recurrent, SequenceRows(), Dense(inputs: 48, outputs: 2, initialization: .xavier, using: &rng, name: "y")])
+}
+var tagRows: [[String]] = []
+var tagF1: [Double] = []
+for bidirectional in [false, true] {
+    var model = tagger(bidirectional: bidirectional)
+    var adam = Adam(learningRate: 0.01)
+    train(&model, on: tagTraining, loss: SoftmaxCrossEntropy(), optimizer: &adam, epochs: 1, batchSize: 32, evaluatesTrainingSet: false)
+    let (inputs, truth) = tagValidation.batch(Array(tagValidation.starts.indices)[...])
+    let scores = model.predict(inputs)
+    let predicted = (0..<truth.count).map { scores.values[2 * $0 + 1] > scores.values[2 * $0] ? 1 : 0 }
+    let hits = zip(predicted, truth).filter { $0 == 1 && $1 == 1 }.count
+    let marked = predicted.filter { $0 == 1 }.count, ends = truth.filter { $0 == 1 }.count
+    let precision = Double(hits) / Double(max(1, marked)), recall = Double(hits) / Double(ends)
+    let f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
+    tagF1.append(f1)
+    tagRows.append([
+        bidirectional ? "bidirectional, 24 + 24" : "forward only, 48", "\(model.parameterCount)",
+        percent(Double(zip(predicted, truth).filter { $0 == $1 }.count) / Double(truth.count)), decimal(precision, 3), decimal(recall, 3), decimal(f1, 3),
+    ])
+}
+lesson.table(headers: ["model", "parameters", "accuracy", "precision", "recall", "F1"], rows: tagRows)
+let wordEndShare = Double(validationTags.prefix(12_800).filter { $0 == 1 }.count) / 12_800
+lesson.prose(
+    """
+    Scored on the first 12,800 validation characters, of which \(percent(wordEndShare)) end a word \
+    (precision: of the characters marked, the share that do; recall: of those that do, \
+    the share marked). The forward model must guess from the word so far whether it is \
+    over (F1 \(decimal(tagF1[0], 3))); the bidirectional one reads the next character (F1 \(decimal(tagF1[1], 3))). \
+    \(tagF1[1] > tagF1[0] ? "Reading both ways wins by \(decimal(tagF1[1] - tagF1[0], 3)) in F1 with the same number of units and \(tagRows[1][1]) parameters against \(tagRows[0][1])." : "Reading both ways does not win here.") \
+    A bidirectional layer cannot generate text, though: at step t of a language model \
+    the future is what is being predicted.
+    """)
+
 // MARK: - 7
 
 lesson.section("Inventing first names")
@@ -566,7 +692,7 @@ let namesRun = train(
 
 /// One name: "." fed in, characters sampled until "." (or 20 letters).
 @MainActor func inventName(using generator: inout SeededGenerator) -> String {
-    var state: RecurrentState?
+    var state: [RecurrentState?]?
     var token = 0
     var name = ""
     while name.count < 20 {
