@@ -192,6 +192,42 @@ struct AttentionChecks {
     }
 }
 
+@Suite("Chapter 8 · pooling a sequence: attention pooling and the mean over positions")
+struct SequencePoolingTests {
+    @Test("attention pooling: the weights equal additiveAttention's with the bias as the projected query; every parameter and the input gradient-checked")
+    func attentionPooling() {
+        var rng = SeededGenerator(seed: 41)
+        let (steps, batch, h, a) = (5, 3, 4, 3)
+        var pooling = AttentionPooling(weight: Matrix(rows: a, columns: h, values: rng.normals(a * h)), bias: rng.normals(a), scorer: rng.normals(a))
+        let x = Tensor(shape: [steps, batch, h], values: rng.normals(steps * batch * h))
+        let y = pooling.forward(x, mode: .inference)
+        // Against Chapter 8's additive attention: a query s with W_s s = b.
+        for n in 0..<batch {
+            let states = (0..<steps).map { j in Array(x.values[((j * batch + n) * h)..<((j * batch + n + 1) * h)]) }
+            let reference = additiveAttention(
+                query: [1], states: states, queryWeights: Matrix(rows: a, columns: 1, values: pooling.bias.value), stateWeights: Matrix(rows: a, columns: h, values: pooling.weight.value),
+                scorer: pooling.scorer.value)
+            #expect(mismatch(pooling.lastWeights[n], reference.weights, tolerance: Tolerance(relative: 1e-12, absolute: 1e-15)) == nil)
+            #expect(mismatch(Array(y.values[(n * h)..<((n + 1) * h)]), reference.context, tolerance: Tolerance(relative: 1e-12, absolute: 1e-15)) == nil)
+        }
+        let results = checkGradients(pooling, input: x, loss: weightedOutputLoss(rng.normals(batch * h)))
+        #expect(results.map(\.parameter) == ["Wa", "ba", "va", "x"])
+        for result in results { #expect(result.passed, "\(result)") }
+    }
+
+    @Test("the mean over positions: by hand, g/T back to every position, gradient-checked")
+    func positionMean() {
+        var mean = PositionMean()
+        let x = Tensor(shape: [1, 2, 2], values: [1, 2, 3, 6]).laidOut(.batchFirst)
+        #expect(mean.forward(x, mode: .training).values == [2, 4])
+        #expect(mean.backward(Tensor(shape: [1, 2], values: [4, 8])).values == [2, 4, 2, 4])
+        var rng = SeededGenerator(seed: 42)
+        let input = Tensor(shape: [3, 4, 5], values: rng.normals(60)).laidOut(.batchFirst)
+        let results = checkGradients(PositionMean(), input: input, loss: weightedOutputLoss(rng.normals(15)))
+        #expect(results.count == 1 && results[0].passed, "\(results)")
+    }
+}
+
 @Suite("Chapter 8 · Attention · misuse")
 struct Misuse {
     @Test("features that do not split into the heads are named")
