@@ -707,5 +707,6 @@ lesson.table(
         ["8.4", "splitHeads, mergeHeads", "(T × d) ↔ h heads of (T × d/h)"],
         ["8.5", "positionalEncoding", "the sines and cosines"],
         ["8.6", "layerNormForward, layerNormBackward", "normalize each row; its gradients"],
+        ["8.7", "attentionPoolingBackward", "attention pooling's gradients"],
     ])
 lesson.finish()

@@ -148,3 +148,35 @@ public func layerNormBackward(
     }
     return (dx, dScale, dShift)
 }
+
+/// 8.7
+public func attentionPoolingBackward(
+    states: [[Double]], weights: [Double], bias: [Double], scorer: [Double], outputGradient g: [Double]
+) throws -> (states: [[Double]], weights: [Double], bias: [Double], scorer: [Double]) {
+    let (steps, h, a) = (states.count, states[0].count, bias.count)
+    // Forward: u = W h + b, t = tanh(u), e = v · t, α = softmax(e).
+    let t = states.map { state in (0..<a).map { i in tanh((0..<h).reduce(bias[i]) { $0 + weights[i * h + $1] * state[$1] }) } }
+    let e = t.map { row in zip(scorer, row).reduce(0) { $0 + $1.0 * $1.1 } }
+    let top = e.max()!
+    let exps = e.map { exp($0 - top) }
+    let alpha = exps.map { $0 / exps.reduce(0, +) }
+    // Backward.
+    let dAlpha = states.map { state in zip(g, state).reduce(0) { $0 + $1.0 * $1.1 } }
+    let expected = zip(alpha, dAlpha).reduce(0) { $0 + $1.0 * $1.1 }
+    var dStates = states.map { _ in [Double](repeating: 0, count: h) }
+    var (dW, db, dv) = ([Double](repeating: 0, count: a * h), [Double](repeating: 0, count: a), [Double](repeating: 0, count: a))
+    for j in 0..<steps {
+        let dE = alpha[j] * (dAlpha[j] - expected)
+        for k in 0..<h { dStates[j][k] += alpha[j] * g[k] }  // through the average
+        for i in 0..<a {
+            dv[i] += dE * t[j][i]
+            let dU = dE * scorer[i] * (1 - t[j][i] * t[j][i])
+            db[i] += dU
+            for k in 0..<h {
+                dW[i * h + k] += dU * states[j][k]
+                dStates[j][k] += weights[i * h + k] * dU  // through the score
+            }
+        }
+    }
+    return (dStates, dW, db, dv)
+}

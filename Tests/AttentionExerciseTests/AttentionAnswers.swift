@@ -7,7 +7,7 @@ import NumericChecks
 
 /// The exercises of Chapter 8, in the order of the lesson's list.
 enum AttentionExercise: String, ChapterExercise {
-    case attentionForward, attentionBackward, causalMask, splitHeads, positionalEncoding, layerNormForward
+    case attentionForward, attentionBackward, causalMask, splitHeads, positionalEncoding, layerNormForward, attentionPoolingBackward
 
     /// The number and title the test report shows.
     var title: String {
@@ -18,12 +18,16 @@ enum AttentionExercise: String, ChapterExercise {
         case .splitHeads: "8.4 splitting into heads and merging back"
         case .positionalEncoding: "8.5 sinusoidal positional encoding"
         case .layerNormForward: "8.6 layer normalization, forward and backward"
+        case .attentionPoolingBackward: "8.7 attention pooling over a sequence, backward"
         }
     }
 }
 
 typealias AttentionForwardAnswer = @Sendable ([Double], [Double], [Double], Int, Int, [Bool]?) throws -> (output: [Double], weights: [Double])
 typealias AttentionBackwardAnswer = @Sendable ([Double], [Double], [Double], [Double], [Double], Int, Int) throws -> (queries: [Double], keys: [Double], values: [Double])
+typealias PoolingBackwardAnswer = @Sendable ([[Double]], [Double], [Double], [Double], [Double]) throws -> (
+    states: [[Double]], weights: [Double], bias: [Double], scorer: [Double]
+)
 typealias LayerNormBackwardAnswer = @Sendable ([Double], [Double], Int, [Double], Double) throws -> (input: [Double], scale: [Double], shift: [Double])
 
 /// One implementation of every Chapter 8 exercise: the learner's, the worked solutions,
@@ -39,6 +43,7 @@ struct AttentionAnswers: ChapterAnswers {
     var positionalEncoding: @Sendable (Int, Int) throws -> [Double]
     var layerNormForward: @Sendable ([Double], Int, [Double], [Double], Double) throws -> [Double]
     var layerNormBackward: LayerNormBackwardAnswer
+    var attentionPoolingBackward: PoolingBackwardAnswer
 
     /// The learner's answers, from `Exercises/Attention`.
     static let exercises = AttentionAnswers(
@@ -73,6 +78,10 @@ struct AttentionAnswers: ChapterAnswers {
         layerNormBackward: {
             CrashLog.noteCall("layerNormBackward(outputGradient: \(shortList($0)), input: \(shortList($1)), features: \($2), scale: \(shortList($3)), epsilon: \($4))")
             return try AttentionExercises.layerNormBackward(outputGradient: $0, input: $1, features: $2, scale: $3, epsilon: $4)
+        },
+        attentionPoolingBackward: {
+            CrashLog.noteCall("attentionPoolingBackward(states: \($0.count) rows, weights: \(shortList($1)), bias: \(shortList($2)), scorer: \(shortList($3)), outputGradient: \(shortList($4)))")
+            return try AttentionExercises.attentionPoolingBackward(states: $0, weights: $1, bias: $2, scorer: $3, outputGradient: $4)
         })
 
     /// The worked answers, from `Solutions/Attention`.
@@ -86,14 +95,15 @@ struct AttentionAnswers: ChapterAnswers {
         mergeHeads: { try AttentionSolutions.mergeHeads($0, length: $1, heads: $2) },
         positionalEncoding: { try AttentionSolutions.positionalEncoding(positions: $0, features: $1) },
         layerNormForward: { try AttentionSolutions.layerNormForward($0, features: $1, scale: $2, shift: $3, epsilon: $4) },
-        layerNormBackward: { try AttentionSolutions.layerNormBackward(outputGradient: $0, input: $1, features: $2, scale: $3, epsilon: $4) })
+        layerNormBackward: { try AttentionSolutions.layerNormBackward(outputGradient: $0, input: $1, features: $2, scale: $3, epsilon: $4) },
+        attentionPoolingBackward: { try AttentionSolutions.attentionPoolingBackward(states: $0, weights: $1, bias: $2, scorer: $3, outputGradient: $4) })
 
     /// Every exercise left as an untouched stub.
     static let allStubs = AttentionAnswers(
         attentionForward: { _, _, _, _, _, _ in throw NotAttempted() }, attentionBackward: { _, _, _, _, _, _, _ in throw NotAttempted() },
         causalMask: { _ in throw NotAttempted() }, splitHeads: { _, _, _ in throw NotAttempted() }, mergeHeads: { _, _, _ in throw NotAttempted() },
         positionalEncoding: { _, _ in throw NotAttempted() }, layerNormForward: { _, _, _, _, _ in throw NotAttempted() },
-        layerNormBackward: { _, _, _, _, _ in throw NotAttempted() })
+        layerNormBackward: { _, _, _, _, _ in throw NotAttempted() }, attentionPoolingBackward: { _, _, _, _, _ in throw NotAttempted() })
 
     /// Checks one exercise of these answers.
     func check(_ exercise: AttentionExercise) -> CheckOutcome {
@@ -104,6 +114,7 @@ struct AttentionAnswers: ChapterAnswers {
         case .splitHeads: AttentionExerciseChecks.heads(split: splitHeads, merge: mergeHeads)
         case .positionalEncoding: AttentionExerciseChecks.positions(positionalEncoding)
         case .layerNormForward: AttentionExerciseChecks.layerNorm(forward: layerNormForward, backward: layerNormBackward)
+        case .attentionPoolingBackward: AttentionExerciseChecks.pooling(attentionPoolingBackward)
         }
     }
 }

@@ -217,6 +217,100 @@ enum AttentionExerciseChecks {
         }
     }
 
+    // MARK: 8.7
+
+    struct PoolingCase {
+        var states: [[Double]], w: [Double], b: [Double], v: [Double], g: [Double]
+        var description: String {
+            "states \(states.map { shortList($0) }), weights \(shortList(w)), bias \(shortList(b)), scorer \(shortList(v)), outputGradient \(shortList(g))"
+        }
+        var layer: AttentionPooling { AttentionPooling(weight: Matrix(rows: b.count, columns: states[0].count, values: w), bias: b, scorer: v) }
+        var input: Tensor { Tensor(shape: [states.count, 1, states[0].count], values: states.flatMap { $0 }) }
+        /// L = g · c as a function of all the numbers, for central differences.
+        func loss(states s: [[Double]]? = nil, w w2: [Double]? = nil, b b2: [Double]? = nil, v v2: [Double]? = nil) -> Double {
+            var moved = self
+            (moved.states, moved.w, moved.b, moved.v) = (s ?? states, w2 ?? w, b2 ?? b, v2 ?? v)
+            var pooling = moved.layer
+            return zip(g, pooling.forward(moved.input, mode: .inference).values).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+    }
+
+    /// The file's one-state example, then T = 2–6, H = 1–4, a = 1–3.
+    static func poolingCases() -> [PoolingCase] {
+        var rng = SeededGenerator(seed: seed + 7)
+        var list = [PoolingCase(states: [[0.5, -1]], w: [1, 2, 3, 4], b: [0.1, -0.1], v: [1, -1], g: [1, 2])]
+        for (t, h, a) in [(3, 2, 2), (5, 4, 3), (2, 1, 1), (6, 3, 2), (4, 2, 3)] {
+            list.append(PoolingCase(states: (0..<t).map { _ in rng.normals(h) }, w: rng.normals(a * h), b: rng.normals(a), v: rng.normals(a).map { $0 * 2 }, g: rng.normals(h)))
+        }
+        return list
+    }
+
+    static func pooling(_ answer: ([[Double]], [Double], [Double], [Double], [Double]) throws -> (states: [[Double]], weights: [Double], bias: [Double], scorer: [Double])) -> CheckOutcome {
+        runCheck { check in
+            for c in poolingCases() {
+                let actual = try answer(c.states, c.w, c.b, c.v, c.g)
+                var layer = c.layer
+                _ = layer.forward(c.input, mode: .training)
+                let dx = layer.backward(Tensor(shape: [1, c.g.count], values: c.g)).values
+                let alpha = layer.lastWeights[0]
+                let h = c.states[0].count
+                let averageOnly = c.states.indices.flatMap { j in c.g.map { alpha[j] * $0 } }
+                try check.expect(
+                    actual.states.flatMap { $0 }, equals: dx, input: c.description,
+                    hints: [Hint(ifActual: averageOnly, "hⱼ also moves its own score: add Wᵀ ∂L/∂uⱼ to αⱼ g")],
+                    otherwise: "∂L/∂hⱼ = αⱼ g + Wᵀ ∂L/∂uⱼ")
+                let noJacobianScale = noSoftmaxJacobian(c)
+                try check.expect(
+                    actual.scorer, equals: layer.scorer.gradient, input: c.description,
+                    hints: [
+                        Hint(ifActual: noJacobianScale.v, "the softmax's Jacobian: ∂L/∂eⱼ = αⱼ (∂L/∂αⱼ − Σₖ αₖ ∂L/∂αₖ), the weighted mean subtracted"),
+                    ],
+                    otherwise: "∂L/∂v = Σⱼ ∂L/∂eⱼ tⱼ")
+                try check.expect(
+                    actual.weights, equals: layer.weight.gradient, input: c.description,
+                    hints: [
+                        Hint(ifActual: noJacobianScale.w, "the softmax's Jacobian: ∂L/∂eⱼ = αⱼ (∂L/∂αⱼ − Σₖ αₖ ∂L/∂αₖ), the weighted mean subtracted"),
+                        Hint(ifActual: withoutTanhDerivative(c), "tanh's derivative: ∂L/∂uⱼ = ∂L/∂eⱼ v ⊙ (1 − tⱼ²)"),
+                    ],
+                    otherwise: "∂L/∂W = Σⱼ ∂L/∂uⱼ hⱼᵀ")
+                try check.expect(actual.bias, equals: layer.bias.gradient, input: c.description, otherwise: "∂L/∂b = Σⱼ ∂L/∂uⱼ")
+                if c.states.count > 1 {
+                    try check.expectGradient("∂L/∂W", at: c.w, analytic: actual.weights, input: c.description) { c.loss(w: $0) }
+                    try check.expectGradient("∂L/∂h", at: c.states.flatMap { $0 }, analytic: actual.states.flatMap { $0 }, input: c.description) { flat in
+                        c.loss(states: c.states.indices.map { Array(flat[($0 * h)..<(($0 + 1) * h)]) })
+                    }
+                }
+            }
+        }
+    }
+
+    /// The gradients of W and v if ∂L/∂eⱼ were taken as αⱼ ∂L/∂αⱼ (the mean not subtracted).
+    static func noSoftmaxJacobian(_ c: PoolingCase) -> (w: [Double], v: [Double]) {
+        gradients(c, subtractMean: false, tanhDerivative: true)
+    }
+
+    static func withoutTanhDerivative(_ c: PoolingCase) -> [Double] { gradients(c, subtractMean: true, tanhDerivative: false).w }
+
+    static func gradients(_ c: PoolingCase, subtractMean: Bool, tanhDerivative: Bool) -> (w: [Double], v: [Double]) {
+        let (h, a) = (c.states[0].count, c.b.count)
+        let t = c.states.map { s in (0..<a).map { i in tanh((0..<h).reduce(c.b[i]) { $0 + c.w[i * h + $1] * s[$1] }) } }
+        let e = t.map { zip(c.v, $0).reduce(0) { $0 + $1.0 * $1.1 } }
+        let exps = e.map { exp($0 - e.max()!) }
+        let alpha = exps.map { $0 / exps.reduce(0, +) }
+        let dAlpha = c.states.map { zip(c.g, $0).reduce(0) { $0 + $1.0 * $1.1 } }
+        let mean = subtractMean ? zip(alpha, dAlpha).reduce(0) { $0 + $1.0 * $1.1 } : 0
+        var (dw, dv) = ([Double](repeating: 0, count: a * h), [Double](repeating: 0, count: a))
+        for j in c.states.indices {
+            let dE = alpha[j] * (dAlpha[j] - mean)
+            for i in 0..<a {
+                dv[i] += dE * t[j][i]
+                let dU = dE * c.v[i] * (tanhDerivative ? 1 - t[j][i] * t[j][i] : 1)
+                for k in 0..<h { dw[i * h + k] += dU * c.states[j][k] }
+            }
+        }
+        return (dw, dv)
+    }
+
     // MARK: 8.6
 
     static func layerNorm(

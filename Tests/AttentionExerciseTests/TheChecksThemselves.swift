@@ -112,4 +112,29 @@ let attentionWrongAnswers: [AttentionWrongAnswer] = [
             return (input, right.scale, right.shift)
         }
     },
+    AttentionWrongAnswer(.attentionPoolingBackward, "forgets that hⱼ moves its own score", hint: "hⱼ also moves its own score") {
+        $0.attentionPoolingBackward = { states, w, b, v, g in
+            let right = try solved.attentionPoolingBackward(states, w, b, v, g)
+            let (h, a) = (states[0].count, b.count)
+            let t = states.map { s in (0..<a).map { i in tanh((0..<h).reduce(b[i]) { $0 + w[i * h + $1] * s[$1] }) } }
+            let e = t.map { zip(v, $0).reduce(0) { $0 + $1.0 * $1.1 } }
+            let exps = e.map { exp($0 - e.max()!) }
+            let alpha = exps.map { $0 / exps.reduce(0, +) }
+            return (states.indices.map { j in g.map { alpha[j] * $0 } }, right.weights, right.bias, right.scorer)
+        }
+    },
+    AttentionWrongAnswer(.attentionPoolingBackward, "drops the softmax Jacobian's mean", hint: "the softmax's Jacobian") {
+        $0.attentionPoolingBackward = { states, w, b, v, g in
+            let right = try solved.attentionPoolingBackward(states, w, b, v, g)
+            let c = AttentionExerciseChecks.PoolingCase(states: states, w: w, b: b, v: v, g: g)
+            let slip = AttentionExerciseChecks.noSoftmaxJacobian(c)
+            return (right.states, slip.w, right.bias, slip.v)
+        }
+    },
+    AttentionWrongAnswer(.attentionPoolingBackward, "forgets tanh's derivative", hint: "tanh's derivative") {
+        $0.attentionPoolingBackward = { states, w, b, v, g in
+            let right = try solved.attentionPoolingBackward(states, w, b, v, g)
+            return (right.states, AttentionExerciseChecks.withoutTanhDerivative(AttentionExerciseChecks.PoolingCase(states: states, w: w, b: b, v: v, g: g)), right.bias, right.scorer)
+        }
+    },
 ]

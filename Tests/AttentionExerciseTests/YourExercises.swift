@@ -15,6 +15,7 @@ struct AttentionExerciseTests {
     @Test("8.4 splitting into heads and merging back") func splitHeads() async throws { try await run(.splitHeads) }
     @Test("8.5 sinusoidal positional encoding") func positionalEncoding() async throws { try await run(.positionalEncoding) }
     @Test("8.6 layer normalization, forward and backward") func layerNormForward() async throws { try await run(.layerNormForward) }
+    @Test("8.7 attention pooling over a sequence, backward") func attentionPoolingBackward() async throws { try await run(.attentionPoolingBackward) }
 
     func run(_ exercise: AttentionExercise) async throws {
         let survived = await #expect(processExitsWith: .success) { [exercise] in AttentionAnswers.probe(exercise) } != nil
