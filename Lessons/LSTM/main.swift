@@ -805,5 +805,6 @@ lesson.table(
         ["7.6", "gruStep", "reset, update, candidate (PyTorch's)"],
         ["7.7", "sampleWithTemperature", "softmax(z / T) and one draw"],
         ["7.8", "embeddingBackward", "the scatter-add"],
+        ["7.9", "stackedRNN", "two RNN layers, dropout between them"],
     ])
 lesson.finish()

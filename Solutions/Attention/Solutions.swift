@@ -151,8 +151,9 @@ public func layerNormBackward(
 
 /// 8.7
 public func attentionPoolingBackward(
-    states: [[Double]], weights: [Double], bias: [Double], scorer: [Double], outputGradient g: [Double]
+    states: [[Double]], weights: [Double], bias: [Double], scorer: [Double], outputGradient: [Double]
 ) throws -> (states: [[Double]], weights: [Double], bias: [Double], scorer: [Double]) {
+    let g = outputGradient
     let (steps, h, a) = (states.count, states[0].count, bias.count)
     // Forward: u = W h + b, t = tanh(u), e = v · t, α = softmax(e).
     let t = states.map { state in (0..<a).map { i in tanh((0..<h).reduce(bias[i]) { $0 + weights[i * h + $1] * state[$1] }) } }

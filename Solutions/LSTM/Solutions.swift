@@ -166,3 +166,28 @@ public func embeddingBackward(tokens: [Int], outputGradient: [Double], vocabular
     }
     return dE
 }
+
+/// 7.9
+public func stackedRNN(
+    sequence: [[Double]], inputWeights1: [Double], hiddenWeights1: [Double], bias1: [Double],
+    inputWeights2: [Double], hiddenWeights2: [Double], bias2: [Double], mask: [[Double]]
+) throws -> [[Double]] {
+    /// One RNN step: tanh(W_x x + W_h h + b), weights row-major.
+    func step(_ x: [Double], _ h: [Double], _ wx: [Double], _ wh: [Double], _ b: [Double]) -> [Double] {
+        (0..<b.count).map { i in
+            var z = b[i]
+            for j in x.indices { z += wx[i * x.count + j] * x[j] }
+            for k in h.indices { z += wh[i * h.count + k] * h[k] }
+            return tanh(z)
+        }
+    }
+    var h1 = [Double](repeating: 0, count: bias1.count), h2 = [Double](repeating: 0, count: bias2.count)
+    var top: [[Double]] = []
+    for (t, x) in sequence.enumerated() {
+        h1 = step(x, h1, inputWeights1, hiddenWeights1, bias1)  // layer 1 carries on with h¹ₜ as it is
+        let dropped = zip(h1, mask[t]).map { $0 * $1 }  // what layer 2 reads
+        h2 = step(dropped, h2, inputWeights2, hiddenWeights2, bias2)
+        top.append(h2)
+    }
+    return top
+}

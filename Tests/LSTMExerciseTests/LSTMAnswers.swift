@@ -7,7 +7,7 @@ import NumericChecks
 
 /// The exercises of Chapter 7, in the order of the lesson's list.
 enum LSTMExercise: String, ChapterExercise {
-    case rnnStep, rnnStepBackward, rnnBackwardThroughTime, lstmStep, lstmStepBackward, gruStep, sampleWithTemperature, embeddingBackward
+    case rnnStep, rnnStepBackward, rnnBackwardThroughTime, lstmStep, lstmStepBackward, gruStep, sampleWithTemperature, embeddingBackward, stackedRNN
 
     /// The number and title the test report shows.
     var title: String {
@@ -20,6 +20,7 @@ enum LSTMExercise: String, ChapterExercise {
         case .gruStep: "7.6 one step of a GRU"
         case .sampleWithTemperature: "7.7 sampling with a temperature"
         case .embeddingBackward: "7.8 an embedding's backward pass"
+        case .stackedRNN: "7.9 two stacked RNN layers with dropout between them"
         }
     }
 }
@@ -30,6 +31,8 @@ typealias LSTMStepBackwardAnswer = @Sendable ([Double], [Double], [Double], [Dou
 
 /// One implementation of every Chapter 7 exercise: the learner's, the worked solutions,
 /// or (in the tests) a deliberately wrong one.
+typealias StackedRNNAnswer = @Sendable ([[Double]], [Double], [Double], [Double], [Double], [Double], [Double], [[Double]]) throws -> [[Double]]
+
 struct LSTMAnswers: ChapterAnswers {
     static let chapter = "LSTM"
 
@@ -41,6 +44,7 @@ struct LSTMAnswers: ChapterAnswers {
     var gruStep: @Sendable ([Double], [Double], [Double], [Double], [Double], [Double]) throws -> [Double]
     var sampleWithTemperature: @Sendable ([Double], Double, Double) throws -> Int
     var embeddingBackward: @Sendable ([Int], [Double], Int, Int) throws -> [Double]
+    var stackedRNN: StackedRNNAnswer
 
     /// The learner's answers, from `Exercises/LSTM`.
     static let exercises = LSTMAnswers(
@@ -76,6 +80,11 @@ struct LSTMAnswers: ChapterAnswers {
         embeddingBackward: {
             CrashLog.noteCall("embeddingBackward(tokens: \($0), outputGradient: \(shortList($1)), vocabulary: \($2), dimension: \($3))")
             return try LSTMExercises.embeddingBackward(tokens: $0, outputGradient: $1, vocabulary: $2, dimension: $3)
+        },
+        stackedRNN: {
+            CrashLog.noteCall("stackedRNN(sequence: \($0.count) steps, inputWeights1: \(shortList($1)), hiddenWeights1: \(shortList($2)), bias1: \(shortList($3)), inputWeights2: \(shortList($4)), hiddenWeights2: \(shortList($5)), bias2: \(shortList($6)), mask: \($7.count) rows)")
+            return try LSTMExercises.stackedRNN(
+                sequence: $0, inputWeights1: $1, hiddenWeights1: $2, bias1: $3, inputWeights2: $4, hiddenWeights2: $5, bias2: $6, mask: $7)
         })
 
     /// The worked answers, from `Solutions/LSTM`.
@@ -89,14 +98,18 @@ struct LSTMAnswers: ChapterAnswers {
         },
         gruStep: { try LSTMSolutions.gruStep(x: $0, hPrevious: $1, inputWeights: $2, hiddenWeights: $3, inputBias: $4, hiddenBias: $5) },
         sampleWithTemperature: { try LSTMSolutions.sampleWithTemperature(logits: $0, temperature: $1, uniform: $2) },
-        embeddingBackward: { try LSTMSolutions.embeddingBackward(tokens: $0, outputGradient: $1, vocabulary: $2, dimension: $3) })
+        embeddingBackward: { try LSTMSolutions.embeddingBackward(tokens: $0, outputGradient: $1, vocabulary: $2, dimension: $3) },
+        stackedRNN: {
+            try LSTMSolutions.stackedRNN(sequence: $0, inputWeights1: $1, hiddenWeights1: $2, bias1: $3, inputWeights2: $4, hiddenWeights2: $5, bias2: $6, mask: $7)
+        })
 
     /// Every exercise left as an untouched stub.
     static let allStubs = LSTMAnswers(
         rnnStep: { _, _, _, _, _ in throw NotAttempted() }, rnnStepBackward: { _, _, _, _, _, _ in throw NotAttempted() },
         rnnBackwardThroughTime: { _, _, _, _, _, _ in throw NotAttempted() }, lstmStep: { _, _, _, _, _, _ in throw NotAttempted() },
         lstmStepBackward: { _, _, _, _, _, _, _, _ in throw NotAttempted() }, gruStep: { _, _, _, _, _, _ in throw NotAttempted() },
-        sampleWithTemperature: { _, _, _ in throw NotAttempted() }, embeddingBackward: { _, _, _, _ in throw NotAttempted() })
+        sampleWithTemperature: { _, _, _ in throw NotAttempted() }, embeddingBackward: { _, _, _, _ in throw NotAttempted() },
+        stackedRNN: { _, _, _, _, _, _, _, _ in throw NotAttempted() })
 
     /// Checks one exercise of these answers.
     func check(_ exercise: LSTMExercise) -> CheckOutcome {
@@ -109,6 +122,7 @@ struct LSTMAnswers: ChapterAnswers {
         case .gruStep: LSTMChecks.gruStep(gruStep)
         case .sampleWithTemperature: LSTMChecks.sampling(sampleWithTemperature)
         case .embeddingBackward: LSTMChecks.embedding(embeddingBackward)
+        case .stackedRNN: LSTMChecks.stacked(stackedRNN)
         }
     }
 }

@@ -463,4 +463,65 @@ enum LSTMChecks {
             }
         }
     }
+
+    // MARK: 7.9
+
+    struct StackedCase {
+        var x: [[Double]], wx1: [Double], wh1: [Double], b1: [Double], wx2: [Double], wh2: [Double], b2: [Double], mask: [[Double]]
+        var description: String {
+            "sequence \(x.map { shortList($0) }), inputWeights1 \(shortList(wx1)), hiddenWeights1 \(shortList(wh1)), bias1 \(shortList(b1)), "
+                + "inputWeights2 \(shortList(wx2)), hiddenWeights2 \(shortList(wh2)), bias2 \(shortList(b2)), mask \(mask.map { shortList($0) })"
+        }
+        /// The chapter's RNN layers with the mask where `place` says: between the layers (right),
+        /// also inside layer 1's recurrence, after the top layer, or nowhere.
+        enum Place { case between, alsoInRecurrence, afterTop, nowhere }
+        func reference(_ place: Place = .between) -> [Double] {
+            let (f, h1, h2, steps) = (x[0].count, b1.count, b2.count, x.count)
+            var first = RNNLayer(inputWeights: Matrix(rows: h1, columns: f, values: wx1), hiddenWeights: Matrix(rows: h1, columns: h1, values: wh1), bias: b1)
+            var second = RNNLayer(inputWeights: Matrix(rows: h2, columns: h1, values: wx2), hiddenWeights: Matrix(rows: h2, columns: h2, values: wh2), bias: b2)
+            var lower: [Double]
+            if place == .alsoInRecurrence {  // step by step, the dropped state fed back
+                lower = []
+                var state = [Double](repeating: 0, count: h1)
+                for t in 0..<steps {
+                    first.initialState = RecurrentState(hidden: Tensor(shape: [1, h1], values: state))
+                    let out = first.forward(Tensor(shape: [1, 1, f], values: x[t]), mode: .inference).values
+                    state = zip(out, mask[t]).map(*)
+                    lower += state
+                }
+            } else {
+                lower = first.forward(Tensor(shape: [steps, 1, f], values: x.flatMap { $0 }), mode: .inference).values
+                if place == .between { lower = zip(lower, mask.flatMap { $0 }).map(*) }
+            }
+            let top = second.forward(Tensor(shape: [steps, 1, h1], values: lower), mode: .inference).values
+            return place == .afterTop ? zip(top, mask.flatMap { Array($0.prefix(h2)) }).map(*) : top
+        }
+    }
+
+    /// The file's example size first, then F = 1–3, H₁ = 2–4, H₂ = 1–3, T = 2–6, p = 0.5 or 0.2.
+    static func stackedCases() -> [StackedCase] {
+        var rng = SeededGenerator(seed: seed + 9)
+        return [(1, 2, 2, 3, 0.5), (2, 3, 1, 4, 0.5), (3, 4, 3, 6, 0.2), (1, 2, 2, 2, 0.2), (2, 3, 3, 5, 0.5)].map { f, h1, h2, t, p in
+            StackedCase(
+                x: (0..<t).map { _ in rng.normals(f) }, wx1: rng.uniforms(h1 * f, in: -1..<1), wh1: rng.uniforms(h1 * h1, in: -1..<1), b1: rng.uniforms(h1, in: -0.5..<0.5),
+                wx2: rng.uniforms(h2 * h1, in: -1..<1), wh2: rng.uniforms(h2 * h2, in: -1..<1), b2: rng.uniforms(h2, in: -0.5..<0.5),
+                mask: (0..<t).map { _ in (0..<h1).map { _ in rng.uniform(in: 0..<1) < p ? 0 : 1 / (1 - p) } })
+        }
+    }
+
+    static func stacked(_ answer: ([[Double]], [Double], [Double], [Double], [Double], [Double], [Double], [[Double]]) throws -> [[Double]]) -> CheckOutcome {
+        runCheck { check in
+            for c in stackedCases() {
+                let actual = try answer(c.x, c.wx1, c.wh1, c.b1, c.wx2, c.wh2, c.b2, c.mask).flatMap { $0 }
+                try check.expect(
+                    actual, equals: c.reference(), input: c.description,
+                    hints: [
+                        Hint(ifActual: c.reference(.alsoInRecurrence), "layer 1's recurrence uses the undropped h¹ₜ₋₁: only layer 2's input is dropped"),
+                        Hint(ifActual: c.reference(.afterTop), "nothing is dropped after the last layer: the mask goes on layer 1's outputs, the input of layer 2"),
+                        Hint(ifActual: c.reference(.nowhere), "the mask is missing: layer 2 reads h¹ₜ ⊙ mask[t]"),
+                    ],
+                    otherwise: "h²ₜ = tanh(W²_x (h¹ₜ ⊙ mask[t]) + W²_h h²ₜ₋₁ + b²), h¹ₜ from the undropped recurrence")
+            }
+        }
+    }
 }

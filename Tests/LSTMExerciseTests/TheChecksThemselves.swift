@@ -139,4 +139,22 @@ let lstmWrongAnswers: [LSTMWrongAnswer] = [
             return dE
         }
     },
+    LSTMWrongAnswer(.stackedRNN, "drops inside layer 1's recurrence too", hint: "layer 1's recurrence uses the undropped") {
+        $0.stackedRNN = stackedSlip(.alsoInRecurrence)
+    },
+    LSTMWrongAnswer(.stackedRNN, "drops the top layer's outputs", hint: "nothing is dropped after the last layer") {
+        $0.stackedRNN = stackedSlip(.afterTop)
+    },
+    LSTMWrongAnswer(.stackedRNN, "forgets the mask", hint: "the mask is missing") {
+        $0.stackedRNN = stackedSlip(.nowhere)
+    },
 ]
+
+/// The stacked RNN with the mask in the wrong place, through the check's own reference.
+private func stackedSlip(_ place: LSTMChecks.StackedCase.Place) -> StackedRNNAnswer {
+    { x, wx1, wh1, b1, wx2, wh2, b2, mask in
+        let c = LSTMChecks.StackedCase(x: x, wx1: wx1, wh1: wh1, b1: b1, wx2: wx2, wh2: wh2, b2: b2, mask: mask)
+        let flat = c.reference(place)
+        return (0..<x.count).map { Array(flat[($0 * b2.count)..<(($0 + 1) * b2.count)]) }
+    }
+}

@@ -17,6 +17,7 @@ struct LSTMExerciseTests {
     @Test("7.6 one step of a GRU") func gruStep() async throws { try await run(.gruStep) }
     @Test("7.7 sampling with a temperature") func sampleWithTemperature() async throws { try await run(.sampleWithTemperature) }
     @Test("7.8 an embedding's backward pass") func embeddingBackward() async throws { try await run(.embeddingBackward) }
+    @Test("7.9 two stacked RNN layers with dropout between them") func stackedRNN() async throws { try await run(.stackedRNN) }
 
     func run(_ exercise: LSTMExercise) async throws {
         let survived = await #expect(processExitsWith: .success) { [exercise] in LSTMAnswers.probe(exercise) } != nil
