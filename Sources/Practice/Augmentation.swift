@@ -22,8 +22,14 @@ public enum ImageTransform {
         let (r0, c0) = (Int(row.rounded(.down)), Int(column.rounded(.down)))
         let (fr, fc) = (row - Double(r0), column - Double(c0))
         func pixel(_ r: Int, _ c: Int) -> Double { r >= 0 && r < side && c >= 0 && c < side ? image[r * side + c] : 0 }
-        return pixel(r0, c0) * (1 - fr) * (1 - fc) + pixel(r0, c0 + 1) * (1 - fr) * fc + pixel(r0 + 1, c0) * fr * (1 - fc)
-            + pixel(r0 + 1, c0 + 1) * fr * fc
+        // A neighbour with weight 0 is left out rather than multiplied by 0, so that a NaN
+        // pixel (0 · NaN = NaN) stays where it is instead of spreading to its neighbours.
+        var sum = 0.0
+        for (r, c, a, b) in [(r0, c0, 1 - fr, 1 - fc), (r0, c0 + 1, 1 - fr, fc), (r0 + 1, c0, fr, 1 - fc), (r0 + 1, c0 + 1, fr, fc)]
+        where a != 0 && b != 0 {
+            sum += pixel(r, c) * a * b
+        }
+        return sum
     }
 
     /// The image moved `dx` pixels right and `dy` pixels down (any real amounts).
