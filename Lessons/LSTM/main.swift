@@ -418,18 +418,24 @@ lesson.prose(
     validation loss below is measured on the first 12,800 validation characters after \
     each fifth of the batches.
     """)
-var lmAdam = Adam(learningRate: 0.01)
-let lmProgress = lesson.progress("LSTM on Shakespeare", total: lmEpochs)
-var lmHistory: [EpochRecord] = []
-for part in 0..<lmEpochs {  // a fifth of the windows at a time, each seen once, the validation loss after each
-    let share = lmSteps * lmBatch / lmEpochs
-    let partWindows = TextWindows(tokens: trainingText, length: lmLength, starts: Array(windowStarts[(part * share)..<((part + 1) * share)]))
-    let run = train(
-        &languageModel, on: partWindows, validation: validationWindows, loss: SoftmaxCrossEntropy(), optimizer: &lmAdam, epochs: 1,
-        batchSize: lmBatch, plugins: [GradientClipping(maxNorm: 5)], evaluatesTrainingSet: false)
-    lmHistory += run.history
-    lmProgress.advance(note: "validation \(decimal(run.history[0].validation!.loss, 3)) nats")
+/// Trains `model` on the windows a fifth at a time, each window seen once, and returns the
+/// validation loss after each fifth (Adam η = 0.01, clipping at norm 5).
+@MainActor func trainInFifths(_ model: inout Sequential, label: String) -> [EpochRecord] {
+    var adam = Adam(learningRate: 0.01)
+    let progress = lesson.progress(label, total: lmEpochs)
+    var history: [EpochRecord] = []
+    for part in 0..<lmEpochs {
+        let share = lmSteps * lmBatch / lmEpochs
+        let partWindows = TextWindows(tokens: trainingText, length: lmLength, starts: Array(windowStarts[(part * share)..<((part + 1) * share)]))
+        let run = train(
+            &model, on: partWindows, validation: validationWindows, loss: SoftmaxCrossEntropy(), optimizer: &adam, epochs: 1,
+            batchSize: lmBatch, plugins: [GradientClipping(maxNorm: 5)], evaluatesTrainingSet: false)
+        history += run.history
+        progress.advance(note: "validation \(decimal(run.history[0].validation!.loss, 3)) nats")
+    }
+    return history
 }
+let lmHistory = trainInFifths(&languageModel, label: "LSTM on Shakespeare")
 
 /// The model's scores for `tokens` (one sequence), each of its LSTM layers starting from
 /// its entry of `states` (nil: zeros); returns the scores and the states after the last token.
@@ -560,18 +566,7 @@ var stackedModel = Sequential([
     SequenceRows(),
     Dense(inputs: stackedHidden, outputs: characters.count, initialization: .xavier, using: &stackedRNG, name: "y"),
 ])
-var stackedAdam = Adam(learningRate: 0.01)
-let stackedProgress = lesson.progress("2-layer LSTM on Shakespeare", total: lmEpochs)
-var stackedHistory: [EpochRecord] = []
-for part in 0..<lmEpochs {
-    let share = lmSteps * lmBatch / lmEpochs
-    let partWindows = TextWindows(tokens: trainingText, length: lmLength, starts: Array(windowStarts[(part * share)..<((part + 1) * share)]))
-    let run = train(
-        &stackedModel, on: partWindows, validation: validationWindows, loss: SoftmaxCrossEntropy(), optimizer: &stackedAdam, epochs: 1,
-        batchSize: lmBatch, plugins: [GradientClipping(maxNorm: 5)], evaluatesTrainingSet: false)
-    stackedHistory += run.history
-    stackedProgress.advance(note: "validation \(decimal(run.history[0].validation!.loss, 3)) nats")
-}
+_ = trainInFifths(&stackedModel, label: "2-layer LSTM on Shakespeare")
 let stackedLoss = streamLoss(stackedModel, validationText)
 lesson.table(
     headers: ["model", "parameters", "nats/char on validation"],
