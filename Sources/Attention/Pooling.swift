@@ -148,8 +148,14 @@ public struct PositionMean: Layer {
         if mode == .training { inputShape = x.shape }
         var y = [Double](repeating: 0, count: batch * d)
         for n in 0..<batch {
-            for t in 0..<steps { for k in 0..<d { y[n * d + k] += x.values[(n * steps + t) * d + k] } }
-            for k in 0..<d { y[n * d + k] /= Double(steps) }
+            for k in 0..<d {
+                var sum = 0.0
+                for t in 0..<steps { sum += x.values[(n * steps + t) * d + k] }
+                y[n * d + k] = sum / Double(steps)
+                if y[n * d + k].isInfinite {  // the sum overflowed although the mean may fit (values near ±1.8e308)
+                    y[n * d + k] = meanAvoidingOverflow((0..<steps).map { x.values[(n * steps + $0) * d + k] })
+                }
+            }
         }
         return Tensor(shape: [batch, d], values: y)
     }

@@ -91,12 +91,9 @@ public struct Pool2D: Layer {
                     } else {
                         y[o] = sum / Double(kh * kw)
                         if y[o].isInfinite {
-                            // The sum overflowed although the mean may fit (a window near
-                            // ±1.8e308): add x/(k_h k_w) instead, which cannot overflow then.
-                            y[o] = 0
-                            for u in 0..<kh {
-                                for v in 0..<kw { y[o] += xs[(plane * height + i * sh + u) * width + j * sw + v] / Double(kh * kw) }
-                            }
+                            // The sum overflowed although the mean may fit (a window near ±1.8e308).
+                            y[o] = meanAvoidingOverflow(
+                                (0..<(kh * kw)).map { xs[(plane * height + i * sh + $0 / kw) * width + j * sw + $0 % kw] })
                         }
                     }
                 }
@@ -194,37 +191,30 @@ public struct Reshape: Layer {
 /// forward:   y[n, c] = (1 / HW) Σᵢⱼ x[n, c, i, j]
 /// backward:  ∂L/∂x[n, c, i, j] = ∂L/∂y[n, c] / HW     every position shares the gradient
 /// ```
+///
+/// It is average pooling with one window the size of the whole map, then a flatten; it is
+/// written that way, so it shares ``Pool2D``'s sums (and their guard against overflow).
 public struct GlobalAveragePool: Layer {
-    private var inputShape: [Int]?
+    /// The pooling of the last training-mode forward pass, whose window fitted its maps.
+    private var pool: Pool2D?
 
     public init() {}
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
         require(x.rank == 4, "GlobalAveragePool: needs a batch of maps (B, C, H, W), got \(x.shapeDescription)")
-        let (batch, channels, positions) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
-        require(positions > 0, "GlobalAveragePool: maps of \(x.shape[2]) × \(x.shape[3]) have no positions to average")
-        if mode == .training { inputShape = x.shape }
-        var y = [Double](repeating: 0, count: batch * channels)
-        for m in 0..<(batch * channels) {
-            var sum = 0.0
-            for p in 0..<positions { sum += x.values[m * positions + p] }
-            y[m] = sum / Double(positions)
-        }
-        return Tensor(shape: [batch, channels], values: y)
+        require(x.shape[2] > 0 && x.shape[3] > 0, "GlobalAveragePool: maps of \(x.shape[2]) × \(x.shape[3]) have no positions to average")
+        var whole = Pool2D(.average, window: (x.shape[2], x.shape[3]))
+        let y = whole.forward(x, mode: mode)
+        if mode == .training { pool = whole }
+        return Tensor(shape: [x.shape[0], x.shape[1]], values: y.values)
     }
 
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
-        guard let shape = inputShape else { requirementFailed("GlobalAveragePool.backward: no training-mode forward pass to go back through") }
+        guard var pool else { requirementFailed("GlobalAveragePool.backward: no training-mode forward pass to go back through") }
         require(
-            outputGradient.shape == [shape[0], shape[1]],
-            "GlobalAveragePool.backward: the gradient \(outputGradient.shapeDescription) does not match the output (\(shape[0]) × \(shape[1]))")
-        let positions = shape[2] * shape[3]
-        var dx = [Double](repeating: 0, count: shape.reduce(1, *))
-        for m in 0..<(shape[0] * shape[1]) {
-            let share = outputGradient.values[m] / Double(positions)
-            for p in 0..<positions { dx[m * positions + p] = share }
-        }
-        return Tensor(shape: shape, values: dx)
+            outputGradient.rank == 2,
+            "GlobalAveragePool.backward: the gradient \(outputGradient.shapeDescription) is not (batch × channels)")
+        return pool.backward(Tensor(shape: outputGradient.shape + [1, 1], values: outputGradient.values))
     }
 
     public mutating func visitParameters(_ body: (inout Parameter) -> Void) {}

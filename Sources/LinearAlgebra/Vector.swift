@@ -58,3 +58,13 @@ public func linspace(_ start: Double, _ end: Double, count: Int) -> [Double] {
     let step = (end - start) / Double(count - 1)
     return (0..<count).map { start + Double($0) * step }
 }
+
+/// The mean of `values` when their plain sum overflows although the mean fits (values near
+/// ±1.8e308): each value is divided by the largest magnitude first, so the sum stays within
+/// the count, and the mean is scaled back. Slower and rounded differently than sum / n,
+/// so the layers call it only when sum / n came out infinite. NaN in gives NaN.
+public func meanAvoidingOverflow(_ values: [Double]) -> Double {
+    let largest = values.reduce(0) { max($0, abs($1)) }
+    guard largest > 0, largest.isFinite else { return values.reduce(0, +) / Double(values.count) }
+    return largest * (values.reduce(0) { $0 + $1 / largest } / Double(values.count))
+}

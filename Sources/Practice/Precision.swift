@@ -54,9 +54,7 @@ public struct PrecisionMLP<T: BinaryFloatingPoint & Sendable>: Sendable {
         var loss = 0.0
         for (sample, label) in zip(x, labels) {
             let input = sample.map(T.init)
-            // Forward.
-            let h = (0..<hidden).map { j in max(0, (0..<inputs).reduce(b1[j]) { $0 + w1[j * inputs + $1] * input[$1] }) }
-            let z = (0..<classes).map { k in (0..<hidden).reduce(b2[k]) { $0 + w2[k * hidden + $1] * h[$1] } }
+            let (h, z) = forward(input)
             // The softmax and ∂L/∂z = S (p − onehot) / B in Double, rounded to T once: in
             // Float16, p of the right class rounds to exactly 1 and p − 1 to 0 (mixed
             // precision keeps the softmax in float32 for this reason).
@@ -100,12 +98,18 @@ public struct PrecisionMLP<T: BinaryFloatingPoint & Sendable>: Sendable {
     /// The predicted class of each input.
     @inlinable
     public func classify(_ x: [[Double]]) -> [Int] {
-        x.map { sample in
-            let input = sample.map(T.init)
-            let h = (0..<hidden).map { j in max(0, (0..<inputs).reduce(b1[j]) { $0 + w1[j * inputs + $1] * input[$1] }) }
-            let z = (0..<classes).map { k in (0..<hidden).reduce(b2[k]) { $0 + w2[k * hidden + $1] * h[$1] } }
+        require(x.allSatisfy { $0.count == inputs }, "PrecisionMLP.classify: every input needs \(inputs) values")
+        return x.map { sample in
+            let z = forward(sample.map(T.init)).z
             return z.indices.max { z[$0] < z[$1] || (z[$0] == z[$1] && $0 > $1) }!
         }
+    }
+
+    /// One sample's hidden layer h = ReLU(W1 x + b1) and scores z = W2 h + b2, in T.
+    @inlinable
+    func forward(_ input: [T]) -> (h: [T], z: [T]) {
+        let h = (0..<hidden).map { j in max(0, (0..<inputs).reduce(b1[j]) { $0 + w1[j * inputs + $1] * input[$1] }) }
+        return (h, (0..<classes).map { k in (0..<hidden).reduce(b2[k]) { $0 + w2[k * hidden + $1] * h[$1] } })
     }
 }
 
@@ -134,6 +138,10 @@ public func trainInPrecision<T: BinaryFloatingPoint & Sendable>(
     _ type: T.Type, start: PrecisionMLP<Double>, x: [[Double]], labels: [Int], batches: [[Int]], learningRate: Double,
     recipe: PrecisionRecipe = PrecisionRecipe()
 ) -> (model: PrecisionMLP<Double>, skippedSteps: Int) {
+    require(x.count == labels.count, "trainInPrecision: \(x.count) inputs and \(labels.count) labels")
+    require(
+        batches.allSatisfy { $0.allSatisfy { x.indices.contains($0) } },
+        "trainInPrecision: a batch names a sample outside 0..<\(x.count)")
     var compute = PrecisionMLP<T>(start)
     var master = PrecisionMLP<Float>(start)
     var skipped = 0

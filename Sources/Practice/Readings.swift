@@ -133,7 +133,9 @@ public struct NeuralODE: Sendable {
     /// ∂L/∂W += Δt (a ⊙ (1 − tanh² u)) hᵀ        ∂L/∂b += Δt a ⊙ (1 − tanh² u)
     /// ```
     public func eulerLossGradient(_ h0: [Double], target: [Double], steps: Int) -> (loss: Double, w: [Double], b: [Double], h0: [Double]) {
-        require(target.count == dimension, "NeuralODE.eulerLossGradient: a target of \(target.count) values for a state of \(dimension)")
+        require(
+            steps > 0 && h0.count == dimension && target.count == dimension,
+            "NeuralODE.eulerLossGradient: \(steps) steps from a state of \(h0.count) values to a target of \(target.count) (needs \(dimension) each)")
         let dt = 1 / Double(steps)
         var states = [h0]
         for _ in 0..<steps { states.append(zip(states.last!, velocity(states.last!)).map { $0 + dt * $1 }) }

@@ -249,3 +249,30 @@ struct Misuse {
         #expect(message.contains("the mask hides every key from query 0"), "\(message)")
     }
 }
+
+@Suite("Robustness · Chapter 8's pooling layers: finite where the answer fits, NaN in → NaN out")
+struct SequencePoolingRobustnessTests {
+    @Test("attention pooling and the mean over positions of constant sequences at every extreme, forward and backward; the counts are printed")
+    func sweep() {
+        let tally = RobustnessTally()
+        for v in RobustnessTally.extremes + [.nan] {
+            // A constant sequence (3 steps of [v, v]): every weighted average of it is [v, v], the weights are 1/3 each.
+            var pooling = AttentionPooling(weight: Matrix([[0.5, -0.25], [1, 1]]), bias: [0.1, -0.2], scorer: [1, -2])
+            let x = Tensor(shape: [3, 1, 2], values: [Double](repeating: v, count: 6))
+            let y = pooling.forward(x, mode: .training)
+            for (k, value) in y.values.enumerated() { tally.record("attentionPooling([\(v) ×6])[\(k)]", value, nanIn: v.isNaN, expected: v) }
+            for (j, alpha) in pooling.lastWeights[0].enumerated() { tally.record("α(\(v))[\(j)]", alpha, nanIn: v.isNaN, expected: 1.0 / 3) }
+            // With g = [1, −1], ∂L/∂αⱼ = v − v = 0 for every step, so the scores get no gradient and each state gets α g = [1/3, −1/3].
+            let dx = pooling.backward(Tensor(shape: [1, 2], values: [1, -1])).values
+            for (k, value) in dx.enumerated() { tally.record("attentionPooling′(\(v))[\(k)]", value, nanIn: v.isNaN, expected: k % 2 == 0 ? 1.0 / 3 : -1.0 / 3) }
+            var mean = PositionMean()
+            let m = mean.forward(Tensor(shape: [1, 3, 2], values: [Double](repeating: v, count: 6)).laidOut(.batchFirst), mode: .training)
+            for (k, value) in m.values.enumerated() { tally.record("positionMean([\(v) ×6])[\(k)]", value, nanIn: v.isNaN, expected: v) }
+            for (k, value) in mean.backward(Tensor(shape: [1, 2], values: [v, 1])).values.enumerated() {
+                tally.record("positionMean′(\(v))[\(k)]", value, nanIn: v.isNaN && k % 2 == 0, expected: k % 2 == 0 ? v / 3 : 1.0 / 3)
+            }
+        }
+        print(tally.summary("Chapter 8's pooling"))
+        #expect(tally.garbage.isEmpty, "silent garbage:\n\(tally.garbage.joined(separator: "\n"))")
+    }
+}

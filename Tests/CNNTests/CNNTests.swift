@@ -1,5 +1,6 @@
 import Activations
 import Backprop
+import NumericChecks
 import LinearAlgebra
 import Randomness
 import Regularization
@@ -452,5 +453,21 @@ struct DegenerateConvolutionCalls {
         for trap in ["Index out of range", "Division by zero", "Stride size must not be zero", "overflow"] {
             #expect(!message.contains(trap), "\(call): a bare trap: \(message.prefix(300))")
         }
+    }
+}
+
+@Suite("Robustness · global average pooling: finite where the answer fits, NaN in → NaN out")
+struct GlobalAveragePoolRobustnessTests {
+    @Test("the mean of a constant map is the constant at every extreme (the sum of ±1.8e308 overflows; the mean does not); g/HW back")
+    func sweep() {
+        let tally = RobustnessTally()
+        for v in RobustnessTally.extremes + [.nan] {
+            var pool = GlobalAveragePool()
+            let y = pool.forward(Tensor(shape: [1, 2, 3, 3], values: [Double](repeating: v, count: 18)), mode: .training)
+            for (k, value) in y.values.enumerated() { tally.record("GAP([\(v) ×9])[\(k)]", value, nanIn: v.isNaN, expected: v) }
+            for value in pool.backward(Tensor(shape: [1, 2], values: [9, v])).values.prefix(9) { tally.record("GAP′(9)", value, nanIn: false, expected: 1) }
+        }
+        print(tally.summary("global average pooling"))
+        #expect(tally.garbage.isEmpty, "silent garbage:\n\(tally.garbage.joined(separator: "\n"))")
     }
 }

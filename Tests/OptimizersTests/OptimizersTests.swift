@@ -292,6 +292,18 @@ struct ReduceOnPlateauTests {
         #expect(rates == torchRates)
     }
 
+    @Test("a NaN or extreme loss is a plateau epoch, never a NaN rate; the rate never falls below the minimum")
+    func extremeLosses() {
+        var plateau = ReduceOnPlateau(factor: 0.5, patience: 0, minimum: 0.01)
+        var rate = 0.1
+        for loss in [1.0, .nan, 1e300, .greatestFiniteMagnitude, -1e300, .nan, .nan, .nan, .nan, .nan] {
+            rate = plateau.step(validationLoss: loss, learningRate: rate)
+            #expect(rate.isFinite && rate >= 0.01)
+        }
+        #expect(plateau.best == -1e300)  // the lowest loss seen; NaN never counts as an improvement
+        #expect(rate == 0.01)
+    }
+
     @Test("as a plugin: each epoch's record shows the rate it trained with, cut after the epochs the plugin lists")
     func asPlugin() {
         var rng = SeededGenerator(seed: 3)

@@ -189,6 +189,26 @@ struct PracticeRefusalTests {
         "expectedInitialLoss, one class": "expectedInitialLoss: needs at least 2 classes, got 1",
         "deadFraction, no batch": "deadFraction: needs a batch of outputs, got (4)",
         "overfitOneBatch, no steps": "overfitOneBatch: needs at least one step, got 0",
+        "ConfusionMatrix(counts:), not square": "ConfusionMatrix: the counts must be square, got rows of [2, 1]",
+        "ConfusionMatrix(counts:), negative": "ConfusionMatrix: a count is negative in [[1, -1], [0, 2]]",
+        "ConfusionMatrix(counts:), all zero": "ConfusionMatrix: no samples (every count is 0)",
+        "PrecisionMLP, no hidden units": "PrecisionMLP: sizes 2 → 0 → 2 need at least one input and hidden unit and two classes",
+        "PrecisionMLP, weights of the wrong size": "PrecisionMLP: w1 3, b1 2, w2 4, b2 2 values for 2 → 2 → 2",
+        "PrecisionMLP.gradients, no samples": "PrecisionMLP.gradients: 0 inputs and 0 labels",
+        "PrecisionMLP.gradients, a label out of range": "PrecisionMLP.gradients: a label outside 0..<2",
+        "PrecisionMLP.classify, wrong input size": "PrecisionMLP.classify: every input needs 2 values",
+        "trainInPrecision, a sample out of range": "trainInPrecision: a batch names a sample outside 0..<1",
+        "PrecisionRecipe, negative scale": "PrecisionRecipe: the loss scale must be positive and finite, got -1.0",
+        "PrecisionRecipe, NaN scale": "PrecisionRecipe: the loss scale must be positive and finite, got nan",
+        "SineMAML, no points": "SineMAML: 0 points and 0 targets",
+        "SineMAML, θ of 2": "SineMAML: θ has 3 values (bias, sin, cos), got 2",
+        "NeuralODE, W of the wrong size": "NeuralODE: W needs 2² = 4 values, got 3",
+        "NeuralODE, empty state": "NeuralODE: W needs 0² = 0 values, got 0",
+        "NeuralODE.euler, no steps": "NeuralODE.euler: 0 steps from a state of 1 values (needs 1)",
+        "NeuralODE.rungeKutta4, negative steps": "NeuralODE.rungeKutta4: -2 steps from a state of 1 values (needs 1)",
+        "NeuralODE.eulerLossGradient, no steps": "NeuralODE.eulerLossGradient: 0 steps from a state of 1 values to a target of 1 (needs 1 each)",
+        "messagePassingRound, a node its own neighbour": "messagePassingRound: node 0's neighbours [0] are not other nodes of the graph",
+        "messagePassingRound, sizes differ": "messagePassingRound: W 1×2, M 1×1 and b (1) do not fit together",
     ]
 
     @Test("each degenerate call stops with a message naming its entry point and the values", arguments: calls.keys.sorted())
@@ -210,12 +230,40 @@ struct PracticeRefusalTests {
             case "overfitOneBatch, no steps":
                 let model = Sequential(sizes: [2, 2], hidden: .relu, initialization: .he, using: &rng)
                 _ = overfitOneBatch(model, inputs: Tensor(shape: [1, 2]), targets: [0], loss: SoftmaxCrossEntropy(), optimizer: SGD(learningRate: 1), steps: 0)
-            default: break
+            case "ConfusionMatrix(counts:), not square": _ = ConfusionMatrix(counts: [[1, 0], [2]])
+            case "ConfusionMatrix(counts:), negative": _ = ConfusionMatrix(counts: [[1, -1], [0, 2]])
+            case "ConfusionMatrix(counts:), all zero": _ = ConfusionMatrix(counts: [[0, 0], [0, 0]])
+            case "PrecisionMLP, no hidden units": _ = PrecisionMLP<Double>(inputs: 2, hidden: 0, classes: 2, w1: [], b1: [], w2: [], b2: [0, 0])
+            case "PrecisionMLP, weights of the wrong size": _ = PrecisionMLP<Double>(inputs: 2, hidden: 2, classes: 2, w1: [1, 2, 3], b1: [0, 0], w2: [1, 2, 3, 4], b2: [0, 0])
+            case "PrecisionMLP.gradients, no samples": _ = tinyMLP().gradients([], labels: [])
+            case "PrecisionMLP.gradients, a label out of range": _ = tinyMLP().gradients([[1, 2]], labels: [2])
+            case "PrecisionMLP.classify, wrong input size": _ = tinyMLP().classify([[1, 2, 3]])
+            case "trainInPrecision, a sample out of range":
+                _ = trainInPrecision(Double.self, start: tinyMLP(), x: [[1, 2]], labels: [0], batches: [[0, 1]], learningRate: 0.1)
+            case "PrecisionRecipe, negative scale": _ = PrecisionRecipe(lossScale: -1)
+            case "PrecisionRecipe, NaN scale": _ = PrecisionRecipe(lossScale: .nan)
+            case "SineMAML, no points": _ = SineMAML.loss([0, 0, 0], x: [], y: [])
+            case "SineMAML, θ of 2": _ = SineMAML.metaLoss([0, 0], supportX: [1], supportY: [1], queryX: [1], queryY: [1], innerRate: 0.1)
+            case "NeuralODE, W of the wrong size": _ = NeuralODE(w: [1, 2, 3], b: [0, 0])
+            case "NeuralODE, empty state": _ = NeuralODE(w: [], b: [])
+            case "NeuralODE.euler, no steps": _ = NeuralODE(w: [1], b: [0]).euler([1], steps: 0)
+            case "NeuralODE.rungeKutta4, negative steps": _ = NeuralODE(w: [1], b: [0]).rungeKutta4([1], steps: -2)
+            case "NeuralODE.eulerLossGradient, no steps": _ = NeuralODE(w: [1], b: [0]).eulerLossGradient([1], target: [0], steps: 0)
+            case "messagePassingRound, a node its own neighbour":
+                _ = messagePassingRound([[1]], neighbours: [[0]], w: Matrix([[1.0]]), m: Matrix([[1.0]]), b: [0])
+            case "messagePassingRound, sizes differ":
+                _ = messagePassingRound([[1, 2]], neighbours: [[]], w: Matrix([[1.0, 2]]), m: Matrix([[1.0]]), b: [0])
+            default: Issue.record("no call for \(call)")
             }
         }
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(message.contains(Self.calls[call]!), "\(call): \(message)")
     }
+}
+
+/// A 2 → 2 → 2 network for the degenerate calls.
+func tinyMLP() -> PrecisionMLP<Double> {
+    PrecisionMLP(inputs: 2, hidden: 2, classes: 2, w1: [1, 0, 0, 1], b1: [0, 0], w2: [1, 0, 0, 1], b2: [0, 0])
 }
 
 @Suite("Chapter 11 · the bug zoo")
