@@ -44,20 +44,10 @@ let training = chapterTraining.subset(Array(0..<trainCount))
 let validation = chapterTraining.subset(Array(trainCount..<chapterTraining.count))
 let test = scaled(rawSplit.test)
 
-/// The chapter's CNN: conv 1→8 3×3 pad 1 · ReLU · max pool 2 · flatten 128 · dense 32 ·
-/// ReLU · dense `classes`. Layer 6 is the head.
+/// The chapter's CNN (``digitsCNN``) drawn from its own seed. Layer 7 is the head.
 func smallCNN(classes: Int = 10, seed: UInt64) -> Sequential {
     var rng = SeededGenerator(seed: seed)
-    return Sequential([
-        Reshape([1, 8, 8]),
-        Conv2D(inChannels: 1, outChannels: 8, kernel: 3, padding: 1, initialization: .he, using: &rng, name: "conv"),
-        ActivationLayer(.relu),
-        Pool2D(.max, size: 2),
-        Reshape.flatten,
-        Dense(inputs: 8 * 4 * 4, outputs: 32, initialization: .he, using: &rng, name: "hidden"),
-        ActivationLayer(.relu),
-        Dense(inputs: 32, outputs: classes, initialization: .xavier, using: &rng, name: "head"),
-    ])
+    return digitsCNN(classes: classes, using: &rng)
 }
 let headIndex = 7
 

@@ -552,12 +552,7 @@ func practiceWorkloads() throws -> [Workload] {
     let set = ClassificationSet(inputs: digits.inputs.map { $0.map { $0 / 16 } }, labels: digits.labels, classCount: 10)
     let x = Tensor(shape: [32, 64], values: set.inputs.prefix(32).flatMap { $0 })
     let labels = Array(set.labels.prefix(32))
-    let model = Sequential([
-        Reshape([1, 8, 8]), Conv2D(inChannels: 1, outChannels: 8, kernel: 3, padding: 1, initialization: .he, using: &random, name: "conv"),
-        ActivationLayer(.relu), Pool2D(.max, size: 2), Reshape.flatten,
-        Dense(inputs: 128, outputs: 32, initialization: .he, using: &random, name: "hidden"), ActivationLayer(.relu),
-        Dense(inputs: 32, outputs: 10, initialization: .xavier, using: &random, name: "head"),
-    ])
+    let model = digitsCNN(using: &random)
     final class State: @unchecked Sendable {
         var step: SupervisedStep<Sequential, SoftmaxCrossEntropy, Adam>
         var plugins: TrainingPlugins

@@ -212,22 +212,6 @@ public enum OptimizersChecks {
             }
             cases.append((losses, rng.uniform(in: 0.01..<1), [0.1, 0.5, 0.2][rng.int(below: 3)], rng.int(in: 0..<4), [0, 1e-3, 1e-2][rng.int(below: 3)]))
         }
-        /// The rates with one rule changed, for the hints.
-        func rates(_ c: (losses: [Double], initial: Double, factor: Double, patience: Int, threshold: Double), atPatience: Bool = false,
-                   absolute: Bool = false, noReset: Bool = false, sameEpoch: Bool = false) -> [Double] {
-            var (rate, best, bad) = (c.initial, Double?.none, 0)
-            var out: [Double] = []
-            for loss in c.losses {
-                if !sameEpoch { out.append(rate) }
-                if let b = best, !(loss < (absolute ? b - c.threshold : b * (1 - c.threshold))) { bad += 1 } else { best = loss; bad = 0 }
-                if atPatience ? bad >= c.patience && bad > 0 : bad > c.patience {
-                    rate *= c.factor
-                    if !noReset { bad = 0 }
-                }
-                if sameEpoch { out.append(rate) }
-            }
-            return out
-        }
         return runCheck { check in
             for c in cases {
                 var plateau = ReduceOnPlateau(factor: c.factor, patience: c.patience, threshold: c.threshold)
@@ -241,14 +225,40 @@ public enum OptimizersChecks {
                     try answer(c.losses, c.initial, c.factor, c.patience, c.threshold), equals: expected,
                     input: "losses \(shortList(c.losses)), initialRate \(c.initial), factor \(c.factor), patience \(c.patience), threshold \(c.threshold)",
                     hints: [
-                        Hint(ifActual: rates(c, atPatience: true), "the cut comes after more than `patience` bad epochs (bad > patience), not after `patience` of them (that is Keras's rule)"),
-                        Hint(ifActual: rates(c, sameEpoch: true), "a cut applies from the next epoch on: record the epoch's rate before looking at its loss"),
-                        Hint(ifActual: rates(c, noReset: true), "after a cut the count of bad epochs starts again from 0"),
-                        Hint(ifActual: rates(c, absolute: true), "the threshold is relative: improved means loss < best · (1 − threshold), not best − threshold"),
+                        Hint(ifActual: plateauRates(c.losses, c.initial, c.factor, c.patience, c.threshold, atPatience: true), "the cut comes after more than `patience` bad epochs (bad > patience), not after `patience` of them (that is Keras's rule)"),
+                        Hint(ifActual: plateauRates(c.losses, c.initial, c.factor, c.patience, c.threshold, sameEpoch: true), "a cut applies from the next epoch on: record the epoch's rate before looking at its loss"),
+                        Hint(ifActual: plateauRates(c.losses, c.initial, c.factor, c.patience, c.threshold, noReset: true), "after a cut the count of bad epochs starts again from 0"),
+                        Hint(ifActual: plateauRates(c.losses, c.initial, c.factor, c.patience, c.threshold, absolute: true), "the threshold is relative: improved means loss < best · (1 − threshold), not best − threshold"),
                     ],
                     otherwise: "rates[k] is the rate epoch k trained with; cut by `factor` once bad > patience, then bad = 0")
             }
         }
+    }
+
+    /// The rates of reduce-on-plateau with one rule changed, for the hints (and the wrong
+    /// answers): cut after `patience` bad epochs, an absolute threshold, the count not reset
+    /// after a cut, or the cut applied to the epoch that caused it.
+    static func plateauRates(
+        _ losses: [Double], _ initial: Double, _ factor: Double, _ patience: Int, _ threshold: Double,
+        atPatience: Bool = false, absolute: Bool = false, noReset: Bool = false, sameEpoch: Bool = false
+    ) -> [Double] {
+        var (rate, best, bad) = (initial, Double?.none, 0)
+        var rates: [Double] = []
+        for loss in losses {
+            if !sameEpoch { rates.append(rate) }
+            if let b = best, !(loss < (absolute ? b - threshold : b * (1 - threshold))) {
+                bad += 1
+            } else {
+                best = loss
+                bad = 0
+            }
+            if atPatience ? bad >= patience && bad > 0 : bad > patience {
+                rate *= factor
+                if !noReset { bad = 0 }
+            }
+            if sameEpoch { rates.append(rate) }
+        }
+        return rates
     }
 
     // MARK: 4.5

@@ -152,27 +152,9 @@ let optimizersWrongAnswers: [OptimizersWrongAnswer] = [
     },
 ]
 
-/// Reduce-on-plateau with one rule changed.
+/// Reduce-on-plateau with one rule changed: the check's own slip, as an answer.
 private func plateauSlip(atPatience: Bool = false, absolute: Bool = false, noReset: Bool = false, sameEpoch: Bool = false)
     -> @Sendable ([Double], Double, Double, Int, Double) throws -> [Double]
 {
-    { losses, initial, factor, patience, threshold in
-        var (rate, best, bad) = (initial, Double?.none, 0)
-        var rates: [Double] = []
-        for loss in losses {
-            if !sameEpoch { rates.append(rate) }
-            if let b = best, !(loss < (absolute ? b - threshold : b * (1 - threshold))) {
-                bad += 1
-            } else {
-                best = loss
-                bad = 0
-            }
-            if atPatience ? bad >= patience && bad > 0 : bad > patience {
-                rate *= factor
-                if !noReset { bad = 0 }
-            }
-            if sameEpoch { rates.append(rate) }
-        }
-        return rates
-    }
+    { OptimizersChecks.plateauRates($0, $1, $2, $3, $4, atPatience: atPatience, absolute: absolute, noReset: noReset, sameEpoch: sameEpoch) }
 }
