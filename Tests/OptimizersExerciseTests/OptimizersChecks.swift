@@ -212,6 +212,9 @@ public enum OptimizersChecks {
             }
             cases.append((losses, rng.uniform(in: 0.01..<1), [0.1, 0.5, 0.2][rng.int(below: 3)], rng.int(in: 0..<4), [0, 1e-3, 1e-2][rng.int(below: 3)]))
         }
+        // Losses of very different sizes: the relative threshold scales with them.
+        cases.append(([2e6, 1.9995e6, 1.9999e6, 1.99e6, 1.98999e6, 1.98998e6, 1.98997e6], 0.5, 0.5, 1, 1e-3))
+        cases.append(([3e-8, 2.9e-8, 2.8999e-8, 2.89989e-8, 2.5e-8, 2.49999e-8, 2.49998e-8, 2.49997e-8], 0.05, 0.1, 1, 1e-4))
         return runCheck { check in
             for c in cases {
                 var plateau = ReduceOnPlateau(factor: c.factor, patience: c.patience, threshold: c.threshold)

@@ -265,6 +265,8 @@ enum PracticeExerciseChecks {
             var rng = SeededGenerator(seed: seed + 7)
             var cases: [([Double], [Double], Double)] = [([3, 4], [0.6, 0.8], 0.01)]
             for (n, rate) in [(6, 0.1), (20, 0.003), (1, 1.0), (12, 0.5)] { cases.append((rng.normals(n), rng.normals(n).map { $0 * 0.1 }, rate)) }
+            cases.append((rng.normals(5).map { $0 * 1e4 }, rng.normals(5).map { $0 * 1e-7 }, 1e-3))  // large weights, tiny gradients
+            cases.append((rng.normals(7).map { $0 * 1e-5 }, rng.normals(7).map { $0 * 50 }, 2))  // tiny weights, large gradients
             for (w, g, rate) in cases {
                 let input = "weights \(shortList(w)), gradient \(shortList(g)), learningRate \(rate)"
                 let actual = try answer(w, g, rate)
