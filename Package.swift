@@ -24,13 +24,39 @@ import PackageDescription
 // Argument checks use `require` (Validation), whose messages survive -O.
 let optimizedAlways: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
+// MARK: - The kernels, at every vector width
+
+// One source file, Sources/Kernels/Kernels.swift, compiled three times: for the baseline
+// processor (SSE2 on x86-64; arm64's baseline already has NEON), and on x86-64 also for
+// AVX2 (`-target-cpu haswell`) and AVX-512 (`-target-cpu skylake-avx512`); the other two
+// folders link to it. LinearAlgebra picks the widest level the processor has at run time
+// (KernelLevel.swift); KERNEL_LEVEL=baseline|avx2|avx512 forces one. Every level computes
+// the same sums in the same order, so the same bits (no fused multiply-add is asked for).
+#if arch(x86_64)
+let wider: [(name: String, define: String, cpu: String?)] = [
+    ("KernelsAVX2", "KERNELS_AVX2", "haswell"), ("KernelsAVX512", "KERNELS_AVX512", "skylake-avx512"),
+]
+#else
+let wider: [(name: String, define: String, cpu: String?)] = [  // built as the baseline, never chosen
+    ("KernelsAVX2", "KERNELS_AVX2", nil), ("KernelsAVX512", "KERNELS_AVX512", nil),
+]
+#endif
+let kernels: [Target] = [.target(name: "Kernels", swiftSettings: [.unsafeFlags(["-O"])])]
+    + wider.map { level in
+        .target(
+            name: level.name,
+            swiftSettings: [.define(level.define), .unsafeFlags(["-O"] + (level.cpu.map { ["-target-cpu", $0] } ?? []))])
+    }
+
 // MARK: - Support modules
 
-let support: [Target] = [
+let support: [Target] = kernels + [
     // require(_:_:): argument checks whose messages survive optimized builds.
     .target(name: "Validation", swiftSettings: optimizedAlways),
     .target(name: "Randomness", dependencies: ["Validation"], swiftSettings: optimizedAlways),
-    .target(name: "LinearAlgebra", dependencies: ["Validation"], swiftSettings: optimizedAlways),
+    .target(
+        name: "LinearAlgebra", dependencies: ["Validation", "Kernels", "KernelsAVX2", "KernelsAVX512"],
+        swiftSettings: optimizedAlways),
     .target(name: "NumericChecks", dependencies: ["Validation"], swiftSettings: optimizedAlways),
     .target(
         name: "Datasets", dependencies: ["Validation", "Randomness", "LinearAlgebra"],

@@ -284,14 +284,17 @@ public struct Conv2D: Layer {
     /// - x is first copied into a zero-padded buffer, so no window needs a bounds test;
     /// - a tap t = (c, u, v) of the filter reads x at one fixed offset from the window's
     ///   top-left corner, so the taps become a flat list of offsets;
-    /// - each step of the inner loop takes one tap for a tile of 4 filters × 4 neighbouring
-    ///   output columns: 4 pixels loaded as one vector (stride 1: neighbours in memory),
-    ///   multiplied by each of the 4 filters' weights and added into 16 running sums that
-    ///   stay in registers. A pixel is loaded once for 4 filters, a weight once for 4
-    ///   outputs, and no sum goes to memory until its window is done.
+    /// - each step of the inner loop takes one tap for a tile of 4 filters × V neighbouring
+    ///   output columns: V pixels loaded as one vector (stride 1: neighbours in memory),
+    ///   multiplied by each of the 4 filters' weights and added into 4·V running sums that
+    ///   stay in registers. A pixel is loaded once for 4 filters, a weight once for V
+    ///   outputs, and no sum goes to memory until its window is done. V is the vector
+    ///   width of the kernel level this processor runs (`KernelLevel`): 16 with AVX-512,
+    ///   8 with AVX2, 4 at the baseline, and 4 at the end of every row.
     ///
+    /// That loop is `convolve` in Sources/Kernels/Kernels.swift, compiled once per level.
     /// Filters past F in the last tile have weight 0 and are not stored; columns past OW
-    /// in the last tile read (harmlessly) past the row and are not stored either.
+    /// in the last 4-wide step read (harmlessly) past the row and are not stored either.
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let out = outputShape(x.shape)
         pad(x, into: &padded)
@@ -307,51 +310,21 @@ public struct Conv2D: Layer {
         let tiles = (f + 3) / 4
         var weights = [Double](repeating: 0, count: tiles * 4 * taps)  // w, then zero filters up to a multiple of 4
         for index in 0..<filters.count { weights[index] = filters.value[index] }
-        let b = bias.value, plane = oh * ow
-        let y = [Double](unsafeUninitializedCapacity: out.reduce(1, *)) { y, initialized in
+        let count = out.reduce(1, *)
+        let y = [Double](unsafeUninitializedCapacity: count) { y, initialized in
             weights.withUnsafeBufferPointer { w in
-              offsets.withUnsafeBufferPointer { offsets in
-                padded.withUnsafeBufferPointer { xp in
-                    for n in 0..<batch {
-                        for i in 0..<oh {
-                            for tile in 0..<tiles {
-                                let w0 = w.baseAddress! + tile * 4 * taps, w1 = w0 + taps, w2 = w1 + taps, w3 = w2 + taps
-                                var j = 0
-                                while j < ow {
-                                    let corner = xp.baseAddress! + (n * channels * ph + i * s) * pw + j * s
-                                    var sum0 = SIMD4<Double>(), sum1 = SIMD4<Double>(), sum2 = SIMD4<Double>(), sum3 = SIMD4<Double>()
-                                    for t in 0..<taps {
-                                        let pixel = corner + offsets[t]  // 4 pixels: the tap's pixel for 4 neighbouring windows
-                                        let pixels = s == 1
-                                            ? UnsafeRawPointer(pixel).loadUnaligned(as: SIMD4<Double>.self)
-                                            : SIMD4(pixel[0], pixel[s], pixel[2 * s], pixel[3 * s])
-                                        sum0 += w0[t] * pixels
-                                        sum1 += w1[t] * pixels
-                                        sum2 += w2[t] * pixels
-                                        sum3 += w3[t] * pixels
-                                    }
-                                    func store(_ sum: SIMD4<Double>, filter k: Int) {
-                                        guard k < f else { return }
-                                        let target = y.baseAddress! + (n * f + k) * plane + i * ow + j, result = sum + b[k]
-                                        if j + 4 <= ow {
-                                            UnsafeMutableRawPointer(target).storeBytes(of: result, as: SIMD4<Double>.self)
-                                        } else {
-                                            for lane in 0..<(ow - j) { target[lane] = result[lane] }
-                                        }
-                                    }
-                                    store(sum0, filter: tile * 4)
-                                    store(sum1, filter: tile * 4 + 1)
-                                    store(sum2, filter: tile * 4 + 2)
-                                    store(sum3, filter: tile * 4 + 3)
-                                    j += 4
-                                }
-                            }
+                offsets.withUnsafeBufferPointer { offsets in
+                    padded.withUnsafeBufferPointer { xp in
+                        bias.value.withUnsafeBufferPointer { b in
+                            KernelLevel.selected.convolve(
+                                batch: batch, channels: channels, filters: f, outputHeight: oh, outputWidth: ow,
+                                paddedHeight: ph, paddedWidth: pw, stride: s, offsets: offsets.baseAddress!, taps: taps,
+                                weights: w.baseAddress!, bias: b.baseAddress!, x: xp.baseAddress!, y: y.baseAddress!)
                         }
                     }
                 }
-              }
             }
-            initialized = out.reduce(1, *)
+            initialized = count
         }
         if mode == .training { input = x }
         return Tensor(shape: out, values: y)

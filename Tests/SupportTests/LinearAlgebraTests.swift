@@ -1,3 +1,4 @@
+import Foundation
 @testable import LinearAlgebra
 import Randomness
 import Testing
@@ -34,54 +35,78 @@ struct LinearAlgebraTests {
         #expect(linspace(0, 1, count: 5) == [0, 0.25, 0.5, 0.75, 1])
     }
 
-    /// Shapes that hit every path of the blocked kernel: whole 4×4 tiles, leftover rows,
-    /// leftover columns, both, a single element, and inner dimensions past one k-slice (256);
-    /// fewer than 4 rows (a batch of one) over 16-column steps.
+    /// Shapes that hit every path of the blocked kernels at every level: whole tiles (4
+    /// rows × 4, 8 or 16 columns), leftover rows, leftover columns (a 4-wide step, then
+    /// single elements), both, a single element; products of 8 rows or more (B packed into
+    /// panels) and fewer; inner dimensions past one k-slice (128 with AVX-512, 256 else),
+    /// several slices; fewer than 4 rows (a batch of one) over 4-vector steps; empty sides.
     static let kernelShapes: [(m: Int, k: Int, n: Int)] = [
         (1, 1, 1), (3, 5, 7), (4, 1, 8), (4, 8, 8), (8, 16, 16), (5, 9, 17), (7, 64, 10),
         (32, 64, 64), (33, 65, 63), (4, 256, 8), (4, 257, 8), (9, 600, 19), (1, 128, 48), (3, 300, 33),
+        (8, 129, 16), (12, 300, 37), (17, 520, 70), (64, 128, 128), (1, 700, 131), (2, 3, 64), (16, 0, 5), (0, 4, 3),
     ]
 
-    @Test("the blocked matmul kernel equals the plain triple loop", arguments: kernelShapes)
-    func kernelMatchesReference(shape: (m: Int, k: Int, n: Int)) {
-        var random = SeededGenerator(seed: UInt64(shape.m * 10_000 + shape.k * 100 + shape.n))
+    /// A (m×k) and B (k×n) with entries in [-1, 1), reproducible per shape.
+    static func operands(_ shape: (m: Int, k: Int, n: Int), seed: Int) -> (a: Matrix, b: Matrix) {
+        var random = SeededGenerator(seed: UInt64(seed + shape.m * 10_000 + shape.k * 100 + shape.n))
         let a = Matrix(rows: shape.m, columns: shape.k, values: random.uniforms(shape.m * shape.k, in: -1..<1))
         let b = Matrix(rows: shape.k, columns: shape.n, values: random.uniforms(shape.k * shape.n, in: -1..<1))
-        let fast = matmul(a, b)
-        let reference = referenceMatmul(a, b)
-        #expect(fast.rows == shape.m && fast.columns == shape.n)
-        if shape.k <= 256 {
-            // Within one k-slice the kernel adds the products in the loop's own order: bit-equal.
-            #expect(fast == reference)
-        } else {
-            // Across slices the partial sums are added in a different order: equal up to round-off.
-            let worst = zip(fast.values, reference.values).map { abs($0 - $1) }.max() ?? 0
-            #expect(worst < 1e-12 * Double(shape.k))
-        }
+        return (a, b)
     }
 
-    @Test("C += Aᵀ·B equals adding matmul(Aᵀ, B) into C, without forming Aᵀ", arguments: kernelShapes)
+    @Test("this processor's levels: baseline always; the widest is chosen unless KERNEL_LEVEL says otherwise")
+    func levels() {
+        #expect(KernelLevel.supported.first == .baseline)
+        #expect(KernelLevel.supported.contains(KernelLevel.selected))
+        #expect(KernelLevel.supported == KernelLevel.allCases.filter { KernelLevel.supported.contains($0) })
+        if ProcessInfo.processInfo.environment["KERNEL_LEVEL"] == nil { #expect(KernelLevel.selected == KernelLevel.supported.last) }
+    }
+
+    @Test("every level's matmul kernel equals the plain triple loop, bit for bit", arguments: kernelShapes)
+    func kernelMatchesReference(shape: (m: Int, k: Int, n: Int)) {
+        let (a, b) = Self.operands(shape, seed: 0)
+        let reference = referenceMatmul(a, b)
+        for level in KernelLevel.supported {
+            var c = [Double](repeating: .nan, count: shape.m * shape.n)  // every element must be written
+            gemm(m: shape.m, k: shape.k, n: shape.n, a: a.values, b: b.values, c: &c, level: level)
+            #expect(c == reference.values, "level \(level)")
+        }
+        #expect(matmul(a, b) == reference)
+    }
+
+    @Test("C += Aᵀ·B, at every level, equals C + (the plain loop's Aᵀ·B), without forming Aᵀ", arguments: kernelShapes)
     func transposedProductAdds(shape: (m: Int, k: Int, n: Int)) {
         var random = SeededGenerator(seed: UInt64(11 + shape.m * 10_000 + shape.k * 100 + shape.n))
         // A is stored (k×m): the δ of a batch of k samples; B (k×n): their inputs.
         let a = Matrix(rows: shape.k, columns: shape.m, values: random.uniforms(shape.k * shape.m, in: -1..<1))
         let b = Matrix(rows: shape.k, columns: shape.n, values: random.uniforms(shape.k * shape.n, in: -1..<1))
         let start = random.uniforms(shape.m * shape.n, in: -1..<1)
+        let product = referenceMatmul(a.transposed, b).values
+        let expected = zip(start, product).map { $0 + $1 }
+        for level in KernelLevel.supported {
+            var c = start
+            gemm(
+                m: shape.m, k: shape.k, n: shape.n, a: a.values, aStrides: Strides(row: 1, column: shape.m), b: b.values, c: &c,
+                accumulating: true, level: level)
+            #expect(c == expected, "level \(level)")
+        }
         var c = start
         addTransposedProduct(a, b, into: &c)
-        let product = matmul(a.transposed, b).values
-        let expected = zip(start, product).map { $0 + $1 }
-        if shape.k <= 256 {
-            #expect(c == expected)
-        } else {
-            // Past one slice each slice's sum is added into C in turn: C + s₁ + s₂, not C + (s₁ + s₂).
-            #expect(zip(c, expected).allSatisfy { abs($0 - $1) < 1e-12 * Double(shape.k) })
+        #expect(c == expected)
+    }
+
+    @Test("a level is chosen before any wider code runs: KERNEL_LEVEL names one, and a wrong name is refused with the choices")
+    func forcedLevel() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            setenv("KERNEL_LEVEL", "avx1024", 1)
+            _ = KernelLevel.selected
         }
-        // Into zeros it is exactly the product; the reference loop agrees within one slice.
-        var fromZero = [Double](repeating: 0, count: shape.m * shape.n)
-        addTransposedProduct(a, b, into: &fromZero)
-        #expect(fromZero == product)
-        if shape.k <= 256 { #expect(fromZero == referenceMatmul(a.transposed, b).values) }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("KERNEL_LEVEL=avx1024 is not a level; use one of: baseline, avx2, avx512"), "\(message)")
+        await #expect(processExitsWith: .success) {
+            setenv("KERNEL_LEVEL", "baseline", 1)
+            guard KernelLevel.selected == .baseline else { exit(1) }
+        }
     }
 
     @Test("a tensor: row-major values under a shape; a matrix view and a reshape share the values")

@@ -1,0 +1,334 @@
+// The fast kernels behind `matmul`, `addTransposedProduct` and convolution's forward
+// pass, written once and compiled three times.
+//
+// This file is the source of three modules: `Kernels` (baseline x86-64 — SSE2 — or
+// arm64), `KernelsAVX2` and `KernelsAVX512` (the same file, linked in by a symbolic link,
+// compiled with `-target-cpu haswell` and `-target-cpu skylake-avx512`; see
+// Package.swift). LinearAlgebra's `KernelLevel` reads the processor's features once and
+// calls the widest module it supports. Nothing else in a wider module may run first, so
+// these modules hold functions only: no global variables, no types with code.
+//
+// Every element of a product is the plain loop's sum, in the plain loop's order:
+//
+//     c = 0;  c += a[i, 0]·b[0, j];  c += a[i, 1]·b[1, j];  …   (p = 0, 1, …, k − 1)
+//
+// What changes between the levels is how many of those sums run side by side — the width
+// of a vector and the size of the tile of sums kept in registers — never the order in
+// which one sum is formed. A multiply and an add stay two roundings: Swift does not fuse
+// `x * y + z` into one fused multiply-add instruction unless asked, so every level, and
+// every machine, produces the same bits.
+
+// MARK: - The width of each level
+
+#if KERNELS_AVX512
+/// 16 doubles: two 512-bit registers.
+typealias Wide = SIMD16<Double>
+/// k-slice depth: one tile's slice of packed B (depth × 16 doubles) stays in the 32 KB L1 cache.
+@inline(__always) var sliceDepth: Int { 128 }
+#elseif KERNELS_AVX2
+/// 8 doubles: two 256-bit registers.
+typealias Wide = SIMD8<Double>
+@inline(__always) var sliceDepth: Int { 256 }
+#else
+/// 4 doubles: two 128-bit SSE2 registers (or NEON registers on arm64).
+typealias Wide = SIMD4<Double>
+@inline(__always) var sliceDepth: Int { 256 }
+#endif
+
+/// The edge columns left when fewer than `Wide.scalarCount` remain go 4 at a time.
+typealias Narrow = SIMD4<Double>
+
+/// Rows of C per register tile: a tile is 4 rows × `Wide.scalarCount` columns of running
+/// sums (8 vector registers at every level, 16 of which baseline x86-64 and AVX2 have,
+/// 32 AVX-512 and arm64), plus the row of B and the broadcast element of A.
+@inline(__always) var tileRows: Int { 4 }
+
+/// Products with at least this many rows copy each slice of B into panels first.
+@inline(__always) var packingRows: Int { 8 }
+
+// MARK: - The matrix product
+
+/// C ← A·B, or C ← C + A·B when `accumulating` (the product formed first, then added),
+/// row-major: A is m×k with A[i, p] = a[i·aRowStride + p·aColumnStride] (a row-major A
+/// has strides (k, 1), a transposed one (1, m)); B is k×n; C is m×n. Each element of
+/// A·B is the plain loop's sum in the plain loop's order.
+///
+/// k is walked in slices; a slice's sums start from 0 on the first slice and from the C
+/// stored by the last slice after that, so slicing changes no bit. For m ≥ 8 each
+/// slice of B is first copied into panels of `Wide.scalarCount` columns (the panel of
+/// one tile then lies contiguous in memory and stays in the L1 cache while every row of
+/// A passes over it); smaller products read B where it is.
+public func multiply(
+    m: Int, k: Int, n: Int, a: UnsafePointer<Double>, aRowStride: Int, aColumnStride: Int,
+    b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, accumulating: Bool
+) {
+    if k == 0 {
+        if !accumulating { c.update(repeating: 0, count: m * n) }
+        return
+    }
+    if accumulating && k > sliceDepth {  // more than one slice: the product goes to memory first
+        let product = UnsafeMutablePointer<Double>.allocate(capacity: m * n)
+        defer { product.deallocate() }
+        multiply(m: m, k: k, n: n, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride, b: b, c: product, accumulating: false)
+        for index in 0..<(m * n) { c[index] += product[index] }
+        return
+    }
+    let width = Wide.scalarCount
+    let panels = m >= packingRows ? n / width : 0
+    let packed = UnsafeMutablePointer<Double>.allocate(capacity: max(1, panels * width * min(k, sliceDepth)))
+    defer { packed.deallocate() }
+    var k0 = 0
+    while k0 < k {
+        let k1 = min(k0 + sliceDepth, k), depth = k1 - k0
+        // The first slice's sums start from 0, and are added into C when accumulating (a
+        // single slice, then); a later slice's start from the C the last one stored.
+        let start = k0 > 0 ? continuing : accumulating ? adding : fresh
+        let aSlice = a + k0 * aColumnStride, bSlice = b + k0 * n
+        // Panel q holds B[k0..<k1, q·width..<(q+1)·width], row after row.
+        for q in 0..<panels {
+            for p in 0..<depth {
+                (packed + (q * depth + p) * width).update(from: bSlice + p * n + q * width, count: width)
+            }
+        }
+        var i = 0
+        while i + tileRows <= m {
+            let aRows = aSlice + i * aRowStride
+            var j = 0
+            while j + width <= n {
+                let isPacked = j / width < panels
+                let panel = isPacked ? UnsafePointer(packed + (j / width) * depth * width) : bSlice + j
+                tile(Wide.self, depth: depth, a: aRows, aRowStride, aColumnStride, b: panel, isPacked ? width : n, c: c + i * n + j, n, start)
+                j += width
+            }
+            while j + Narrow.scalarCount <= n {
+                tile(Narrow.self, depth: depth, a: aRows, aRowStride, aColumnStride, b: bSlice + j, n, c: c + i * n + j, n, start)
+                j += Narrow.scalarCount
+            }
+            for row in i..<(i + tileRows) {
+                for column in j..<n {
+                    single(depth: depth, a: aSlice + row * aRowStride, aColumnStride, b: bSlice + column, n, c: c + row * n + column, start)
+                }
+            }
+            i += tileRows
+        }
+        while i < m {  // the last rows (all of them when m < 4, a batch of one): one row at a time
+            let aRow = aSlice + i * aRowStride, cRow = c + i * n
+            var j = 0
+            while j + 4 * width <= n {
+                row(depth: depth, a: aRow, aColumnStride, b: bSlice + j, n, c: cRow + j, start)
+                j += 4 * width
+            }
+            while j + Narrow.scalarCount <= n {
+                rowNarrow(depth: depth, a: aRow, aColumnStride, b: bSlice + j, n, c: cRow + j, start)
+                j += Narrow.scalarCount
+            }
+            for column in j..<n {
+                single(depth: depth, a: aRow, aColumnStride, b: bSlice + column, n, c: cRow + column, start)
+            }
+            i += 1
+        }
+        k0 = k1
+    }
+}
+
+/// C[0..<4, 0..<V.scalarCount] ← (0 or C) + A[0..<4, slice] · B[slice, columns]: the
+/// 4 × V sums stay in registers while p walks the slice. B's rows are `bStride` apart
+/// (n in place, V in a packed panel); C's rows are n apart.
+@inline(__always)
+private func tile<V: SIMD>(
+    _: V.Type, depth: Int, a: UnsafePointer<Double>, _ aRowStride: Int, _ aColumnStride: Int,
+    b: UnsafePointer<Double>, _ bStride: Int, c: UnsafeMutablePointer<Double>, _ n: Int, _ start: Int
+) where V.Scalar == Double {
+    var c0 = start == continuing ? load(V.self, c) : V()
+    var c1 = start == continuing ? load(V.self, c + n) : V()
+    var c2 = start == continuing ? load(V.self, c + 2 * n) : V()
+    var c3 = start == continuing ? load(V.self, c + 3 * n) : V()
+    let (r1, r2, r3) = (aRowStride, 2 * aRowStride, 3 * aRowStride)
+    var a0 = a, row = b
+    for _ in 0..<depth {
+        let bRow = load(V.self, row)
+        c0 += V(repeating: a0[0]) * bRow
+        c1 += V(repeating: a0[r1]) * bRow
+        c2 += V(repeating: a0[r2]) * bRow
+        c3 += V(repeating: a0[r3]) * bRow
+        a0 += aColumnStride
+        row += bStride
+    }
+    finish(c0, c, start)
+    finish(c1, c + n, start)
+    finish(c2, c + 2 * n, start)
+    finish(c3, c + 3 * n, start)
+}
+
+/// One row of A times 4·`Wide.scalarCount` columns of B (a row vector times a matrix, as
+/// in a recurrent layer's step with a batch of one): 4 wide running sums.
+@inline(__always)
+private func row(
+    depth: Int, a: UnsafePointer<Double>, _ aColumnStride: Int, b: UnsafePointer<Double>, _ n: Int,
+    c: UnsafeMutablePointer<Double>, _ start: Int
+) {
+    let w = Wide.scalarCount
+    var c0 = start == continuing ? load(Wide.self, c) : Wide()
+    var c1 = start == continuing ? load(Wide.self, c + w) : Wide()
+    var c2 = start == continuing ? load(Wide.self, c + 2 * w) : Wide()
+    var c3 = start == continuing ? load(Wide.self, c + 3 * w) : Wide()
+    var a0 = a, bRow = b
+    for _ in 0..<depth {
+        let value = Wide(repeating: a0[0])
+        c0 += value * load(Wide.self, bRow)
+        c1 += value * load(Wide.self, bRow + w)
+        c2 += value * load(Wide.self, bRow + 2 * w)
+        c3 += value * load(Wide.self, bRow + 3 * w)
+        a0 += aColumnStride
+        bRow += n
+    }
+    finish(c0, c, start)
+    finish(c1, c + w, start)
+    finish(c2, c + 2 * w, start)
+    finish(c3, c + 3 * w, start)
+}
+
+/// One row of A times 4 columns of B.
+@inline(__always)
+private func rowNarrow(
+    depth: Int, a: UnsafePointer<Double>, _ aColumnStride: Int, b: UnsafePointer<Double>, _ n: Int,
+    c: UnsafeMutablePointer<Double>, _ start: Int
+) {
+    var sum = start == continuing ? load(Narrow.self, c) : Narrow()
+    var a0 = a, bRow = b
+    for _ in 0..<depth {
+        sum += Narrow(repeating: a0[0]) * load(Narrow.self, bRow)
+        a0 += aColumnStride
+        bRow += n
+    }
+    finish(sum, c, start)
+}
+
+/// One element: the plain loop itself.
+@inline(__always)
+private func single(
+    depth: Int, a: UnsafePointer<Double>, _ aColumnStride: Int, b: UnsafePointer<Double>, _ n: Int,
+    c: UnsafeMutablePointer<Double>, _ start: Int
+) {
+    var sum = start == continuing ? c[0] : 0
+    for p in 0..<depth { sum += a[p * aColumnStride] * b[p * n] }
+    c[0] = start == adding ? c[0] + sum : sum
+}
+
+// Where a slice's running sums start, and where they go (plain numbers, not an enum: a
+// type would bring shared conformance code into this module, code that the linker may
+// pick for a narrower module's use; see the no-shared-symbols check in .ci/run):
+/// from 0, stored into C: the first slice of a product;
+@inline(__always) private var fresh: Int { 0 }
+/// from C, stored into C: a later slice, continuing the sums;
+@inline(__always) private var continuing: Int { 1 }
+/// from 0, added into C: the one slice of an accumulating product.
+@inline(__always) private var adding: Int { 2 }
+
+@inline(__always)
+private func finish<V: SIMD>(_ sums: V, _ c: UnsafeMutablePointer<Double>, _ start: Int) where V.Scalar == Double {
+    store(start == adding ? load(V.self, c) + sums : sums, c)
+}
+
+@inline(__always)
+private func load<V: SIMD>(_: V.Type, _ pointer: UnsafePointer<Double>) -> V where V.Scalar == Double {
+    UnsafeRawPointer(pointer).loadUnaligned(as: V.self)
+}
+
+@inline(__always)
+private func load<V: SIMD>(_: V.Type, _ pointer: UnsafeMutablePointer<Double>) -> V where V.Scalar == Double {
+    UnsafeRawPointer(pointer).loadUnaligned(as: V.self)
+}
+
+@inline(__always)
+private func store<V: SIMD>(_ value: V, _ pointer: UnsafeMutablePointer<Double>) where V.Scalar == Double {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: V.self)
+}
+
+// MARK: - Convolution's direct forward pass
+
+/// y ← the convolution of a zero-padded batch x with F filters, plus bias, each output
+/// the sum over the taps t = (c, u, v) in order from 0, then + bias: the same sums as
+/// CNN's `Conv2D.referenceForward`, in the same order.
+///
+/// - x: the padded input, batch × channels planes of ph × pw, with room for 3·stride
+///   values after the last (the last 4-wide step of a row may read past it);
+/// - offsets[t]: where tap t reads, from a window's top-left corner;
+/// - weights: ⌈F/4⌉·4 filters of `taps` weights, the filters past F all zero;
+/// - y: batch × F planes of oh × ow.
+///
+/// A step of the inner loop takes one tap for a tile of 4 filters × V neighbouring
+/// output columns (V = `Wide.scalarCount` while a whole vector fits in the row, then 4):
+/// the pixels are loaded once for 4 filters, each weight once for V outputs, and the
+/// 4 × V sums stay in registers until their windows are done.
+public func convolve(
+    batch: Int, channels: Int, filters f: Int, outputHeight oh: Int, outputWidth ow: Int,
+    paddedHeight ph: Int, paddedWidth pw: Int, stride s: Int,
+    offsets: UnsafePointer<Int>, taps: Int, weights: UnsafePointer<Double>, bias: UnsafePointer<Double>,
+    x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>
+) {
+    let tiles = (f + 3) / 4, plane = oh * ow
+    for image in 0..<batch {
+        for i in 0..<oh {
+            for tile in 0..<tiles {
+                let w = weights + tile * 4 * taps
+                let out = y + (image * f + tile * 4) * plane + i * ow
+                let filtersHere = min(4, f - tile * 4)
+                var j = 0
+                if s == 1 {
+                    while j + Wide.scalarCount <= ow {
+                        let corner = x + (image * channels * ph + i) * pw + j
+                        windows(Wide.self, taps: taps, offsets: offsets, w: w, corner: corner, s: 1, bias: bias + tile * 4,
+                                out: out + j, plane: plane, filters: filtersHere, columns: Wide.scalarCount)
+                        j += Wide.scalarCount
+                    }
+                }
+                while j < ow {
+                    let corner = x + (image * channels * ph + i * s) * pw + j * s
+                    windows(Narrow.self, taps: taps, offsets: offsets, w: w, corner: corner, s: s, bias: bias + tile * 4,
+                            out: out + j, plane: plane, filters: filtersHere, columns: min(4, ow - j))
+                    j += 4
+                }
+            }
+        }
+    }
+}
+
+/// 4 filters × V neighbouring windows: the running sums over the taps, then + bias,
+/// stored for the first `filters` filters and `columns` columns.
+@inline(__always)
+private func windows<V: SIMD>(
+    _: V.Type, taps: Int, offsets: UnsafePointer<Int>, w: UnsafePointer<Double>, corner: UnsafePointer<Double>, s: Int,
+    bias: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>, plane: Int, filters: Int, columns: Int
+) where V.Scalar == Double {
+    let (w0, w1, w2, w3) = (w, w + taps, w + 2 * taps, w + 3 * taps)
+    var sum0 = V(), sum1 = V(), sum2 = V(), sum3 = V()
+    for t in 0..<taps {
+        let pixel = corner + offsets[t]  // the tap's pixel for V neighbouring windows
+        var pixels: V
+        if s == 1 {
+            pixels = load(V.self, pixel)
+        } else {
+            pixels = V()
+            for lane in 0..<V.scalarCount { pixels[lane] = pixel[lane * s] }
+        }
+        sum0 += w0[t] * pixels
+        sum1 += w1[t] * pixels
+        sum2 += w2[t] * pixels
+        sum3 += w3[t] * pixels
+    }
+    put(sum0 + bias[0], out, columns)
+    if filters > 1 { put(sum1 + bias[1], out + plane, columns) }
+    if filters > 2 { put(sum2 + bias[2], out + 2 * plane, columns) }
+    if filters > 3 { put(sum3 + bias[3], out + 3 * plane, columns) }
+}
+
+/// The first `columns` lanes of `value` stored at `target`.
+@inline(__always)
+private func put<V: SIMD>(_ value: V, _ target: UnsafeMutablePointer<Double>, _ columns: Int) where V.Scalar == Double {
+    if columns == V.scalarCount {
+        store(value, target)
+    } else {
+        for lane in 0..<columns { target[lane] = value[lane] }
+    }
+}
