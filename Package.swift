@@ -101,6 +101,8 @@ let chapters: [Chapter] = [
     Chapter(name: "Autoencoders", lesson: "autoencoders", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "CNN"]),
     Chapter(name: "GANs", lesson: "gans", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "CNN", "Autoencoders"]),
     Chapter(name: "Practice", lesson: "practice", after: ["Perceptron", "Activations", "Backprop", "Optimizers", "Regularization", "CNN"]),
+    // The appendix: how the kernels every chapter runs on are made fast.
+    Chapter(name: "Performance", lesson: "performance", after: []),
 ]
 
 // MARK: - Targets of one chapter

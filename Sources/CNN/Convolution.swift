@@ -295,7 +295,10 @@ public struct Conv2D: Layer {
     /// That loop is `convolve` in Sources/Kernels/Kernels.swift, compiled once per level.
     /// Filters past F in the last tile have weight 0 and are not stored; columns past OW
     /// in the last 4-wide step read (harmlessly) past the row and are not stored either.
-    public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
+    public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor { forward(x, mode: mode, level: .selected) }
+
+    /// ``forward(_:mode:)`` through the kernels of `level` (the tests run every level).
+    mutating func forward(_ x: Tensor, mode: Mode, level: KernelLevel) -> Tensor {
         let out = outputShape(x.shape)
         pad(x, into: &padded)
         let (batch, channels, f, oh, ow) = (x.shape[0], x.shape[1], out[1], out[2], out[3])
@@ -316,7 +319,7 @@ public struct Conv2D: Layer {
                 offsets.withUnsafeBufferPointer { offsets in
                     padded.withUnsafeBufferPointer { xp in
                         bias.value.withUnsafeBufferPointer { b in
-                            KernelLevel.selected.convolve(
+                            level.convolve(
                                 batch: batch, channels: channels, filters: f, outputHeight: oh, outputWidth: ow,
                                 paddedHeight: ph, paddedWidth: pw, stride: s, offsets: offsets.baseAddress!, taps: taps,
                                 weights: w.baseAddress!, bias: b.baseAddress!, x: xp.baseAddress!, y: y.baseAddress!)
@@ -353,14 +356,19 @@ public struct Conv2D: Layer {
         let g = outputGradient.values
         var rows = [Double](repeating: 0, count: g.count)
         var biasGradient = [Double](repeating: 0, count: f)
+        // Each filter's bias sum runs over (n, p) in order; k innermost lets the F sums
+        // advance side by side (each waits on its own last addition only) and writes each
+        // row of G whole.
         g.withUnsafeBufferPointer { g in
             rows.withUnsafeMutableBufferPointer { rows in
-                for n in 0..<out[0] {
-                    for k in 0..<f {
+                biasGradient.withUnsafeMutableBufferPointer { biasGradient in
+                    for n in 0..<out[0] {
                         for p in 0..<positions {
-                            let value = g[(n * f + k) * positions + p]
-                            rows[(n * positions + p) * f + k] = value
-                            biasGradient[k] += value
+                            for k in 0..<f {
+                                let value = g[(n * f + k) * positions + p]
+                                rows[(n * positions + p) * f + k] = value
+                                biasGradient[k] += value
+                            }
                         }
                     }
                 }

@@ -23,16 +23,12 @@
 #if KERNELS_AVX512
 /// 16 doubles: two 512-bit registers.
 typealias Wide = SIMD16<Double>
-/// k-slice depth: one tile's slice of packed B (depth × 16 doubles) stays in the 32 KB L1 cache.
-@inline(__always) var sliceDepth: Int { 128 }
 #elseif KERNELS_AVX2
 /// 8 doubles: two 256-bit registers.
 typealias Wide = SIMD8<Double>
-@inline(__always) var sliceDepth: Int { 256 }
 #else
 /// 4 doubles: two 128-bit SSE2 registers (or NEON registers on arm64).
 typealias Wide = SIMD4<Double>
-@inline(__always) var sliceDepth: Int { 256 }
 #endif
 
 /// The edge columns left when fewer than `Wide.scalarCount` remain go 4 at a time.
@@ -45,6 +41,11 @@ typealias Narrow = SIMD4<Double>
 
 /// Products with at least this many rows copy each slice of B into panels first.
 @inline(__always) var packingRows: Int { 8 }
+
+/// `Wide.scalarCount`: the columns of this level's register tile, which LinearAlgebra's
+/// `KernelLevel.tileColumns` states (the tests hold the two equal). The depth of a
+/// k-slice comes from `KernelLevel.sliceDepth`, as an argument.
+public func tileColumns() -> Int { Wide.scalarCount }
 
 // MARK: - The matrix product
 
@@ -60,7 +61,7 @@ typealias Narrow = SIMD4<Double>
 /// A passes over it); smaller products read B where it is.
 public func multiply(
     m: Int, k: Int, n: Int, a: UnsafePointer<Double>, aRowStride: Int, aColumnStride: Int,
-    b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, accumulating: Bool
+    b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, accumulating: Bool, sliceDepth: Int
 ) {
     if k == 0 {
         if !accumulating { c.update(repeating: 0, count: m * n) }
@@ -69,7 +70,9 @@ public func multiply(
     if accumulating && k > sliceDepth {  // more than one slice: the product goes to memory first
         let product = UnsafeMutablePointer<Double>.allocate(capacity: m * n)
         defer { product.deallocate() }
-        multiply(m: m, k: k, n: n, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride, b: b, c: product, accumulating: false)
+        multiply(
+            m: m, k: k, n: n, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride, b: b, c: product, accumulating: false,
+            sliceDepth: sliceDepth)
         for index in 0..<(m * n) { c[index] += product[index] }
         return
     }
@@ -104,10 +107,8 @@ public func multiply(
                 tile(Narrow.self, depth: depth, a: aRows, aRowStride, aColumnStride, b: bSlice + j, n, c: c + i * n + j, n, start)
                 j += Narrow.scalarCount
             }
-            for row in i..<(i + tileRows) {
-                for column in j..<n {
-                    single(depth: depth, a: aSlice + row * aRowStride, aColumnStride, b: bSlice + column, n, c: c + row * n + column, start)
-                }
+            if j < n {
+                edgeTile(columns: n - j, depth: depth, a: aRows, aRowStride, aColumnStride, b: bSlice + j, n, c: c + i * n + j, start)
             }
             i += tileRows
         }
@@ -118,12 +119,9 @@ public func multiply(
                 row(depth: depth, a: aRow, aColumnStride, b: bSlice + j, n, c: cRow + j, start)
                 j += 4 * width
             }
-            while j + Narrow.scalarCount <= n {
-                rowNarrow(depth: depth, a: aRow, aColumnStride, b: bSlice + j, n, c: cRow + j, start)
+            while j < n {
+                rowNarrow(columns: min(Narrow.scalarCount, n - j), depth: depth, a: aRow, aColumnStride, b: bSlice + j, n, c: cRow + j, start)
                 j += Narrow.scalarCount
-            }
-            for column in j..<n {
-                single(depth: depth, a: aRow, aColumnStride, b: bSlice + column, n, c: cRow + column, start)
             }
             i += 1
         }
@@ -188,31 +186,70 @@ private func row(
     finish(c3, c + 3 * w, start)
 }
 
-/// One row of A times 4 columns of B.
+/// One row of A times `columns` (4 or fewer) columns of B.
 @inline(__always)
 private func rowNarrow(
-    depth: Int, a: UnsafePointer<Double>, _ aColumnStride: Int, b: UnsafePointer<Double>, _ n: Int,
+    columns: Int, depth: Int, a: UnsafePointer<Double>, _ aColumnStride: Int, b: UnsafePointer<Double>, _ n: Int,
     c: UnsafeMutablePointer<Double>, _ start: Int
 ) {
-    var sum = start == continuing ? load(Narrow.self, c) : Narrow()
+    var sum = start == continuing ? load(columns, c) : Narrow()
     var a0 = a, bRow = b
     for _ in 0..<depth {
-        sum += Narrow(repeating: a0[0]) * load(Narrow.self, bRow)
+        sum += Narrow(repeating: a0[0]) * load(columns, bRow)
         a0 += aColumnStride
         bRow += n
     }
-    finish(sum, c, start)
+    finish(columns, sum, c, start)
 }
 
-/// One element: the plain loop itself.
+/// The last 1 to 3 columns of 4 rows: a 4 × 4 tile whose lanes past `columns` hold 0s
+/// and are never stored (a lane's sum depends on its own column only).
 @inline(__always)
-private func single(
-    depth: Int, a: UnsafePointer<Double>, _ aColumnStride: Int, b: UnsafePointer<Double>, _ n: Int,
-    c: UnsafeMutablePointer<Double>, _ start: Int
+private func edgeTile(
+    columns: Int, depth: Int, a: UnsafePointer<Double>, _ aRowStride: Int, _ aColumnStride: Int,
+    b: UnsafePointer<Double>, _ n: Int, c: UnsafeMutablePointer<Double>, _ start: Int
 ) {
-    var sum = start == continuing ? c[0] : 0
-    for p in 0..<depth { sum += a[p * aColumnStride] * b[p * n] }
-    c[0] = start == adding ? c[0] + sum : sum
+    var c0 = start == continuing ? load(columns, c) : Narrow()
+    var c1 = start == continuing ? load(columns, c + n) : Narrow()
+    var c2 = start == continuing ? load(columns, c + 2 * n) : Narrow()
+    var c3 = start == continuing ? load(columns, c + 3 * n) : Narrow()
+    let (r1, r2, r3) = (aRowStride, 2 * aRowStride, 3 * aRowStride)
+    var a0 = a, row = b
+    for _ in 0..<depth {
+        let bRow = load(columns, row)
+        c0 += Narrow(repeating: a0[0]) * bRow
+        c1 += Narrow(repeating: a0[r1]) * bRow
+        c2 += Narrow(repeating: a0[r2]) * bRow
+        c3 += Narrow(repeating: a0[r3]) * bRow
+        a0 += aColumnStride
+        row += n
+    }
+    finish(columns, c0, c, start)
+    finish(columns, c1, c + n, start)
+    finish(columns, c2, c + 2 * n, start)
+    finish(columns, c3, c + 3 * n, start)
+}
+
+/// The first `columns` (1 to 4) values at `pointer`, the other lanes 0.
+@inline(__always)
+private func load(_ columns: Int, _ pointer: UnsafePointer<Double>) -> Narrow {
+    if columns == 4 { return load(Narrow.self, pointer) }
+    var v = Narrow()
+    v[0] = pointer[0]
+    if columns > 1 { v[1] = pointer[1] }
+    if columns > 2 { v[2] = pointer[2] }
+    return v
+}
+
+@inline(__always)
+private func load(_ columns: Int, _ pointer: UnsafeMutablePointer<Double>) -> Narrow { load(columns, UnsafePointer(pointer)) }
+
+/// `finish` for the first `columns` lanes only.
+@inline(__always)
+private func finish(_ columns: Int, _ sums: Narrow, _ c: UnsafeMutablePointer<Double>, _ start: Int) {
+    if columns == 4 { return finish(sums, c, start) }
+    let values = start == adding ? load(columns, c) + sums : sums
+    for lane in 0..<columns { c[lane] = values[lane] }
 }
 
 // Where a slice's running sums start, and where they go (plain numbers, not an enum: a
@@ -332,3 +369,34 @@ private func put<V: SIMD>(_ value: V, _ target: UnsafeMutablePointer<Double>, _ 
         for lane in 0..<columns { target[lane] = value[lane] }
     }
 }
+
+// MARK: - The peak probe
+
+/// This level's arithmetic speed with nothing else in the way: `steps` rounds of
+/// s ← s · x + y on 6 wide vectors of independent running values (12 vector registers,
+/// with x and y 14: no level has to spill one to memory), a multiply and an add each, all
+/// in registers. Each round is 6 · 2 · `Wide.scalarCount` flops. (Not s += x · y: x · y
+/// would be computed once, outside the loop.) With `fused` each multiply-add is one fused
+/// instruction, rounded once: what the kernels do not do, measured only to say what it
+/// would add. Returns a number that depends on every value, so the work cannot be skipped.
+public func peakProbe(steps: Int, fused: Bool) -> Double {
+    let x = Wide(repeating: 0.999), y = Wide(repeating: 1e-9)
+    var s0 = Wide(repeating: 1), s1 = Wide(repeating: 2), s2 = Wide(repeating: 3)
+    var s3 = Wide(repeating: 4), s4 = Wide(repeating: 5), s5 = Wide(repeating: 6)
+    if fused {
+        for _ in 0..<steps {
+            s0 = y.addingProduct(s0, x); s1 = y.addingProduct(s1, x); s2 = y.addingProduct(s2, x)
+            s3 = y.addingProduct(s3, x); s4 = y.addingProduct(s4, x); s5 = y.addingProduct(s5, x)
+        }
+    } else {
+        for _ in 0..<steps {
+            s0 = s0 * x + y; s1 = s1 * x + y; s2 = s2 * x + y
+            s3 = s3 * x + y; s4 = s4 * x + y; s5 = s5 * x + y
+        }
+    }
+    let total = ((s0 + s1) + (s2 + s3)) + (s4 + s5)
+    var sum = 0.0
+    for lane in 0..<Wide.scalarCount { sum += total[lane] }
+    return sum
+}
+

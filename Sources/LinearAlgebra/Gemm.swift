@@ -46,7 +46,7 @@ func gemm(
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
                 let (a, b, c) = (a.baseAddress ?? UnsafePointer(c.baseAddress!), b.baseAddress ?? UnsafePointer(c.baseAddress!), c.baseAddress!)
-                kernel(m, k, n, a, strides.row, strides.column, b, c, accumulating)
+                kernel(m, k, n, a, strides.row, strides.column, b, c, accumulating, level.sliceDepth)
             }
         }
     }

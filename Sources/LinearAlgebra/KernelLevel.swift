@@ -50,8 +50,19 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    /// Columns of a register tile (a tile is 4 rows of C × this many columns).
+    /// Columns of a register tile (a tile is 4 rows of C × this many columns): two
+    /// vector registers' worth, so a tile's running sums fill 8 registers.
     public var tileColumns: Int { 2 * lanes }
+
+    /// How deep a k-slice the kernels take at this level: one tile's panel of B, this
+    /// deep and ``tileColumns`` wide, is 8 KiB at the baseline and 16 KiB at the others,
+    /// so it stays in a 32 KiB L1 cache beside the rows of A. The slicing changes no bit.
+    public var sliceDepth: Int {
+        switch self {
+        case .baseline, .avx2: 256
+        case .avx512: 128
+        }
+    }
 
     public static func < (a: KernelLevel, b: KernelLevel) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -89,7 +100,7 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
 
     /// C ← A·B at this level (see Kernels.swift).
     var multiply:
-        (Int, Int, Int, UnsafePointer<Double>, Int, Int, UnsafePointer<Double>, UnsafeMutablePointer<Double>, Bool) -> Void
+        (Int, Int, Int, UnsafePointer<Double>, Int, Int, UnsafePointer<Double>, UnsafeMutablePointer<Double>, Bool, Int) -> Void
     {
         require(KernelLevel.supported.contains(self), "kernel level \(rawValue) is not supported by this processor")
         switch self {
@@ -98,6 +109,33 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
         case .avx512: return KernelsAVX512.multiply
         }
     }
+
+    /// Runs this level's peak probe (see `peakProbe` in Kernels.swift): `steps` rounds of
+    /// 6 · 2 · ``tileColumns`` flops in registers; `fused` uses fused multiply-adds (never
+    /// at the baseline, which has none). Returns a value that depends on every step.
+    public func peakProbe(steps: Int, fused: Bool = false) -> Double {
+        require(KernelLevel.supported.contains(self), "kernel level \(rawValue) is not supported by this processor")
+        require(!(fused && self == .baseline), "peakProbe: the baseline level has no fused multiply-add instruction")
+        switch self {
+        case .baseline: return Kernels.peakProbe(steps: steps, fused: fused)
+        case .avx2: return KernelsAVX2.peakProbe(steps: steps, fused: fused)
+        case .avx512: return KernelsAVX512.peakProbe(steps: steps, fused: fused)
+        }
+    }
+
+    /// The tile width the compiled kernels of this level report (the tests hold it equal
+    /// to ``tileColumns``).
+    var compiledTileColumns: Int {
+        require(KernelLevel.supported.contains(self), "kernel level \(rawValue) is not supported by this processor")
+        switch self {
+        case .baseline: return Kernels.tileColumns()
+        case .avx2: return KernelsAVX2.tileColumns()
+        case .avx512: return KernelsAVX512.tileColumns()
+        }
+    }
+
+    /// Flops of one round of ``peakProbe(steps:fused:)``.
+    public var probeFlopsPerStep: Int { 6 * 2 * tileColumns }
 
     /// Convolution's direct forward pass at this level (see Kernels.swift).
     public func convolve(

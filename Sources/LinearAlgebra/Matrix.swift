@@ -150,6 +150,20 @@ public func matmul(_ a: Matrix, _ b: Matrix, into c: inout [Double]) {
     gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c)  // overwrites every element
 }
 
+/// C = A·B through the kernels of one instruction level (``KernelLevel``), not the one
+/// this processor runs by default: to compare the levels, as the performance appendix
+/// does. Every level gives the same bits.
+public func matmul(_ a: Matrix, _ b: Matrix, level: KernelLevel) -> Matrix {
+    require(
+        a.columns == b.rows,
+        "matmul: \(a.shapeDescription) · \(b.shapeDescription): inner dimensions \(a.columns) ≠ \(b.rows)")
+    a.requireConsistent("matmul")
+    b.requireConsistent("matmul")
+    var c = [Double](repeating: 0, count: a.rows * b.columns)
+    gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c, level: level)
+    return Matrix(rows: a.rows, columns: b.columns, values: c)
+}
+
 /// C += Aᵀ·B, added into the row-major values of C, without forming Aᵀ.
 ///
 /// ```

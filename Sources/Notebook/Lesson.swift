@@ -23,6 +23,18 @@ public final class Lesson {
     private var cells: [(cell: Cell, number: Int)] = []
     private var sectionNumber = 0
 
+    /// A switch of one lesson's own, such as the performance appendix's `--measure`.
+    public struct Flag: Sendable {
+        public let name: String
+        public let help: String
+        public init(_ name: String, help: String) { (self.name, self.help) = (name, help) }
+    }
+    /// The lesson's own switches that were given on the command line.
+    private let flagsGiven: Set<String>
+
+    /// Whether the lesson's own switch `name` (one of the `flags` it was made with) was given.
+    public func isSet(_ name: String) -> Bool { flagsGiven.contains(name) }
+
     /// The seed used when `--seed` is not given.
     public static let defaultSeed: UInt64 = 42
 
@@ -30,11 +42,11 @@ public final class Lesson {
     /// an unknown or malformed option prints an error and the usage to standard error and
     /// exits with status 2.
     public convenience init(
-        command: String, title: String, summary: String,
+        command: String, title: String, summary: String, flags: [Flag] = [],
         arguments: [String] = Array(CommandLine.arguments.dropFirst())
     ) {
-        let usage = Lesson.usage(command: command, title: title, summary: summary)
-        switch LessonOptions.parse(arguments) {
+        let usage = Lesson.usage(command: command, title: title, summary: summary, flags: flags)
+        switch LessonOptions.parse(arguments, known: flags.map(\.name)) {
         case .success(.help):
             print(usage)
             exit(0)
@@ -51,6 +63,7 @@ public final class Lesson {
         self.title = title
         self.summary = summary
         self.seed = options.seed
+        self.flagsGiven = options.flags
         self.markdownDirectory = options.markdownDirectory
         if let directory = options.markdownDirectory {
             do {
@@ -120,20 +133,25 @@ public final class Lesson {
         }
     }
 
-    static func usage(command: String, title: String, summary: String) -> String {
-        """
+    static func usage(command: String, title: String, summary: String, flags: [Flag] = []) -> String {
+        let own = flags.map { flag in
+            wrap(flag.help, width: 60).enumerated().map { index, line in
+                (index == 0 ? "  " + flag.name.padding(toLength: 18, withPad: " ", startingAt: 0) : String(repeating: " ", count: 20)) + line
+            }.joined(separator: "\n") + "\n"
+        }.joined()
+        return """
         \(command) — \(title)
 
         \(wrap(summary, width: 78).joined(separator: "\n"))
 
-        USAGE: swift run \(command) [--seed N] [--markdown DIR]
+        USAGE: swift run \(command) [--seed N] [--markdown DIR]\(flags.map { " [\($0.name)]" }.joined())
 
         OPTIONS:
           --seed N          seed for every random number in the lesson (default \(defaultSeed));
                             the same seed prints the same output
           --markdown DIR    write the lesson as DIR/\(command).md with SVG figures in
                             DIR/\(command)/ instead of printing it
-          -h, --help        show this help
+        \(own)  -h, --help        show this help
 
         Colour is used on a terminal unless NO_COLOR is set. Every build prints the same
         lesson: the chapter's code is compiled with optimization even in a debug build.

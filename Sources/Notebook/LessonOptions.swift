@@ -2,6 +2,8 @@
 struct LessonOptions: Equatable {
     var seed: UInt64 = Lesson.defaultSeed
     var markdownDirectory: String?
+    /// The lesson's own switches that were given (see ``Lesson/Flag``).
+    var flags: Set<String> = []
 
     enum Parsed: Equatable {
         case help
@@ -13,7 +15,9 @@ struct LessonOptions: Equatable {
     }
 
     /// Parses `--seed N`, `--seed=N`, `--markdown DIR`, `--markdown=DIR`, `-h` and `--help`.
-    static func parse(_ arguments: [String]) -> Result<Parsed, ParseError> {
+    /// A lesson's own switches (`known`, e.g. "--measure") are accepted too; any other
+    /// option is refused.
+    static func parse(_ arguments: [String], known: [String] = []) -> Result<Parsed, ParseError> {
         var options = LessonOptions()
         var rest = arguments[...]
         while let argument = rest.popFirst() {
@@ -46,6 +50,8 @@ struct LessonOptions: Equatable {
                     return .failure(ParseError(message: "--markdown needs a directory" + (rest.first.map { ", got the option '\($0)'" } ?? "")))
                 }
                 options.markdownDirectory = directory
+            case _ where known.contains(name) && inlineValue == nil:
+                options.flags.insert(name)
             default:
                 let kind = argument.hasPrefix("-") ? "unknown option" : "unexpected argument"
                 return .failure(ParseError(message: "\(kind) '\(argument)'"))

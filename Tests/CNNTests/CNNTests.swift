@@ -15,6 +15,7 @@ let convolutionCases: [(batch: Int, channels: Int, height: Int, width: Int, filt
     (1, 1, 5, 5, 1, 3, 3, 1, 0), (2, 3, 5, 7, 4, 3, 3, 1, 1), (2, 2, 6, 5, 3, 3, 2, 2, 0), (1, 3, 7, 6, 2, 3, 3, 2, 2),
     (3, 1, 8, 8, 5, 3, 3, 1, 2), (2, 2, 4, 9, 3, 2, 4, 3, 1), (1, 4, 6, 6, 2, 5, 5, 1, 2),
     (2, 2, 9, 10, 8, 3, 3, 1, 0),  // whole tiles: 8 filters, 8 output columns
+    (2, 2, 5, 39, 6, 3, 3, 1, 1),  // 39 output columns: 16-wide steps, 8-wide, 4-wide, a partial 3
 ]
 
 /// Case `index` of `convolutionCases`: a layer named "1" with random filters and biases, and a random input.
@@ -71,11 +72,13 @@ struct ConvolutionTests {
         #expect(Array(y.values[9..<18]) == [3, 4, 3, 0, 0, 0, -3, -4, -3])
     }
 
-    @Test("the tiled forward pass equals the formula's loops bit for bit", arguments: convolutionCases.indices)
+    @Test("the tiled forward pass equals the formula's loops bit for bit, at every kernel level", arguments: convolutionCases.indices)
     func fastForwardMatchesReference(index: Int) {
         var rng = SeededGenerator(seed: UInt64(100 + index))
         var (conv, x) = convolutionCase(index, using: &rng)
-        #expect(conv.forward(x, mode: .training) == conv.referenceForward(x))
+        let reference = conv.referenceForward(x)
+        #expect(conv.forward(x, mode: .training) == reference)
+        for level in KernelLevel.supported { #expect(conv.forward(x, mode: .training, level: level) == reference, "level \(level)") }
     }
 
     @Test("the im2col backward pass equals the formula's loops", arguments: convolutionCases.indices)

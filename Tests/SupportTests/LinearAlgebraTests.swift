@@ -60,6 +60,11 @@ struct LinearAlgebraTests {
         #expect(KernelLevel.supported.contains(KernelLevel.selected))
         #expect(KernelLevel.supported == KernelLevel.allCases.filter { KernelLevel.supported.contains($0) })
         if ProcessInfo.processInfo.environment["KERNEL_LEVEL"] == nil { #expect(KernelLevel.selected == KernelLevel.supported.last) }
+        for level in KernelLevel.supported {
+            // What the lesson and the docs say of each level is what was compiled.
+            #expect(level.compiledTileColumns == level.tileColumns && level.tileColumns == 2 * level.lanes, "level \(level)")
+            #expect(level.peakProbe(steps: 10).isFinite)
+        }
     }
 
     @Test("every level's matmul kernel equals the plain triple loop, bit for bit", arguments: kernelShapes)

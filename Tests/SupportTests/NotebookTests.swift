@@ -14,6 +14,21 @@ struct NotebookTests {
         #expect(LessonOptions.parse(["--seed", "1", "--help"]) == .success(.help))
     }
 
+    @Test("a lesson's own switch (the appendix's --measure) is understood by that lesson only, and its usage lists it")
+    func lessonFlags() {
+        #expect(
+            LessonOptions.parse(["--measure", "--seed", "3"], known: ["--measure"])
+                == .success(.run(LessonOptions(seed: 3, markdownDirectory: nil, flags: ["--measure"]))))
+        #expect(LessonOptions.parse(["--measure"]) == .failure(LessonOptions.ParseError(message: "unknown option '--measure'")))
+        #expect(
+            LessonOptions.parse(["--measure=yes"], known: ["--measure"])
+                == .failure(LessonOptions.ParseError(message: "unknown option '--measure=yes'")))
+        let usage = Lesson.usage(
+            command: "performance", title: "t", summary: "s", flags: [Lesson.Flag("--measure", help: "time each step")])
+        #expect(usage.contains("USAGE: swift run performance [--seed N] [--markdown DIR] [--measure]"))
+        #expect(usage.contains("\n  --measure         time each step\n  -h, --help"), "\(usage)")
+    }
+
     @Test(
         "unknown or malformed options are errors that say what was wrong",
         arguments: [
