@@ -180,21 +180,25 @@ public func oneHot(_ labels: [Int], classCount: Int) -> Matrix {
 /// so no probability is ever rounded to 0 before its logarithm is taken.
 public func softmaxCrossEntropy(logits: Matrix, labels: [Int]) -> (loss: Double, gradient: Matrix) {
     checkLabels("softmaxCrossEntropy", logits, labels)
-    let batch = Double(logits.rows)
+    let (batch, classes) = (Double(logits.rows), logits.columns)
     var loss = 0.0
-    var gradient = logits
+    var gradient = logits.values
+    var exps = [Double](repeating: 0, count: classes)  // e^(z_k − max) of one row, reused row after row
     for r in 0..<logits.rows {
-        let row = logits.row(r)
+        let row = logits.values[(r * classes)..<((r + 1) * classes)]
         let largest = row.max()!
         var sum = 0.0
-        for z in row { sum += exp(z - largest) }
-        loss += largest + log(sum) - row[labels[r]]
-        for k in 0..<logits.columns {
-            let probability = exp(row[k] - largest) / sum
-            gradient[r, k] = (probability - (k == labels[r] ? 1 : 0)) / batch
+        for k in 0..<classes {
+            exps[k] = exp(row[r * classes + k] - largest)
+            sum += exps[k]
+        }
+        loss += largest + log(sum) - row[r * classes + labels[r]]
+        for k in 0..<classes {
+            let probability = exps[k] / sum
+            gradient[r * classes + k] = (probability - (k == labels[r] ? 1 : 0)) / batch
         }
     }
-    return (loss / batch, gradient)
+    return (loss / batch, Matrix(rows: logits.rows, columns: classes, values: gradient))
 }
 
 /// Each row of `logits` turned into probabilities with a (stable) softmax.

@@ -59,21 +59,33 @@ enum PerformanceExerciseChecks {
         referenceMatmul(Matrix(rows: m, columns: k, values: a), Matrix(rows: k, columns: n, values: b)).values
     }
 
-    static func matmulIKJ(_ answer: ([Double], [Double], Int, Int, Int) throws -> [Double]) -> CheckOutcome {
+    /// Checks a product answer on `productCases(seed:)`, bit for bit against the plain
+    /// loop, with the hints `slips` offers for each case.
+    static func checkProduct(
+        _ answer: ([Double], [Double], Int, Int, Int) throws -> [Double], seed offset: UInt64, help: String,
+        slips: ([Double], [Double], Int, Int, Int) -> [Hint]
+    ) -> CheckOutcome {
         runCheck { check in
-            for (a, b, m, k, n) in productCases(seed: 1) {
+            for (a, b, m, k, n) in productCases(seed: offset) {
                 let input = "a \(shortList(a)), b \(shortList(b)), m \(m), k \(k), n \(n)"
                 let actual = try answer(a, b, m, k, n)
                 try check.expect(
                     actual, equals: plainProduct(a, b, m: m, k: k, n: n), tolerance: .exact, input: input,
-                    hints: [
-                        Hint(ifActual: slipped(a, b, m: m, k: k, n: n, reversed: true), "the products are added with p descending: p must ascend, 0, 1, …, k − 1, as in the plain loop"),
-                        Hint(ifActual: slipped(a, b, m: m, k: k, n: n, fused: true), "that is a fused multiply-add (one rounding): write c += a·b, a multiply and an add"),
-                        Hint(ifActual: slipped(a, b, m: m, k: k, n: n, columnMajorB: true), "B[p, j] is b[p·n + j] (row-major), not b[j·k + p]"),
-                        Hint(ifActual: slipped(a, b, m: m, k: k, n: n, overwritten: true), "each product must be added into C[i, j], not stored over it"),
-                    ],
-                    otherwise: "for i, for p, for j: c[i·n + j] += a[i·k + p]·b[p·n + j], C starting at 0")
+                    hints: slips(a, b, m, k, n), otherwise: help)
             }
+        }
+    }
+
+    static let descendingHint = "the products are added with p descending: p must ascend, 0, 1, …, k − 1, as in the plain loop"
+
+    static func matmulIKJ(_ answer: ([Double], [Double], Int, Int, Int) throws -> [Double]) -> CheckOutcome {
+        checkProduct(answer, seed: 1, help: "for i, for p, for j: c[i·n + j] += a[i·k + p]·b[p·n + j], C starting at 0") { a, b, m, k, n in
+            [
+                Hint(ifActual: slipped(a, b, m: m, k: k, n: n, reversed: true), descendingHint),
+                Hint(ifActual: slipped(a, b, m: m, k: k, n: n, fused: true), "that is a fused multiply-add (one rounding): write c += a·b, a multiply and an add"),
+                Hint(ifActual: slipped(a, b, m: m, k: k, n: n, columnMajorB: true), "B[p, j] is b[p·n + j] (row-major), not b[j·k + p]"),
+                Hint(ifActual: slipped(a, b, m: m, k: k, n: n, overwritten: true), "each product must be added into C[i, j], not stored over it"),
+            ]
         }
     }
 
@@ -94,20 +106,14 @@ enum PerformanceExerciseChecks {
     }
 
     static func matmulTiled2x2(_ answer: ([Double], [Double], Int, Int, Int) throws -> [Double]) -> CheckOutcome {
-        runCheck { check in
-            for (a, b, m, k, n) in productCases(seed: 2) {
-                let input = "a \(shortList(a)), b \(shortList(b)), m \(m), k \(k), n \(n)"
-                let actual = try answer(a, b, m, k, n)
-                try check.expect(
-                    actual, equals: plainProduct(a, b, m: m, k: k, n: n), tolerance: .exact, input: input,
-                    hints: [
-                        Hint(ifActual: tiledSlip(a, b, m: m, k: k, n: n, skipsEdges: true), "the last row (m odd) or column (n odd) has no partner for a 2×2 tile: compute it with the plain loop"),
-                        Hint(ifActual: tiledSlip(a, b, m: m, k: k, n: n, exchanged: true), "c01 is row i, column j + 1 and c10 is row i + 1, column j: they are stored exchanged"),
-                        Hint(ifActual: slipped(a, b, m: m, k: k, n: n, reversed: true), "the products are added with p descending: p must ascend, 0, 1, …, k − 1, as in the plain loop"),
-                        Hint(ifActual: slipped(a, b, m: m, k: k, n: n, fused: true), "that is a fused multiply-add (one rounding): write c00 += a0·b0, a multiply and an add"),
-                    ],
-                    otherwise: "each tile's four sums start at 0 and add A[i, p]·B[p, j] for p ascending; odd edges by the plain loop")
-            }
+        let help = "each tile's four sums start at 0 and add A[i, p]·B[p, j] for p ascending; odd edges by the plain loop"
+        return checkProduct(answer, seed: 2, help: help) { a, b, m, k, n in
+            [
+                Hint(ifActual: tiledSlip(a, b, m: m, k: k, n: n, skipsEdges: true), "the last row (m odd) or column (n odd) has no partner for a 2×2 tile: compute it with the plain loop"),
+                Hint(ifActual: tiledSlip(a, b, m: m, k: k, n: n, exchanged: true), "c01 is row i, column j + 1 and c10 is row i + 1, column j: they are stored exchanged"),
+                Hint(ifActual: slipped(a, b, m: m, k: k, n: n, reversed: true), descendingHint),
+                Hint(ifActual: slipped(a, b, m: m, k: k, n: n, fused: true), "that is a fused multiply-add (one rounding): write c00 += a0·b0, a multiply and an add"),
+            ]
         }
     }
 
