@@ -23,6 +23,10 @@ let lesson = Lesson(
             help: "time each step on this machine (times vary from run to run, so without this flag they are printed only on a terminal)")
     ])
 
+// The lesson names its levels itself; a KERNEL_LEVEL the processor cannot run (or a typo)
+// is still refused here, as in every other lesson.
+_ = KernelLevel.selected
+
 // Times change from run to run; everything else this lesson prints does not. They are
 // shown when asked for, or to a person at a terminal, never into a file or a page.
 let measuring = lesson.isSet("--measure") || isatty(STDOUT_FILENO) != 0

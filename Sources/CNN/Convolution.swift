@@ -37,7 +37,7 @@ public func convolutionOutputSize(_ n: Int, filter f: Int, padding p: Int = 0, s
 /// The same numbers are computed two ways, side by side: ``referenceForward(_:)`` and
 /// ``referenceBackward(_:input:)`` are the formula's loops, to read. The layer's own
 /// passes are the fast path: ``forward(_:mode:)`` runs the same sums over a zero-padded
-/// copy of x, four filters by four output columns at a time in vector registers, and
+/// copy of x, four filters by 4 to 16 output columns at a time in vector registers, and
 /// ``backward(_:)`` lays the input's patches out as the rows of a matrix (im2col) and
 /// does its sums as matrix products with the fast kernel. The tests hold the two equal.
 public struct Conv2D: Layer {

@@ -157,7 +157,14 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
     }
 }
 
-private func fail(_ message: String) -> Never { requirementFailed(message) }
+/// A KERNEL_LEVEL that cannot be honoured is a setting to correct, not a bug: the message
+/// and exit status 1, without a crash report (a trap here would read "Illegal instruction",
+/// the very thing the check exists to prevent).
+private func fail(_ message: String) -> Never {
+    let text = Array("error: \(message)\n".utf8)
+    _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }  // standard error
+    exit(1)
+}
 
 #if arch(x86_64)
 /// The processor's feature names, as /proc/cpuinfo spells them.

@@ -124,10 +124,11 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
 /// The inner dimensions must agree; otherwise the error names both shapes,
 /// e.g. "matmul: (3×4) · (5×2): inner dimensions 4 ≠ 5".
 ///
-/// What this computes is exactly the triple loop in ``referenceMatmul(_:_:)``. It runs
-/// the register-blocked kernel in `Gemm.swift` instead, which the tests hold equal to
-/// the loop and which is several times faster; the training loops of every chapter spend
-/// most of their time here.
+/// What this computes is exactly the triple loop in ``referenceMatmul(_:_:)``, bit for
+/// bit. It runs the register-blocked, cache-blocked kernel of Sources/Kernels instead, at
+/// the widest vector width this processor has (``KernelLevel``), which the tests hold
+/// equal to the loop at every level and which is many times faster; the training loops of
+/// every chapter spend most of their time here.
 public func matmul(_ a: Matrix, _ b: Matrix) -> Matrix {
     // The kernel sets every element, so the storage starts unfilled rather than zeroed twice.
     let count = a.rows * b.columns
