@@ -37,7 +37,7 @@ public func convolutionOutputSize(_ n: Int, filter f: Int, padding p: Int = 0, s
 /// The same numbers are computed two ways, side by side: ``referenceForward(_:)`` and
 /// ``referenceBackward(_:input:)`` are the formula's loops, to read. The layer's own
 /// passes are the fast path: ``forward(_:mode:)`` runs the same sums over a zero-padded
-/// copy of x, four filters by 4 to 16 output columns at a time in vector registers, and
+/// copy of x, four filters by 4 or 8 output columns at a time in vector registers, and
 /// ``backward(_:)`` lays the input's patches out as the rows of a matrix (im2col) and
 /// does its sums as matrix products with the fast kernel. The tests hold the two equal.
 public struct Conv2D: Layer {
@@ -289,8 +289,8 @@ public struct Conv2D: Layer {
     ///   multiplied by each of the 4 filters' weights and added into 4·V running sums that
     ///   stay in registers. A pixel is loaded once for 4 filters, a weight once for V
     ///   outputs, and no sum goes to memory until its window is done. V is the vector
-    ///   width of the kernel level this processor runs (`KernelLevel`): 16 with AVX-512,
-    ///   8 with AVX2, 4 at the baseline, and 4 at the end of every row.
+    ///   width of the kernel level this processor runs (`KernelLevel`): 8 with AVX2 and
+    ///   AVX-512, 4 at the baseline, and 4 at the end of every row.
     ///
     /// That loop is `convolve` in Sources/Kernels/Kernels.swift, compiled once per level.
     /// Filters past F in the last tile have weight 0 and are not stored; columns past OW

@@ -21,31 +21,37 @@
 // MARK: - The width of each level
 
 #if KERNELS_AVX512
-/// 16 doubles: two 512-bit registers.
-typealias Wide = SIMD16<Double>
+/// 8 doubles: one 512-bit register.
+typealias Wide = SIMD8<Double>
+/// Rows of C per register tile. At AVX-512 a tile is 8 rows × one vector rather than 4 rows
+/// × two: each broadcast a[i, p] then feeds a single multiply, and the compiler folds the
+/// broadcast into that multiply's memory operand (`vmulpd (mem){1to8}`), one instruction
+/// fewer per row and step.
+@inline(__always) var tileRows: Int { 8 }
 #elseif KERNELS_AVX2
 /// 8 doubles: two 256-bit registers.
 typealias Wide = SIMD8<Double>
+@inline(__always) var tileRows: Int { 4 }
 #else
 /// 4 doubles: two 128-bit SSE2 registers (or NEON registers on arm64).
 typealias Wide = SIMD4<Double>
+@inline(__always) var tileRows: Int { 4 }
 #endif
 
 /// The edge columns left when fewer than `Wide.scalarCount` remain go 4 at a time.
 typealias Narrow = SIMD4<Double>
 
-/// Rows of C per register tile: a tile is 4 rows × `Wide.scalarCount` columns of running
-/// sums (8 vector registers at every level, 16 of which baseline x86-64 and AVX2 have,
-/// 32 AVX-512 and arm64), plus the row of B and the broadcast element of A.
-@inline(__always) var tileRows: Int { 4 }
+// A register tile is `tileRows` rows × `Wide.scalarCount` columns of running sums: 8
+// vector registers at every level (of the 16 that baseline x86-64 and AVX2 have, the 32 of
+// AVX-512 and arm64), plus the row of B and the broadcast element of A.
 
 /// Products with at least this many rows copy each slice of B into panels first.
 @inline(__always) var packingRows: Int { 8 }
 
-/// `Wide.scalarCount`: the columns of this level's register tile, which LinearAlgebra's
-/// `KernelLevel.tileColumns` states (the tests hold the two equal). The depth of a
-/// k-slice comes from `KernelLevel.sliceDepth`, as an argument.
-public func tileColumns() -> Int { Wide.scalarCount }
+/// The rows and columns of this level's register tile, which LinearAlgebra's
+/// `KernelLevel.tileRows` and `tileColumns` state (the tests hold them equal). The depth of
+/// a k-slice comes from `KernelLevel.sliceDepth`, as an argument.
+public func tileShape() -> (rows: Int, columns: Int) { (tileRows, Wide.scalarCount) }
 
 // MARK: - The matrix product
 
@@ -93,16 +99,15 @@ public func multiply(
                 (packed + (q * depth + p) * width).update(from: bSlice + p * n + q * width, count: width)
             }
         }
-        var i = 0
-        while i + tileRows <= m {
+        /// Where the tile at column j reads B: its packed panel, or B in place.
+        func panel(_ j: Int) -> (b: UnsafePointer<Double>, stride: Int) {
+            j / width < panels ? (UnsafePointer(packed + (j / width) * depth * width), width) : (bSlice + j, n)
+        }
+        /// The columns from j on that no whole wide tile covers, for 4 rows: 4-wide tiles,
+        /// then a masked one.
+        func narrowColumns(from j: Int, rows i: Int) {
+            var j = j
             let aRows = aSlice + i * aRowStride
-            var j = 0
-            while j + width <= n {
-                let isPacked = j / width < panels
-                let panel = isPacked ? UnsafePointer(packed + (j / width) * depth * width) : bSlice + j
-                tile(Wide.self, depth: depth, a: aRows, aRowStride, aColumnStride, b: panel, isPacked ? width : n, c: c + i * n + j, n, start)
-                j += width
-            }
             while j + Narrow.scalarCount <= n {
                 tile(Narrow.self, depth: depth, a: aRows, aRowStride, aColumnStride, b: bSlice + j, n, c: c + i * n + j, n, start)
                 j += Narrow.scalarCount
@@ -110,7 +115,31 @@ public func multiply(
             if j < n {
                 edgeTile(columns: n - j, depth: depth, a: aRows, aRowStride, aColumnStride, b: bSlice + j, n, c: c + i * n + j, start)
             }
+        }
+        var i = 0
+        while i + tileRows <= m {
+            var j = 0
+            while j + width <= n {
+                let (b, stride) = panel(j)
+                #if KERNELS_AVX512
+                tile8(depth: depth, a: aSlice + i * aRowStride, aRowStride, aColumnStride, b: b, stride, c: c + i * n + j, n, start)
+                #else
+                tile(Wide.self, depth: depth, a: aSlice + i * aRowStride, aRowStride, aColumnStride, b: b, stride, c: c + i * n + j, n, start)
+                #endif
+                j += width
+            }
+            for half in stride(from: 0, to: tileRows, by: 4) { narrowColumns(from: j, rows: i + half) }
             i += tileRows
+        }
+        while i + 4 <= m {  // with 8-row tiles, a last block of 4 rows
+            var j = 0
+            while j + width <= n {
+                let (b, stride) = panel(j)
+                tile(Wide.self, depth: depth, a: aSlice + i * aRowStride, aRowStride, aColumnStride, b: b, stride, c: c + i * n + j, n, start)
+                j += width
+            }
+            narrowColumns(from: j, rows: i)
+            i += 4
         }
         while i < m {  // the last rows (all of them when m < 4, a batch of one): one row at a time
             let aRow = aSlice + i * aRowStride, cRow = c + i * n
@@ -156,6 +185,46 @@ private func tile<V: SIMD>(
     finish(c1, c + n, start)
     finish(c2, c + 2 * n, start)
     finish(c3, c + 3 * n, start)
+}
+
+/// C[0..<8, 0..<8] ← (0 or C) + A[0..<8, slice] · B[slice, columns], one vector of sums
+/// per row (the AVX-512 tile: each broadcast a[i, p] feeds one multiply).
+@inline(__always)
+private func tile8(
+    depth: Int, a: UnsafePointer<Double>, _ aRowStride: Int, _ aColumnStride: Int,
+    b: UnsafePointer<Double>, _ bStride: Int, c: UnsafeMutablePointer<Double>, _ n: Int, _ start: Int
+) {
+    var c0 = start == continuing ? load(Wide.self, c) : Wide()
+    var c1 = start == continuing ? load(Wide.self, c + n) : Wide()
+    var c2 = start == continuing ? load(Wide.self, c + 2 * n) : Wide()
+    var c3 = start == continuing ? load(Wide.self, c + 3 * n) : Wide()
+    var c4 = start == continuing ? load(Wide.self, c + 4 * n) : Wide()
+    var c5 = start == continuing ? load(Wide.self, c + 5 * n) : Wide()
+    var c6 = start == continuing ? load(Wide.self, c + 6 * n) : Wide()
+    var c7 = start == continuing ? load(Wide.self, c + 7 * n) : Wide()
+    let r = aRowStride
+    var a0 = a, row = b
+    for _ in 0..<depth {
+        let bRow = load(Wide.self, row)
+        c0 += Wide(repeating: a0[0]) * bRow
+        c1 += Wide(repeating: a0[r]) * bRow
+        c2 += Wide(repeating: a0[2 * r]) * bRow
+        c3 += Wide(repeating: a0[3 * r]) * bRow
+        c4 += Wide(repeating: a0[4 * r]) * bRow
+        c5 += Wide(repeating: a0[5 * r]) * bRow
+        c6 += Wide(repeating: a0[6 * r]) * bRow
+        c7 += Wide(repeating: a0[7 * r]) * bRow
+        a0 += aColumnStride
+        row += bStride
+    }
+    finish(c0, c, start)
+    finish(c1, c + n, start)
+    finish(c2, c + 2 * n, start)
+    finish(c3, c + 3 * n, start)
+    finish(c4, c + 4 * n, start)
+    finish(c5, c + 5 * n, start)
+    finish(c6, c + 6 * n, start)
+    finish(c7, c + 7 * n, start)
 }
 
 /// One row of A times 4·`Wide.scalarCount` columns of B (a row vector times a matrix, as

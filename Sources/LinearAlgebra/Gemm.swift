@@ -5,13 +5,14 @@
 // the same sums as the three loops of `referenceMatmul`, in the same order for every
 // element, with the work arranged for the hardware:
 //
-// - Register blocking. C is produced in tiles of 4 rows × 2 vectors (4 × 4 at the
-//   baseline, 4 × 8 with AVX2, 4 × 16 with AVX-512). The running sums of a tile stay in
-//   registers while the loop walks k, so each loaded row of B is used 4 times and each
-//   element of A 2·lanes times before it leaves the registers. The plain loop instead
-//   reads and writes C from memory on every multiply-add.
-// - SIMD. A vector of doubles is one `SIMD4`, `SIMD8` or `SIMD16<Double>`, which the
-//   compiler maps to the level's registers.
+// - Register blocking. C is produced in tiles whose running sums fill 8 vector registers:
+//   4 rows × 2 vectors at the baseline (4 × 4) and with AVX2 (4 × 8), 8 rows × 1 vector
+//   with AVX-512 (8 × 8). The sums stay in registers while the loop walks k, so each
+//   loaded row of B is used 4 or 8 times and each element of A 4 or 8 times before it
+//   leaves the registers. The plain loop instead reads and writes C from memory on every
+//   multiply-add.
+// - SIMD. A vector of doubles is one `SIMD4` or `SIMD8<Double>`, which the compiler maps
+//   to the level's registers (two SSE2 registers, two AVX2 registers, one AVX-512).
 // - Cache blocking. k is walked in slices; for products of 8 rows or more each slice of
 //   B is copied into panels one tile wide, so the panel a tile reads lies contiguous and
 //   stays in the L1 cache. A slice continues the sums the last one stored, so neither the

@@ -50,19 +50,19 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    /// Columns of a register tile (a tile is 4 rows of C × this many columns): two
-    /// vector registers' worth, so a tile's running sums fill 8 registers.
-    public var tileColumns: Int { 2 * lanes }
+    /// Rows of C in a register tile: 4, or 8 at AVX-512 (where each broadcast element of A
+    /// then feeds one multiply and folds into it).
+    public var tileRows: Int { self == .avx512 ? 8 : 4 }
+
+    /// Columns of a register tile: two vector registers' worth at 4 rows, one at 8, so a
+    /// tile's running sums fill 8 registers at every level.
+    public var tileColumns: Int { 8 * lanes / tileRows }
 
     /// How deep a k-slice the kernels take at this level: one tile's panel of B, this
     /// deep and ``tileColumns`` wide, is 8 KiB at the baseline and 16 KiB at the others,
     /// so it stays in a 32 KiB L1 cache beside the rows of A. The slicing changes no bit.
-    public var sliceDepth: Int {
-        switch self {
-        case .baseline, .avx2: 256
-        case .avx512: 128
-        }
-    }
+    /// (The same at every level today; a level's own cache could ask for another.)
+    public var sliceDepth: Int { 256 }
 
     public static func < (a: KernelLevel, b: KernelLevel) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -123,14 +123,14 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    /// The tile width the compiled kernels of this level report (the tests hold it equal
-    /// to ``tileColumns``).
-    var compiledTileColumns: Int {
+    /// The tile the compiled kernels of this level report (the tests hold it equal to
+    /// ``tileRows`` × ``tileColumns``).
+    var compiledTileShape: (rows: Int, columns: Int) {
         require(KernelLevel.supported.contains(self), "kernel level \(rawValue) is not supported by this processor")
         switch self {
-        case .baseline: return Kernels.tileColumns()
-        case .avx2: return KernelsAVX2.tileColumns()
-        case .avx512: return KernelsAVX512.tileColumns()
+        case .baseline: return Kernels.tileShape()
+        case .avx2: return KernelsAVX2.tileShape()
+        case .avx512: return KernelsAVX512.tileShape()
         }
     }
 

@@ -159,8 +159,8 @@ public struct Adam: Optimizer {
 
     public mutating func update(_ parameter: inout Parameter) {
         checkShapes("Adam", parameter, state: states[parameter.id]?.m)
-        let zeros = [Double](repeating: 0, count: parameter.count)
-        var state = states.removeValue(forKey: parameter.id) ?? State(m: zeros, v: zeros, t: 0)
+        var state = states.removeValue(forKey: parameter.id)
+            ?? State(m: [Double](repeating: 0, count: parameter.count), v: [Double](repeating: 0, count: parameter.count), t: 0)
         state.t += 1
         let c1 = 1 - pow(beta1, Double(state.t)), c2 = 1 - pow(beta2, Double(state.t))
         let (beta1, beta2, learningRate, epsilon) = (beta1, beta2, learningRate, epsilon)

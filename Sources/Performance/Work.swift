@@ -28,8 +28,8 @@ public struct TileStep: Sendable, Equatable {
 
     public init(rows: Int, columns: Int, lanes: Int) { (self.rows, self.columns, self.lanes) = (rows, columns, lanes) }
 
-    /// The tile of a kernel level: 4 rows × its two vectors of columns.
-    public init(level: KernelLevel) { self.init(rows: 4, columns: level.tileColumns, lanes: level.lanes) }
+    /// The tile of a kernel level: 4 rows × two vectors, or 8 rows × one at AVX-512.
+    public init(level: KernelLevel) { self.init(rows: level.tileRows, columns: level.tileColumns, lanes: level.lanes) }
 
     /// Vector registers holding running sums.
     public var sumRegisters: Int { rows * columns / lanes }

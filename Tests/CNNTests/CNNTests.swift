@@ -15,7 +15,7 @@ let convolutionCases: [(batch: Int, channels: Int, height: Int, width: Int, filt
     (1, 1, 5, 5, 1, 3, 3, 1, 0), (2, 3, 5, 7, 4, 3, 3, 1, 1), (2, 2, 6, 5, 3, 3, 2, 2, 0), (1, 3, 7, 6, 2, 3, 3, 2, 2),
     (3, 1, 8, 8, 5, 3, 3, 1, 2), (2, 2, 4, 9, 3, 2, 4, 3, 1), (1, 4, 6, 6, 2, 5, 5, 1, 2),
     (2, 2, 9, 10, 8, 3, 3, 1, 0),  // whole tiles: 8 filters, 8 output columns
-    (2, 2, 5, 39, 6, 3, 3, 1, 1),  // 39 output columns: 16-wide steps, 8-wide, 4-wide, a partial 3
+    (2, 2, 5, 39, 6, 3, 3, 1, 1),  // 39 output columns: 8-wide steps, 4-wide, a partial 3
 ]
 
 /// Case `index` of `convolutionCases`: a layer named "1" with random filters and biases, and a random input.

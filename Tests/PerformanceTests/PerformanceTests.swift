@@ -62,8 +62,10 @@ struct PerformanceTests {
         #expect(abs(w.intensity - 512.0 / 12) < 1e-12)
         let scalar = TileStep(rows: 4, columns: 4, lanes: 1)
         #expect(scalar.sumRegisters == 16 && scalar.loads == 8 && scalar.arithmetic == 32 && scalar.flops == 32)
-        let wide = TileStep(level: .avx512)  // 4 × 16 in vectors of 8: 8 sum registers, 2 + 4 loads
-        #expect(wide.sumRegisters == 8 && wide.loads == 6 && wide.arithmetic == 16 && wide.flops == 128)
+        let wide = TileStep(level: .avx512)  // 8 × 8 in vectors of 8: 8 sum registers, 1 + 8 loads
+        #expect(wide.sumRegisters == 8 && wide.loads == 9 && wide.arithmetic == 16 && wide.flops == 128)
+        let avx2 = TileStep(level: .avx2)  // 4 × 8 in vectors of 4: 8 sum registers, 2 + 4 loads
+        #expect(avx2.sumRegisters == 8 && avx2.loads == 6 && avx2.arithmetic == 16 && avx2.flops == 64)
         for level in KernelLevel.allCases { #expect(TileStep(level: level).sumRegisters == 8) }
     }
 

@@ -36,14 +36,16 @@ struct LinearAlgebraTests {
     }
 
     /// Shapes that hit every path of the blocked kernels at every level: whole tiles (4
-    /// rows × 4, 8 or 16 columns), leftover rows, leftover columns (a 4-wide step, then
-    /// single elements), both, a single element; products of 8 rows or more (B packed into
-    /// panels) and fewer; inner dimensions past one k-slice (128 with AVX-512, 256 else),
-    /// several slices; fewer than 4 rows (a batch of one) over 4-vector steps; empty sides.
+    /// rows × 4 or 8 columns, 8 rows × 8 at AVX-512), a last block of 4 rows after the
+    /// 8-row tiles, leftover rows, leftover columns (a 4-wide step, then a masked one),
+    /// both, a single element; products of 8 rows or more (B packed into panels) and fewer;
+    /// inner dimensions past one k-slice (256), several slices; fewer than 4 rows (a batch
+    /// of one) over 4-vector steps; empty sides.
     static let kernelShapes: [(m: Int, k: Int, n: Int)] = [
         (1, 1, 1), (3, 5, 7), (4, 1, 8), (4, 8, 8), (8, 16, 16), (5, 9, 17), (7, 64, 10),
         (32, 64, 64), (33, 65, 63), (4, 256, 8), (4, 257, 8), (9, 600, 19), (1, 128, 48), (3, 300, 33),
         (8, 129, 16), (12, 300, 37), (17, 520, 70), (64, 128, 128), (1, 700, 131), (2, 3, 64), (16, 0, 5), (0, 4, 3),
+        (13, 40, 9), (20, 257, 27),
     ]
 
     /// A (m×k) and B (k×n) with entries in [-1, 1), reproducible per shape.
@@ -62,7 +64,9 @@ struct LinearAlgebraTests {
         if ProcessInfo.processInfo.environment["KERNEL_LEVEL"] == nil { #expect(KernelLevel.selected == KernelLevel.supported.last) }
         for level in KernelLevel.supported {
             // What the lesson and the docs say of each level is what was compiled.
-            #expect(level.compiledTileColumns == level.tileColumns && level.tileColumns == 2 * level.lanes, "level \(level)")
+            let shape = level.compiledTileShape
+            #expect(shape.rows == level.tileRows && shape.columns == level.tileColumns, "level \(level)")
+            #expect(level.tileRows * level.tileColumns == 8 * level.lanes, "level \(level): 8 registers of sums")
             #expect(level.peakProbe(steps: 10).isFinite)
         }
     }
