@@ -205,7 +205,7 @@ if measuring {
     }
     lesson.prose(
         """
-        The peak, probed: 6 independent wide vectors, each updated s ← s·x + y in registers, \
+        The peak, probed: 12 vector registers of independent values, each updated s ← s·x + y in registers, \
         nothing loaded or stored. The fused column does each update as one fused \
         multiply-add, which the kernels never use (section 6 says why):
         """)
@@ -241,7 +241,7 @@ if measuring {
 } else {
     lesson.prose(
         """
-        With --measure the lesson probes each level's peak (6 independent wide vectors updated \
+        With --measure the lesson probes each level's peak (12 vector registers of independent values updated \
         s ← s·x + y in registers, \(supported.map { "\($0.probeFlopsPerStep) flops a round at \($0.rawValue)" }.joined(separator: ", "))) and \
         compares the kernel with it.
         """)

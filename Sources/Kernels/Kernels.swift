@@ -38,6 +38,15 @@ typealias Wide = SIMD4<Double>
 @inline(__always) var tileRows: Int { 4 }
 #endif
 
+#if KERNELS_AVX512
+/// Two vector registers of doubles at this level (for the peak probe).
+typealias TwoRegisters = SIMD16<Double>
+#elseif KERNELS_AVX2
+typealias TwoRegisters = SIMD8<Double>
+#else
+typealias TwoRegisters = SIMD4<Double>
+#endif
+
 /// The edge columns left when fewer than `Wide.scalarCount` remain go 4 at a time.
 typealias Narrow = SIMD4<Double>
 
@@ -442,16 +451,17 @@ private func put<V: SIMD>(_ value: V, _ target: UnsafeMutablePointer<Double>, _ 
 // MARK: - The peak probe
 
 /// This level's arithmetic speed with nothing else in the way: `steps` rounds of
-/// s ← s · x + y on 6 wide vectors of independent running values (12 vector registers,
-/// with x and y 14: no level has to spill one to memory), a multiply and an add each, all
-/// in registers. Each round is 6 · 2 · `Wide.scalarCount` flops. (Not s += x · y: x · y
-/// would be computed once, outside the loop.) With `fused` each multiply-add is one fused
-/// instruction, rounded once: what the kernels do not do, measured only to say what it
-/// would add. Returns a number that depends on every value, so the work cannot be skipped.
+/// s ← s · x + y on 6 values of two vector registers each (12 registers of independent
+/// running values; with x and y, 16 at most: no level has to spill one to memory), a
+/// multiply and an add each, all in registers. Each round is 12 · 2 · (doubles per
+/// register) flops. (Not s += x · y: x · y would be computed once, outside the loop.) With
+/// `fused` each multiply-add is one fused instruction, rounded once: what the kernels do
+/// not do, measured only to say what it would add. Returns a number that depends on every
+/// value, so the work cannot be skipped.
 public func peakProbe(steps: Int, fused: Bool) -> Double {
-    let x = Wide(repeating: 0.999), y = Wide(repeating: 1e-9)
-    var s0 = Wide(repeating: 1), s1 = Wide(repeating: 2), s2 = Wide(repeating: 3)
-    var s3 = Wide(repeating: 4), s4 = Wide(repeating: 5), s5 = Wide(repeating: 6)
+    let x = TwoRegisters(repeating: 0.999), y = TwoRegisters(repeating: 1e-9)
+    var s0 = TwoRegisters(repeating: 1), s1 = TwoRegisters(repeating: 2), s2 = TwoRegisters(repeating: 3)
+    var s3 = TwoRegisters(repeating: 4), s4 = TwoRegisters(repeating: 5), s5 = TwoRegisters(repeating: 6)
     if fused {
         for _ in 0..<steps {
             s0 = y.addingProduct(s0, x); s1 = y.addingProduct(s1, x); s2 = y.addingProduct(s2, x)
@@ -465,7 +475,7 @@ public func peakProbe(steps: Int, fused: Bool) -> Double {
     }
     let total = ((s0 + s1) + (s2 + s3)) + (s4 + s5)
     var sum = 0.0
-    for lane in 0..<Wide.scalarCount { sum += total[lane] }
+    for lane in 0..<TwoRegisters.scalarCount { sum += total[lane] }
     return sum
 }
 

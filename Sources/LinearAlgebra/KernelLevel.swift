@@ -111,7 +111,7 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
     }
 
     /// Runs this level's peak probe (see `peakProbe` in Kernels.swift): `steps` rounds of
-    /// 6 · 2 · ``tileColumns`` flops in registers; `fused` uses fused multiply-adds (never
+    /// 12 · 2 · ``lanes`` flops in registers; `fused` uses fused multiply-adds (never
     /// at the baseline, which has none). Returns a value that depends on every step.
     public func peakProbe(steps: Int, fused: Bool = false) -> Double {
         require(KernelLevel.supported.contains(self), "kernel level \(rawValue) is not supported by this processor")
@@ -135,7 +135,7 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
     }
 
     /// Flops of one round of ``peakProbe(steps:fused:)``.
-    public var probeFlopsPerStep: Int { 6 * 2 * tileColumns }
+    public var probeFlopsPerStep: Int { 12 * 2 * lanes }
 
     /// Convolution's direct forward pass at this level (see Kernels.swift).
     public func convolve(

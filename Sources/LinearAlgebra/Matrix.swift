@@ -160,7 +160,8 @@ public func matmul(_ a: Matrix, _ b: Matrix, level: KernelLevel) -> Matrix {
         "matmul: \(a.shapeDescription) · \(b.shapeDescription): inner dimensions \(a.columns) ≠ \(b.rows)")
     a.requireConsistent("matmul")
     b.requireConsistent("matmul")
-    var c = [Double](repeating: 0, count: a.rows * b.columns)
+    let count = a.rows * b.columns
+    var c = [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }  // the kernel sets every element
     gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c, level: level)
     return Matrix(rows: a.rows, columns: b.columns, values: c)
 }
