@@ -116,6 +116,7 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
     public func peakProbe(steps: Int, fused: Bool = false) -> Double {
         require(KernelLevel.supported.contains(self), "kernel level \(rawValue) is not supported by this processor")
         require(!(fused && self == .baseline), "peakProbe: the baseline level has no fused multiply-add instruction")
+        require(steps >= 0, "peakProbe: the number of steps must not be negative, got \(steps)")
         switch self {
         case .baseline: return Kernels.peakProbe(steps: steps, fused: fused)
         case .avx2: return KernelsAVX2.peakProbe(steps: steps, fused: fused)
@@ -145,6 +146,10 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
         x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>
     ) {
         require(KernelLevel.supported.contains(self), "kernel level \(rawValue) is not supported by this processor")
+        require(
+            [batch, channels, filters, outputHeight, outputWidth, paddedHeight, paddedWidth, taps].allSatisfy { $0 >= 0 } && stride > 0,
+            "convolve: sizes must not be negative and the stride must be positive: batch \(batch), channels \(channels), "
+                + "filters \(filters), output \(outputHeight)×\(outputWidth), padded \(paddedHeight)×\(paddedWidth), taps \(taps), stride \(stride)")
         let kernel =
             switch self {
             case .baseline: Kernels.convolve

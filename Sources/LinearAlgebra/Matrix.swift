@@ -129,18 +129,26 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
 /// the widest vector width this processor has (``KernelLevel``), which the tests hold
 /// equal to the loop at every level and which is many times faster; the training loops of
 /// every chapter spend most of their time here.
-public func matmul(_ a: Matrix, _ b: Matrix) -> Matrix {
-    // The kernel sets every element, so the storage starts unfilled rather than zeroed twice.
-    let count = a.rows * b.columns
-    var c = [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-    matmul(a, b, into: &c)  // checks the shapes first
-    return Matrix(rows: a.rows, columns: b.columns, values: c)
-}
+public func matmul(_ a: Matrix, _ b: Matrix) -> Matrix { matmul(a, b, level: .selected) }
 
 /// C = A·B written into `c` (row-major, m×p), reusing its storage when it already has
 /// that size: for a layer that multiplies matrices of the same shapes batch after batch,
 /// so that large products do not allocate fresh memory on every call.
-public func matmul(_ a: Matrix, _ b: Matrix, into c: inout [Double]) {
+public func matmul(_ a: Matrix, _ b: Matrix, into c: inout [Double]) { matmul(a, b, into: &c, level: .selected) }
+
+/// C = A·B through the kernels of one instruction level (``KernelLevel``), not the one
+/// this processor runs by default: to compare the levels, as the performance appendix
+/// does. Every level gives the same bits.
+public func matmul(_ a: Matrix, _ b: Matrix, level: KernelLevel) -> Matrix {
+    // The kernel sets every element, so the storage starts unfilled rather than zeroed twice.
+    let count = a.rows * b.columns
+    var c = [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    matmul(a, b, into: &c, level: level)  // checks the shapes first
+    return Matrix(rows: a.rows, columns: b.columns, values: c)
+}
+
+/// The one place the shapes of a product are checked before the kernel runs.
+func matmul(_ a: Matrix, _ b: Matrix, into c: inout [Double], level: KernelLevel) {
     require(
         a.columns == b.rows,
         "matmul: \(a.shapeDescription) · \(b.shapeDescription): inner dimensions \(a.columns) ≠ \(b.rows)")
@@ -148,22 +156,7 @@ public func matmul(_ a: Matrix, _ b: Matrix, into c: inout [Double]) {
     b.requireConsistent("matmul")
     let count = a.rows * b.columns
     if c.count != count { c = [Double](repeating: 0, count: count) }
-    gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c)  // overwrites every element
-}
-
-/// C = A·B through the kernels of one instruction level (``KernelLevel``), not the one
-/// this processor runs by default: to compare the levels, as the performance appendix
-/// does. Every level gives the same bits.
-public func matmul(_ a: Matrix, _ b: Matrix, level: KernelLevel) -> Matrix {
-    require(
-        a.columns == b.rows,
-        "matmul: \(a.shapeDescription) · \(b.shapeDescription): inner dimensions \(a.columns) ≠ \(b.rows)")
-    a.requireConsistent("matmul")
-    b.requireConsistent("matmul")
-    let count = a.rows * b.columns
-    var c = [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }  // the kernel sets every element
-    gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c, level: level)
-    return Matrix(rows: a.rows, columns: b.columns, values: c)
+    gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c, level: level)  // overwrites every element
 }
 
 /// C += Aᵀ·B, added into the row-major values of C, without forming Aᵀ.

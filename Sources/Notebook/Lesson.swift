@@ -1,4 +1,5 @@
 import Foundation
+import Validation
 
 /// A lesson notebook being run: it reads the command line, then shows each cell the
 /// lesson adds — on the terminal as it goes, or collected into a Markdown page with
@@ -27,7 +28,12 @@ public final class Lesson {
     public struct Flag: Sendable {
         public let name: String
         public let help: String
-        public init(_ name: String, help: String) { (self.name, self.help) = (name, help) }
+        public init(_ name: String, help: String) {
+            require(
+                name.count > 2 && name.hasPrefix("--") && !name.contains("=") && !["--seed", "--markdown", "--help"].contains(name),
+                "Lesson.Flag: a lesson's own switch is --name, not one of every lesson's options, got '\(name)'")
+            (self.name, self.help) = (name, help)
+        }
     }
     /// The lesson's own switches that were given on the command line.
     private let flagsGiven: Set<String>

@@ -3,12 +3,16 @@
 // are the same on every run and every machine; only their times vary.
 
 import LinearAlgebra
+import Validation
 
 /// The arithmetic and the least memory traffic of C = A·B, (m×k)·(k×n), in Double.
 public struct ProductWork: Sendable, Equatable {
     public let m: Int, k: Int, n: Int
 
-    public init(m: Int, k: Int, n: Int) { (self.m, self.k, self.n) = (m, k, n) }
+    public init(m: Int, k: Int, n: Int) {
+        require(m >= 0 && k >= 0 && n >= 0, "ProductWork: sizes must not be negative, got (\(m)×\(k)) · (\(k)×\(n))")
+        (self.m, self.k, self.n) = (m, k, n)
+    }
 
     /// 2mkn: a multiply and an add for each of the k products of each of the mn sums.
     public var flops: Double { 2 * Double(m) * Double(k) * Double(n) }
@@ -26,7 +30,12 @@ public struct ProductWork: Sendable, Equatable {
 public struct TileStep: Sendable, Equatable {
     public let rows: Int, columns: Int, lanes: Int
 
-    public init(rows: Int, columns: Int, lanes: Int) { (self.rows, self.columns, self.lanes) = (rows, columns, lanes) }
+    public init(rows: Int, columns: Int, lanes: Int) {
+        require(
+            rows > 0 && columns > 0 && lanes > 0 && columns % lanes == 0,
+            "TileStep: a tile needs positive sizes and whole vectors of columns, got \(rows) rows × \(columns) columns in vectors of \(lanes)")
+        (self.rows, self.columns, self.lanes) = (rows, columns, lanes)
+    }
 
     /// The tile of a kernel level: 4 rows × two vectors, or 8 rows × one at AVX-512.
     public init(level: KernelLevel) { self.init(rows: level.tileRows, columns: level.tileColumns, lanes: level.lanes) }

@@ -1,4 +1,5 @@
 import LinearAlgebra
+import Notebook
 import Randomness
 import Testing
 
@@ -81,5 +82,66 @@ struct PerformanceTests {
         }
         let blockMessage = String(decoding: block?.standardErrorContent ?? [], as: UTF8.self)
         #expect(blockMessage.contains("blockedTranspose: the block size must be positive, got 0"), "\(blockMessage)")
+    }
+}
+
+@Suite("Appendix · Performance · empty sizes, NaN, ±1e300 and refusals")
+struct PerformanceRobustnessTests {
+    @Test("empty sides give empty or zero products at every step; NaN and ±1e300 come out as IEEE says, the same at every step")
+    func extremes() {
+        for step in matmulSteps() {
+            #expect(step.multiply([], [], 0, 3, 0) == [], "step \(step.name)")
+            #expect(step.multiply([], [], 2, 0, 3) == [Double](repeating: 0, count: 6), "step \(step.name)")  // k = 0
+            #expect(step.multiply([1, 2, 3], [], 3, 1, 0) == [], "step \(step.name)")
+        }
+        // 9×5 · 5×6 with a NaN in A and overflowing products in B's last column.
+        var a = (0..<45).map { Double($0 % 7) - 3 }
+        a[12] = .nan
+        var b = (0..<30).map { Double($0 % 5) - 2 }
+        for p in 0..<5 { b[p * 6 + 5] = p.isMultiple(of: 2) ? 1e300 : 1e308 }  // overflows past ±1.8e308
+        let reference = ijkMatmul(a, b, m: 9, k: 5, n: 6)
+        #expect(reference.contains(where: \.isNaN) && reference.contains(where: \.isInfinite))
+        for step in matmulSteps() {
+            let c = step.multiply(a, b, 9, 5, 6)
+            // NaN where the reference has NaN (NaN ≠ NaN), equal elsewhere, ±∞ included.
+            #expect(zip(c, reference).allSatisfy { $0.isNaN ? $1.isNaN : $0 == $1 }, "step \(step.name)")
+        }
+        #expect(laneDot([1e300, 1e300], [1e300, 1e300]) == .infinity)
+        #expect(plainDot([1e300, -1e300], [1e300, 1e300]).isNaN)  // ∞ + (−∞)
+        #expect(fusedDot([.nan, 1], [1, 1]).isNaN && laneDot([1, 2, 3, .nan, 5], [1, 1, 1, 1, 1]).isNaN)
+        #expect(blockedTranspose([], rows: 0, columns: 0, block: 3) == [])
+        let t = blockedTranspose([.nan, 1e300, -1e300, 0], rows: 2, columns: 2, block: 1)
+        #expect(t[0].isNaN && t[1] == -1e300 && t[2] == 1e300 && t[3] == 0)
+        #expect(ProductWork(m: 0, k: 0, n: 0).flops == 0 && ProductWork(m: 0, k: 0, n: 0).leastBytes == 0)
+        #expect(KernelLevel.baseline.peakProbe(steps: 0) == (1 + 2 + 3 + 4 + 5 + 6) * 4)  // six values of 4 lanes, untouched
+    }
+
+    @Test(
+        "negative sizes, a zero block, an impossible tile, negative steps and no timings are refused with their values named",
+        arguments: [
+            ("ijk", "ijkMatmul: A holds 0 values and B 0, but (-1×2) · (2×3) needs -2 and 6"),
+            ("transpose", "plainTranspose: 6 values for a -2×-3 matrix"),
+            ("block", "blockedTranspose: the block size must be positive, got -4"),
+            ("work", "ProductWork: sizes must not be negative, got (3×-1) · (-1×2)"),
+            ("tile", "TileStep: a tile needs positive sizes and whole vectors of columns, got 4 rows × 6 columns in vectors of 4"),
+            ("probe", "peakProbe: the number of steps must not be negative, got -5"),
+            ("timing", "secondsPerCall: at least one timing is needed, got repeats 0"),
+            ("flag", "Lesson.Flag: a lesson's own switch is --name, not one of every lesson's options, got '--seed'"),
+        ])
+    func refusals(call: String, message: String) async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [call] in
+            switch call {
+            case "ijk": _ = ijkMatmul([], [], m: -1, k: 2, n: 3)
+            case "transpose": _ = plainTranspose([1, 2, 3, 4, 5, 6], rows: -2, columns: -3)
+            case "block": _ = blockedTranspose([1, 2], rows: 1, columns: 2, block: -4)
+            case "work": _ = ProductWork(m: 3, k: -1, n: 2)
+            case "tile": _ = TileStep(rows: 4, columns: 6, lanes: 4)
+            case "probe": _ = KernelLevel.baseline.peakProbe(steps: -5)
+            case "timing": _ = secondsPerCall(repeats: 0) {}
+            default: _ = Lesson.Flag("--seed", help: "")
+            }
+        }
+        let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains(message), "\(text)")
     }
 }
