@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import Validation
 
 /// The activations of this chapter, with their derivatives and the facts the lesson's
 /// tables show. Leaky ReLU uses α = 0.01 and ELU α = 1.
@@ -38,14 +39,14 @@ public enum Activation: String, CaseIterable, Sendable {
     /// whole array instead of once per element, which matters in a training loop.
     public func callAsFunction(_ z: [Double]) -> [Double] {
         switch self {
-        case .sigmoid: z.map(Perceptron.sigmoid)
-        case .tanh: z.map(Foundation.tanh)
-        case .relu: z.map(Activations.relu)
-        case .leakyReLU: z.map { Activations.leakyReLU($0) }
-        case .elu: z.map { Activations.elu($0) }
-        case .gelu: z.map(Activations.gelu)
-        case .geluTanh: z.map(Activations.geluTanh)
-        case .swish: z.map(Activations.swish)
+        case .sigmoid: apply(Perceptron.sigmoid, to: z)
+        case .tanh: apply(Foundation.tanh, to: z)
+        case .relu: apply(Activations.relu, to: z)
+        case .leakyReLU: apply({ Activations.leakyReLU($0) }, to: z)
+        case .elu: apply({ Activations.elu($0) }, to: z)
+        case .gelu: apply(Activations.gelu, to: z)
+        case .geluTanh: apply(Activations.geluTanh, to: z)
+        case .swish: apply(Activations.swish, to: z)
         }
     }
 
@@ -60,6 +61,24 @@ public enum Activation: String, CaseIterable, Sendable {
         case .gelu: z.map(geluDerivative)
         case .geluTanh: z.map(geluTanhDerivative)
         case .swish: z.map(swishDerivative)
+        }
+    }
+
+    /// ∂L/∂z = ∂L/∂a ⊙ g′(z), element by element: the backward pass of an activation, in
+    /// one pass without an array of slopes in between, choosing the function once.
+    public func backward(_ z: [Double], _ outputGradient: [Double]) -> [Double] {
+        require(
+            z.count == outputGradient.count,
+            "Activation.backward: \(z.count) pre-activations but a gradient of \(outputGradient.count) values")
+        switch self {
+        case .sigmoid: return chain(z, outputGradient, sigmoidDerivative)
+        case .tanh: return chain(z, outputGradient, tanhDerivative)
+        case .relu: return chain(z, outputGradient, reluDerivative)
+        case .leakyReLU: return chain(z, outputGradient) { leakyReLUDerivative($0) }
+        case .elu: return chain(z, outputGradient) { eluDerivative($0) }
+        case .gelu: return chain(z, outputGradient, geluDerivative)
+        case .geluTanh: return chain(z, outputGradient, geluTanhDerivative)
+        case .swish: return chain(z, outputGradient, swishDerivative)
         }
     }
 
@@ -136,5 +155,30 @@ public enum Activation: String, CaseIterable, Sendable {
         case .geluTanh: "GELU where erf is slow or missing"
         case .swish: "deep CNNs (EfficientNet); close to GELU"
         }
+    }
+}
+
+/// g(z[i]) for every i: `z.map(g)`, through pointers so that a cheap g (ReLU's one
+/// comparison) is not outweighed by the loop around it.
+@inline(__always)
+private func apply(_ g: (Double) -> Double, to z: [Double]) -> [Double] {
+    [Double](unsafeUninitializedCapacity: z.count) { result, initialized in
+        z.withUnsafeBufferPointer { z in
+            for i in 0..<z.count { result[i] = g(z[i]) }
+        }
+        initialized = z.count
+    }
+}
+
+/// gradient[i] · slope(z[i]) for every i (the counts are checked by the caller).
+@inline(__always)
+private func chain(_ z: [Double], _ gradient: [Double], _ slope: (Double) -> Double) -> [Double] {
+    [Double](unsafeUninitializedCapacity: z.count) { result, initialized in
+        z.withUnsafeBufferPointer { z in
+            gradient.withUnsafeBufferPointer { gradient in
+                for i in 0..<z.count { result[i] = gradient[i] * slope(z[i]) }
+            }
+        }
+        initialized = z.count
     }
 }

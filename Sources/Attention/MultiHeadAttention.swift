@@ -270,7 +270,7 @@ public struct MultiHeadAttention: Layer {
     }
 
     func linear(_ x: Matrix, _ w: Parameter, _ b: Parameter) -> [Double] {
-        var y = matmul(x, Matrix(rows: w.shape[0], columns: w.shape[1], values: w.value).transposed).values
+        var y = matmul(x, transposeOf: Matrix(rows: w.shape[0], columns: w.shape[1], values: w.value)).values
         for r in 0..<x.rows {
             for j in 0..<w.shape[0] { y[r * w.shape[0] + j] += b.value[j] }
         }

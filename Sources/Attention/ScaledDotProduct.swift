@@ -57,7 +57,7 @@ public func scaledDotProductAttention(
     require(q.columns > 0, "attention: queries \(q.shapeDescription) and keys \(k.shapeDescription) have width 0 (d_k = 0): there are no scores to compute")
     require(k.rows > 0, "attention: no keys, \(k.shapeDescription): each query needs at least one key to attend to")
     let scale = 1 / Double(q.columns).squareRoot()
-    var weights = matmul(q, k.transposed).values  // row i: query i's scores over the keys
+    var weights = matmul(q, transposeOf: k).values  // Q Kᵀ, row i: query i's scores over the keys
     let keys = k.rows
     rows: for i in 0..<q.rows {
         var largest = -Double.infinity
@@ -118,8 +118,8 @@ public func scaledDotProductAttentionBackward(
             "attention backward: row \(i) of the weights sums to \(sum) or leaves [0, 1]: not the softmax weights of a forward pass")
     }
     let used = dropout.map { d in Matrix(rows: a.rows, columns: a.columns, values: zip(a.values, d.values).map(*)) } ?? a  // what multiplied V
-    let dv = matmul(used.transposed, outputGradient)
-    var ds = matmul(outputGradient, v.transposed).values  // ∂L/∂(A ⊙ D), turned into ∂L/∂S in place
+    let dv = matmul(transposeOf: used, outputGradient)
+    var ds = matmul(outputGradient, transposeOf: v).values  // ∂L/∂(A ⊙ D), turned into ∂L/∂S in place
     if let dropout { ds = zip(ds, dropout.values).map(*) }
     let (rows, columns) = (a.rows, a.columns)
     for i in 0..<rows {
@@ -128,7 +128,7 @@ public func scaledDotProductAttentionBackward(
         for j in 0..<columns { ds[i * columns + j] = a.values[i * columns + j] * (ds[i * columns + j] - dot) * scale }  // the 1/√d_k folded in
     }
     let dScores = Matrix(rows: rows, columns: columns, values: ds)
-    return (matmul(dScores, k), matmul(dScores.transposed, q), dv)
+    return (matmul(dScores, k), matmul(transposeOf: dScores, q), dv)
 }
 
 /// Additive (Bahdanau) attention of one query s over a sequence of states h₁ … h_T:

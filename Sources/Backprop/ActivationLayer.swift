@@ -26,10 +26,7 @@ public struct ActivationLayer: Layer {
 
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
         expectGradientShape(outputGradient, output: input?.shape, layer: "ActivationLayer(\(function.name))")
-        let slopes = function.derivative(input!.values)
-        var inputGradient = outputGradient.values
-        for i in inputGradient.indices { inputGradient[i] *= slopes[i] }
-        return Tensor(shape: outputGradient.shape, values: inputGradient)
+        return Tensor(shape: outputGradient.shape, values: function.backward(input!.values, outputGradient.values))  // δ ⊙ g′(x)
     }
 
     /// No parameters.

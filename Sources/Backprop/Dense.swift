@@ -65,9 +65,16 @@ public struct Dense: Layer {
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
         expectShape(x, features: inputCount, layer: "Dense \(weight.name) \(weights.shapeDescription)")
         let (batch, outputs, b) = (x.shape[0], outputCount, bias.value)
-        var z = matmul(x.matrix, weights.transposed).values  // X Wᵀ: (batch × outputs), row-major
-        for r in 0..<batch {
-            for j in 0..<outputs { z[r * outputs + j] += b[j] }
+        var z = matmul(x.matrix, transposeOf: weights).values  // X Wᵀ: (batch × outputs), row-major
+        // Through pointers, a row at a time: no bounds checks, and a loop the compiler can
+        // vectorize, in a pass every batch runs.
+        z.withUnsafeMutableBufferPointer { z in
+            b.withUnsafeBufferPointer { b in
+                for r in 0..<batch {
+                    let row = z.baseAddress! + r * outputs
+                    for j in 0..<outputs { row[j] += b[j] }
+                }
+            }
         }
         if mode == .training { input = x }  // cache for the backward pass
         return Tensor(shape: [batch, outputCount], values: z)
@@ -90,8 +97,14 @@ public struct Dense: Layer {
         expectGradientShape(outputGradient, output: input.map { [$0.shape[0], outputCount] }, layer: "Dense \(weight.name)")
         let delta = outputGradient.matrix, x = input!.matrix
         addTransposedProduct(delta, x, into: &weight.gradient)  // ∂L/∂W += δᵀ X
-        for r in 0..<delta.rows {
-            for j in 0..<outputCount { bias.gradient[j] += delta.values[r * outputCount + j] }
+        let outputs = outputCount
+        bias.gradient.withUnsafeMutableBufferPointer { gradient in  // pointers, as in the forward pass
+            delta.values.withUnsafeBufferPointer { delta in
+                for r in 0..<delta.count / max(outputs, 1) {
+                    let row = delta.baseAddress! + r * outputs
+                    for j in 0..<outputs { gradient[j] += row[j] }
+                }
+            }
         }
     }
 

@@ -182,20 +182,26 @@ public func softmaxCrossEntropy(logits: Matrix, labels: [Int]) -> (loss: Double,
     checkLabels("softmaxCrossEntropy", logits, labels)
     let (batch, classes) = (Double(logits.rows), logits.columns)
     var loss = 0.0
-    var gradient = logits.values
-    var exps = [Double](repeating: 0, count: classes)  // e^(z_k − max) of one row, reused row after row
-    for r in 0..<logits.rows {
-        let row = logits.values[(r * classes)..<((r + 1) * classes)]
-        let largest = row.max()!
-        var sum = 0.0
-        for k in 0..<classes {
-            exps[k] = exp(row[r * classes + k] - largest)
-            sum += exps[k]
-        }
-        loss += largest + log(sum) - row[r * classes + labels[r]]
-        for k in 0..<classes {
-            let probability = exps[k] / sum
-            gradient[r * classes + k] = (probability - (k == labels[r] ? 1 : 0)) / batch
+    var gradient = [Double](repeating: 0, count: logits.values.count)
+    // Through pointers (no bounds checks): every training step of a classifier runs this.
+    logits.values.withUnsafeBufferPointer { z in
+        gradient.withUnsafeMutableBufferPointer { gradient in
+            for r in 0..<logits.rows {
+                let row = z.baseAddress! + r * classes, label = labels[r]
+                var largest = row[0]
+                for k in 1..<max(classes, 1) where largest < row[k] { largest = row[k] }  // as `max()`: the first of equals
+                var sum = 0.0
+                for k in 0..<classes {
+                    let e = exp(row[k] - largest)  // e^(z_k − max), kept in the gradient until the sum is known
+                    gradient[r * classes + k] = e
+                    sum += e
+                }
+                loss += largest + log(sum) - row[label]
+                for k in 0..<classes {
+                    let probability = gradient[r * classes + k] / sum
+                    gradient[r * classes + k] = (probability - (k == label ? 1 : 0)) / batch
+                }
+            }
         }
     }
     return (loss / batch, Matrix(rows: logits.rows, columns: classes, values: gradient))

@@ -87,7 +87,16 @@ public struct SGD: Optimizer {
     }
 
     public mutating func update(_ parameter: inout Parameter) {
-        for i in parameter.value.indices { parameter.value[i] -= learningRate * parameter.gradient[i] }
+        require(
+            parameter.gradient.count == parameter.count,
+            "SGD: \(parameter.name) has \(parameter.count) values but its gradient has \(parameter.gradient.count)")
+        let learningRate = learningRate
+        // θᵢ ← θᵢ − η gᵢ, through pointers: no bounds checks, a loop the compiler vectorizes.
+        parameter.gradient.withUnsafeBufferPointer { g in
+            parameter.value.withUnsafeMutableBufferPointer { theta in
+                for i in 0..<g.count { theta[i] -= learningRate * g[i] }
+            }
+        }
     }
 
     /// Nothing: plain gradient descent remembers nothing between steps.

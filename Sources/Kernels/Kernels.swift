@@ -66,17 +66,21 @@ public func tileShape() -> (rows: Int, columns: Int) { (tileRows, Wide.scalarCou
 
 /// C ← A·B, or C ← C + A·B when `accumulating` (the product formed first, then added),
 /// row-major: A is m×k with A[i, p] = a[i·aRowStride + p·aColumnStride] (a row-major A
-/// has strides (k, 1), a transposed one (1, m)); B is k×n; C is m×n. Each element of
-/// A·B is the plain loop's sum in the plain loop's order.
+/// has strides (k, 1), a transposed one (1, m)); B is k×n with B[p, j] =
+/// b[p·bRowStride + j·bColumnStride] likewise ((n, 1) row-major, (1, k) the transpose of
+/// an n×k matrix); C is m×n, row-major. Each element of A·B is the plain loop's sum in
+/// the plain loop's order.
 ///
 /// k is walked in slices; a slice's sums start from 0 on the first slice and from the C
 /// stored by the last slice after that, so slicing changes no bit. For m ≥ 8 each
 /// slice of B is first copied into panels of `Wide.scalarCount` columns (the panel of
 /// one tile then lies contiguous in memory and stays in the L1 cache while every row of
-/// A passes over it); smaller products read B where it is.
+/// A passes over it); smaller products read B where it is. A B that is not row-major
+/// (a transpose) is first copied slice by slice into row-major order.
 public func multiply(
     m: Int, k: Int, n: Int, a: UnsafePointer<Double>, aRowStride: Int, aColumnStride: Int,
-    b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, accumulating: Bool, sliceDepth: Int
+    b: UnsafePointer<Double>, bRowStride: Int, bColumnStride: Int, c: UnsafeMutablePointer<Double>, accumulating: Bool,
+    sliceDepth: Int
 ) {
     if k == 0 {
         if !accumulating { c.update(repeating: 0, count: m * n) }
@@ -86,8 +90,8 @@ public func multiply(
         let product = UnsafeMutablePointer<Double>.allocate(capacity: m * n)
         defer { product.deallocate() }
         multiply(
-            m: m, k: k, n: n, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride, b: b, c: product, accumulating: false,
-            sliceDepth: sliceDepth)
+            m: m, k: k, n: n, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride, b: b, bRowStride: bRowStride,
+            bColumnStride: bColumnStride, c: product, accumulating: false, sliceDepth: sliceDepth)
         for index in 0..<(m * n) { c[index] += product[index] }
         return
     }
@@ -95,17 +99,40 @@ public func multiply(
     let panels = m >= packingRows ? n / width : 0
     let packed = UnsafeMutablePointer<Double>.allocate(capacity: max(1, panels * width * min(k, sliceDepth)))
     defer { packed.deallocate() }
+    let rowMajor = bColumnStride == 1 && bRowStride == n
+    // A strided B is packed straight from its strides when every tile reads a panel (all
+    // columns in panels, no single rows left over); otherwise each slice is first gathered
+    // into row-major order.
+    let gathering = !rowMajor && (panels * width < n || m % 4 != 0)
+    let gathered = UnsafeMutablePointer<Double>.allocate(capacity: gathering ? min(k, sliceDepth) * n : 1)
+    defer { gathered.deallocate() }
     var k0 = 0
     while k0 < k {
         let k1 = min(k0 + sliceDepth, k), depth = k1 - k0
         // The first slice's sums start from 0, and are added into C when accumulating (a
         // single slice, then); a later slice's start from the C the last one stored.
         let start = k0 > 0 ? continuing : accumulating ? adding : fresh
-        let aSlice = a + k0 * aColumnStride, bSlice = b + k0 * n
-        // Panel q holds B[k0..<k1, q·width..<(q+1)·width], row after row.
-        for q in 0..<panels {
+        let aSlice = a + k0 * aColumnStride
+        // The slice B[k0..<k1, 0..<n], row-major: in place, or gathered from its strides.
+        var bSlice = b + k0 * n
+        if gathering {
             for p in 0..<depth {
-                (packed + (q * depth + p) * width).update(from: bSlice + p * n + q * width, count: width)
+                let source = b + (k0 + p) * bRowStride, target = gathered + p * n
+                for j in 0..<n { target[j] = source[j * bColumnStride] }
+            }
+            bSlice = UnsafePointer(gathered)
+        }
+        // Panel q holds B[k0..<k1, q·width..<(q+1)·width], row after row.
+        if rowMajor || gathering {
+            for q in 0..<panels {
+                for p in 0..<depth {
+                    store(load(Wide.self, bSlice + p * n + q * width), packed + (q * depth + p) * width)
+                }
+            }
+        } else {
+            for j in 0..<n {  // column j of the slice, read down its stride
+                let source = b + k0 * bRowStride + j * bColumnStride, target = packed + (j / width) * depth * width + j % width
+                for p in 0..<depth { target[p * width] = source[p * bRowStride] }
             }
         }
         /// Where the tile at column j reads B: its packed panel, or B in place.

@@ -22,32 +22,34 @@
 
 import Validation
 
-/// Where A's elements are: A[i, p] = a[i * rowStride + p * columnStride]. A row-major
-/// m×k matrix has strides (k, 1); the transpose of a row-major k×m matrix has (1, m).
+/// Where a matrix's elements are: A[i, p] = a[i * rowStride + p * columnStride]. A
+/// row-major m×k matrix has strides (k, 1); the transpose of a row-major k×m matrix has
+/// (1, m).
 struct Strides {
     var row: Int
     var column: Int
 }
 
 /// c ← a·b, or c ← c + a·b when `accumulating` (the product formed first, then added),
-/// row-major: A is m×k, read through `aStrides`; b is k×n; c is m×n. `level` picks the
-/// compiled kernels (the tests run each one).
+/// row-major: A is m×k, read through `aStrides`; B is k×n, read through `bStrides`; c
+/// is m×n. Either defaults to row-major. `level` picks the compiled kernels (the tests run
+/// each one).
 func gemm(
-    m: Int, k: Int, n: Int, a: [Double], aStrides: Strides? = nil, b: [Double], c: inout [Double], accumulating: Bool = false,
-    level: KernelLevel = .selected
+    m: Int, k: Int, n: Int, a: [Double], aStrides: Strides? = nil, b: [Double], bStrides: Strides? = nil, c: inout [Double],
+    accumulating: Bool = false, level: KernelLevel = .selected
 ) {
     // The kernel reads through raw pointers: the sizes must match exactly.
     require(
         a.count == m * k && b.count == k * n && c.count == m * n,
         "gemm: buffers of \(a.count), \(b.count), \(c.count) values for (\(m)×\(k)) · (\(k)×\(n)) → (\(m)×\(n))")
     guard m > 0 && n > 0 else { return }
-    let strides = aStrides ?? Strides(row: k, column: 1)
+    let (aStrides, bStrides) = (aStrides ?? Strides(row: k, column: 1), bStrides ?? Strides(row: n, column: 1))
     let kernel = level.multiply
     a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
                 let (a, b, c) = (a.baseAddress ?? UnsafePointer(c.baseAddress!), b.baseAddress ?? UnsafePointer(c.baseAddress!), c.baseAddress!)
-                kernel(m, k, n, a, strides.row, strides.column, b, c, accumulating, level.sliceDepth)
+                kernel(m, k, n, a, aStrides.row, aStrides.column, b, bStrides.row, bStrides.column, c, accumulating, level.sliceDepth)
             }
         }
     }

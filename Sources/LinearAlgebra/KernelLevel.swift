@@ -100,7 +100,10 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
 
     /// C ← A·B at this level (see Kernels.swift).
     var multiply:
-        (Int, Int, Int, UnsafePointer<Double>, Int, Int, UnsafePointer<Double>, UnsafeMutablePointer<Double>, Bool, Int) -> Void
+        (
+            Int, Int, Int, UnsafePointer<Double>, Int, Int, UnsafePointer<Double>, Int, Int, UnsafeMutablePointer<Double>, Bool,
+            Int
+        ) -> Void
     {
         require(KernelLevel.supported.contains(self), "kernel level \(rawValue) is not supported by this processor")
         switch self {

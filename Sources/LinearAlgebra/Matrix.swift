@@ -159,6 +159,29 @@ func matmul(_ a: Matrix, _ b: Matrix, into c: inout [Double], level: KernelLevel
     gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c, level: level)  // overwrites every element
 }
 
+/// C = A·Bᵀ without forming Bᵀ: A is m×k, B is n×k (each row of B one column of the
+/// product), C is m×n. A dense layer's forward pass is this product, X Wᵀ with W stored
+/// (outputs × inputs). The same numbers as `matmul(a, b.transposed)`, bit for bit.
+public func matmul(_ a: Matrix, transposeOf b: Matrix) -> Matrix { matmul(a, transposeOf: b, level: .selected) }
+
+/// C = Aᵀ·B without forming Aᵀ: A is k×m, B is k×n, C is m×n. The same numbers as
+/// `matmul(a.transposed, b)`, bit for bit.
+public func matmul(transposeOf a: Matrix, _ b: Matrix) -> Matrix { matmul(transposeOf: a, b, level: .selected) }
+
+/// ``matmul(_:transposeOf:)`` through the kernels of one level.
+public func matmul(_ a: Matrix, transposeOf b: Matrix, level: KernelLevel) -> Matrix {
+    var c = [Double]()
+    product(a, transposed: false, b, transposed: true, into: &c, accumulating: false, level: level, name: "matmul")
+    return Matrix(rows: a.rows, columns: b.rows, values: c)
+}
+
+/// ``matmul(transposeOf:_:)`` through the kernels of one level.
+public func matmul(transposeOf a: Matrix, _ b: Matrix, level: KernelLevel) -> Matrix {
+    var c = [Double]()
+    product(a, transposed: true, b, transposed: false, into: &c, accumulating: false, level: level, name: "matmul")
+    return Matrix(rows: a.columns, columns: b.columns, values: c)
+}
+
 /// C += Aᵀ·B, added into the row-major values of C, without forming Aᵀ.
 ///
 /// ```
@@ -168,17 +191,30 @@ func matmul(_ a: Matrix, _ b: Matrix, into c: inout [Double], level: KernelLevel
 /// the batch's samples r, added into the gradient the backward pass accumulates. It is
 /// `matmul(a.transposed, b)` added element by element into C (the tests hold them equal).
 public func addTransposedProduct(_ a: Matrix, _ b: Matrix, into c: inout [Double]) {
-    require(
-        a.rows == b.rows,
-        "addTransposedProduct: \(a.shapeDescription)ᵀ · \(b.shapeDescription): inner dimensions \(a.rows) ≠ \(b.rows)")
-    a.requireConsistent("addTransposedProduct")
-    b.requireConsistent("addTransposedProduct")
-    require(
-        c.count == a.columns * b.columns,
-        "addTransposedProduct: the result (\(a.columns)×\(b.columns)) needs \(a.columns * b.columns) values, the target holds \(c.count)")
+    product(a, transposed: true, b, transposed: false, into: &c, accumulating: true, level: .selected, name: "addTransposedProduct")
+}
+
+/// op(A)·op(B) into C (or added into C when `accumulating`, which must then hold the
+/// result's size), op being the transpose where asked: the shape checks of the products
+/// with a transposed operand, each error naming both shapes.
+func product(
+    _ a: Matrix, transposed aTransposed: Bool, _ b: Matrix, transposed bTransposed: Bool, into c: inout [Double], accumulating: Bool,
+    level: KernelLevel, name: String
+) {
+    let (m, k) = aTransposed ? (a.columns, a.rows) : (a.rows, a.columns)
+    let (bk, n) = bTransposed ? (b.columns, b.rows) : (b.rows, b.columns)
+    let shapes = "\(a.shapeDescription)\(aTransposed ? "ᵀ" : "") · \(b.shapeDescription)\(bTransposed ? "ᵀ" : "")"
+    require(k == bk, "\(name): \(shapes): inner dimensions \(k) ≠ \(bk)")
+    a.requireConsistent(name)
+    b.requireConsistent(name)
+    if accumulating {
+        require(c.count == m * n, "\(name): the result (\(m)×\(n)) needs \(m * n) values, the target holds \(c.count)")
+    } else if c.count != m * n {
+        c = [Double](unsafeUninitializedCapacity: m * n) { _, initialized in initialized = m * n }  // the kernel sets every element
+    }
     gemm(
-        m: a.columns, k: a.rows, n: b.columns, a: a.values, aStrides: Strides(row: 1, column: a.columns), b: b.values, c: &c,
-        accumulating: true)
+        m: m, k: k, n: n, a: a.values, aStrides: aTransposed ? Strides(row: 1, column: m) : nil, b: b.values,
+        bStrides: bTransposed ? Strides(row: 1, column: k) : nil, c: &c, accumulating: accumulating, level: level)
 }
 
 /// The matrix product C = A·B written as the definition: three plain loops.

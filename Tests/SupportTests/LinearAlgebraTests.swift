@@ -104,6 +104,37 @@ struct LinearAlgebraTests {
         #expect(c == expected)
     }
 
+    @Test("A·Bᵀ and Aᵀ·B, at every level, equal the plain loop on the transposed matrix, bit for bit", arguments: kernelShapes)
+    func productsWithATranspose(shape: (m: Int, k: Int, n: Int)) {
+        var random = SeededGenerator(seed: UInt64(23 + shape.m * 10_000 + shape.k * 100 + shape.n))
+        let a = Matrix(rows: shape.m, columns: shape.k, values: random.uniforms(shape.m * shape.k, in: -1..<1))
+        let bStoredTransposed = Matrix(rows: shape.n, columns: shape.k, values: random.uniforms(shape.n * shape.k, in: -1..<1))
+        let aStoredTransposed = Matrix(rows: shape.k, columns: shape.m, values: random.uniforms(shape.k * shape.m, in: -1..<1))
+        let b = Matrix(rows: shape.k, columns: shape.n, values: random.uniforms(shape.k * shape.n, in: -1..<1))
+        let aBt = referenceMatmul(a, bStoredTransposed.transposed), atB = referenceMatmul(aStoredTransposed.transposed, b)
+        for level in KernelLevel.supported {
+            #expect(matmul(a, transposeOf: bStoredTransposed, level: level) == aBt, "level \(level)")
+            #expect(matmul(transposeOf: aStoredTransposed, b, level: level) == atB, "level \(level)")
+        }
+        #expect(matmul(a, transposeOf: bStoredTransposed) == aBt)
+        #expect(matmul(transposeOf: aStoredTransposed, b) == atB)
+    }
+
+    @Test("a product with a transposed operand that does not fit stops naming both shapes and which is transposed")
+    func transposedProductMismatch() async {
+        let right = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = matmul(Matrix(rows: 3, columns: 4), transposeOf: Matrix(rows: 5, columns: 2))
+        }
+        let left = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = matmul(transposeOf: Matrix(rows: 3, columns: 4), Matrix(rows: 5, columns: 2))
+        }
+        let (rightMessage, leftMessage) = (
+            String(decoding: right?.standardErrorContent ?? [], as: UTF8.self), String(decoding: left?.standardErrorContent ?? [], as: UTF8.self)
+        )
+        #expect(rightMessage.contains("matmul: (3×4) · (5×2)ᵀ: inner dimensions 4 ≠ 2"), "\(rightMessage)")
+        #expect(leftMessage.contains("matmul: (3×4)ᵀ · (5×2): inner dimensions 3 ≠ 5"), "\(leftMessage)")
+    }
+
     @Test("a level is chosen before any wider code runs: KERNEL_LEVEL names one, and a wrong name is refused with the choices")
     func forcedLevel() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
