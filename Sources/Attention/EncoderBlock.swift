@@ -108,5 +108,5 @@ public struct EncoderBlock: Layer {
 
 /// a + b, element by element (same shapes).
 func add(_ a: Tensor, _ b: Tensor) -> Tensor {
-    Tensor(shape: a.shape, values: zip(a.values, b.values).map(+))
+    Tensor(shape: a.shape, values: LinearAlgebra.add(a.values, b.values))
 }

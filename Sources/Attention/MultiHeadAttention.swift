@@ -173,9 +173,11 @@ public struct MultiHeadAttention: Layer {
         for n in 0..<batch {
             for j in 0..<heads {
                 let (qh, kh, vh) = (head(q, n, j, tq), head(k, n, j, tk), head(v, n, j, tk))
-                let attention = scaledDotProductAttention(queries: qh, keys: kh, values: vh) { [mask] i, key in mask.allows(sequence: n, query: i, key: key, queries: tq, keys: tk) }
+                let allowed: ((Int, Int) -> Bool)? =
+                    if case .none = mask { nil } else { { [mask] i, key in mask.allows(sequence: n, query: i, key: key, queries: tq, keys: tk) } }
+                let attention = Attention.attention(queries: qh, keys: kh, values: vh, allowed: allowed)
                 let offset = (n * heads + j) * tq * tk
-                for index in 0..<(tq * tk) { weights[offset + index] = attention.weights.values[index] }
+                weights.replaceSubrange(offset..<(offset + tq * tk), with: attention.weights.values)
                 var output = attention.output
                 if dropping {
                     let scale = 1 / (1 - dropout)
@@ -271,9 +273,7 @@ public struct MultiHeadAttention: Layer {
 
     func linear(_ x: Matrix, _ w: Parameter, _ b: Parameter) -> [Double] {
         var y = matmul(x, transposeOf: Matrix(rows: w.shape[0], columns: w.shape[1], values: w.value)).values
-        for r in 0..<x.rows {
-            for j in 0..<w.shape[0] { y[r * w.shape[0] + j] += b.value[j] }
-        }
+        addToEveryRow(b.value, of: &y)
         return y
     }
 
@@ -289,9 +289,13 @@ public struct MultiHeadAttention: Layer {
     /// Head j of sequence n: its rows of a (B·T × d) buffer, columns j·d_h ..< (j+1)·d_h.
     func head(_ buffer: [Double], _ n: Int, _ j: Int, _ steps: Int) -> Matrix {
         let (d, dh) = (features, headSize)
-        var values = [Double](repeating: 0, count: steps * dh)
-        for t in 0..<steps {
-            for c in 0..<dh { values[t * dh + c] = buffer[(n * steps + t) * d + j * dh + c] }
+        let values = [Double](unsafeUninitializedCapacity: steps * dh) { values, initialized in
+            buffer.withUnsafeBufferPointer { buffer in  // pointers: every head of every batch passes here
+                for t in 0..<steps {
+                    for c in 0..<dh { values[t * dh + c] = buffer[(n * steps + t) * d + j * dh + c] }
+                }
+            }
+            initialized = steps * dh
         }
         return Matrix(rows: steps, columns: dh, values: values)
     }
@@ -299,8 +303,13 @@ public struct MultiHeadAttention: Layer {
     /// The reverse of ``head(_:_:_:_:)``: a head's (T × d_h) block written back into its place.
     func scatter(_ block: Matrix, into buffer: inout [Double], _ n: Int, _ j: Int, _ steps: Int) {
         let (d, dh) = (features, headSize)
-        for t in 0..<steps {
-            for c in 0..<dh { buffer[(n * steps + t) * d + j * dh + c] = block.values[t * dh + c] }
+        require(buffer.count >= (n + 1) * steps * d && block.values.count == steps * dh, "MultiHeadAttention: a head's block of \(block.values.count) values (\(steps) × \(dh)) for sequence \(n) does not fit a buffer of \(buffer.count)")
+        buffer.withUnsafeMutableBufferPointer { buffer in
+            block.values.withUnsafeBufferPointer { block in
+                for t in 0..<steps {
+                    for c in 0..<dh { buffer[(n * steps + t) * d + j * dh + c] = block[t * dh + c] }
+                }
+            }
         }
     }
 }

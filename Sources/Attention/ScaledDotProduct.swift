@@ -50,6 +50,13 @@ public enum AttentionMask: Sendable, Equatable {
 public func scaledDotProductAttention(
     queries q: Matrix, keys k: Matrix, values v: Matrix, allowed: (_ query: Int, _ key: Int) -> Bool = { _, _ in true }
 ) -> (output: Matrix, weights: Matrix) {
+    withoutActuallyEscaping(allowed) { attention(queries: q, keys: k, values: v, allowed: $0) }
+}
+
+/// The attention above; `allowed` nil lets every query see every key without asking.
+func attention(
+    queries q: Matrix, keys k: Matrix, values v: Matrix, allowed: ((_ query: Int, _ key: Int) -> Bool)?
+) -> (output: Matrix, weights: Matrix) {
     require(
         q.columns == k.columns && k.rows == v.rows,
         "attention: queries \(q.shapeDescription), keys \(k.shapeDescription) and values \(v.shapeDescription) do not fit "
@@ -59,36 +66,41 @@ public func scaledDotProductAttention(
     let scale = 1 / Double(q.columns).squareRoot()
     var weights = matmul(q, transposeOf: k).values  // Q Kᵀ, row i: query i's scores over the keys
     let keys = k.rows
-    rows: for i in 0..<q.rows {
-        var largest = -Double.infinity
-        var visible = 0
-        for j in 0..<keys {
-            guard allowed(i, j) else {
-                weights[i * keys + j] = -Double.infinity
-                continue
+    // Row by row through a pointer (no bounds checks: every attention head of every batch
+    // runs this): scale, mask, then a stable softmax.
+    weights.withUnsafeMutableBufferPointer { weights in
+        rows: for i in 0..<q.rows {
+            let row = weights.baseAddress! + i * keys
+            var largest = -Double.infinity
+            var visible = 0
+            for j in 0..<keys {
+                if let allowed, !allowed(i, j) {
+                    row[j] = -Double.infinity
+                    continue
+                }
+                let score = row[j] * scale
+                row[j] = score
+                visible += 1
+                if score.isNaN {  // NaN in, NaN out: the whole row of weights is NaN
+                    for j in 0..<keys { row[j] = .nan }
+                    continue rows
+                }
+                if score.isInfinite {
+                    requirementFailed(
+                        "attention: the score of query \(i) for key \(j) is \(score): q·k / √d_k overflowed a Double "
+                            + "(the queries or keys hold values too large to multiply)")
+                }
+                largest = max(largest, score)
             }
-            let score = weights[i * keys + j] * scale
-            weights[i * keys + j] = score
-            visible += 1
-            if score.isNaN {  // NaN in, NaN out: the whole row of weights is NaN
-                for j in 0..<keys { weights[i * keys + j] = .nan }
-                continue rows
+            guard visible > 0 else { requirementFailed("attention: the mask hides every key from query \(i)") }
+            var sum = 0.0
+            for j in 0..<keys {
+                let e = exp(row[j] - largest)  // e^−∞ = 0 for a hidden key
+                row[j] = e
+                sum += e
             }
-            if score.isInfinite {
-                requirementFailed(
-                    "attention: the score of query \(i) for key \(j) is \(score): q·k / √d_k overflowed a Double "
-                        + "(the queries or keys hold values too large to multiply)")
-            }
-            largest = max(largest, score)
+            for j in 0..<keys { row[j] /= sum }
         }
-        guard visible > 0 else { requirementFailed("attention: the mask hides every key from query \(i)") }
-        var sum = 0.0
-        for j in 0..<keys {
-            let e = exp(weights[i * keys + j] - largest)  // e^−∞ = 0 for a hidden key
-            weights[i * keys + j] = e
-            sum += e
-        }
-        for j in 0..<keys { weights[i * keys + j] /= sum }
     }
     let a = Matrix(rows: q.rows, columns: keys, values: weights)
     return (matmul(a, v), a)
@@ -109,23 +121,34 @@ public func scaledDotProductAttentionBackward(
     _ outputGradient: Matrix, queries q: Matrix, keys k: Matrix, values v: Matrix, weights a: Matrix, dropout: Matrix? = nil
 ) -> (queries: Matrix, keys: Matrix, values: Matrix) {
     let scale = 1 / Double(q.columns).squareRoot()
-    for i in 0..<a.rows {  // the weights must be a softmax's: rows of numbers in [0, 1] summing to 1
-        let row = a.values[(i * a.columns)..<((i + 1) * a.columns)]
-        guard !row.contains(where: \.isNaN) else { continue }  // NaN passes through
-        let sum = row.reduce(0, +)
-        require(
-            row.allSatisfy { $0 >= 0 && $0 <= 1 } && abs(sum - 1) <= 1e-9 * Double(a.columns),
-            "attention backward: row \(i) of the weights sums to \(sum) or leaves [0, 1]: not the softmax weights of a forward pass")
+    a.values.withUnsafeBufferPointer { values in
+        for i in 0..<a.rows {  // the weights must be a softmax's: rows of numbers in [0, 1] summing to 1
+            var (sum, inRange, nan) = (0.0, true, false)
+            for j in 0..<a.columns {
+                let weight = values[i * a.columns + j]
+                sum += weight
+                inRange = inRange && weight >= 0 && weight <= 1
+                nan = nan || weight.isNaN
+            }
+            guard !nan else { continue }  // NaN passes through
+            require(
+                inRange && abs(sum - 1) <= 1e-9 * Double(a.columns),
+                "attention backward: row \(i) of the weights sums to \(sum) or leaves [0, 1]: not the softmax weights of a forward pass")
+        }
     }
     let used = dropout.map { d in Matrix(rows: a.rows, columns: a.columns, values: zip(a.values, d.values).map(*)) } ?? a  // what multiplied V
     let dv = matmul(transposeOf: used, outputGradient)
     var ds = matmul(outputGradient, transposeOf: v).values  // ∂L/∂(A ⊙ D), turned into ∂L/∂S in place
     if let dropout { ds = zip(ds, dropout.values).map(*) }
     let (rows, columns) = (a.rows, a.columns)
-    for i in 0..<rows {
-        var dot = 0.0
-        for j in 0..<columns { dot += ds[i * columns + j] * a.values[i * columns + j] }
-        for j in 0..<columns { ds[i * columns + j] = a.values[i * columns + j] * (ds[i * columns + j] - dot) * scale }  // the 1/√d_k folded in
+    a.values.withUnsafeBufferPointer { a in
+        ds.withUnsafeMutableBufferPointer { ds in  // pointers: no bounds checks
+            for i in 0..<rows {
+                var dot = 0.0
+                for j in i * columns..<(i + 1) * columns { dot += ds[j] * a[j] }
+                for j in i * columns..<(i + 1) * columns { ds[j] = a[j] * (ds[j] - dot) * scale }  // the 1/√d_k folded in
+            }
+        }
     }
     let dScores = Matrix(rows: rows, columns: columns, values: ds)
     return (matmul(dScores, k), matmul(transposeOf: dScores, q), dv)

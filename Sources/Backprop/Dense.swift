@@ -64,20 +64,10 @@ public struct Dense: Layer {
     /// Z = X Wᵀ + b for a batch, one sample per row: row r of Z is W xᵣ + b.
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
         expectShape(x, features: inputCount, layer: "Dense \(weight.name) \(weights.shapeDescription)")
-        let (batch, outputs, b) = (x.shape[0], outputCount, bias.value)
         var z = matmul(x.matrix, transposeOf: weights).values  // X Wᵀ: (batch × outputs), row-major
-        // Through pointers, a row at a time: no bounds checks, and a loop the compiler can
-        // vectorize, in a pass every batch runs.
-        z.withUnsafeMutableBufferPointer { z in
-            b.withUnsafeBufferPointer { b in
-                for r in 0..<batch {
-                    let row = z.baseAddress! + r * outputs
-                    for j in 0..<outputs { row[j] += b[j] }
-                }
-            }
-        }
+        addToEveryRow(bias.value, of: &z)  // + b, for every sample r
         if mode == .training { input = x }  // cache for the backward pass
-        return Tensor(shape: [batch, outputCount], values: z)
+        return Tensor(shape: [x.shape[0], outputCount], values: z)
     }
 
     /// From δ = ∂L/∂Z to the gradients of W, b and X.

@@ -179,24 +179,23 @@ public struct Conv2D: Layer {
 
     // MARK: The fast backward pass: patches as matrix rows
 
-    /// Walks the patch matrix of an input of `shape` one filter row at a time: row (n, i, j)
-    /// for each output position, and within it the filter's (c, u), each a run of KW
-    /// entries. Calls `body` with the run's first index in the patch matrix and the index
-    /// of its first pixel in the zero-padded input (see ``pad(_:into:)``), where the run
-    /// is KW neighbours (every `stride`-th one for the columns of the next window).
+    /// Walks the patch matrix of one image of an input of `shape` one filter row at a time:
+    /// row (i, j) for each output position, and within it the filter's (c, u), each a run
+    /// of KW entries. Calls `body` with the run's first index in the image's patch matrix
+    /// and the index of its first pixel in the image's zero-padded planes (see
+    /// ``pad(_:into:)``), where the run is KW neighbours (every `stride`-th one for the
+    /// columns of the next window).
     @inline(__always)
     func forEachFilterRow(_ shape: [Int], _ body: (_ entry: Int, _ pixel: Int) -> Void) {
         let out = outputShape(shape)
         let (channels, ph, pw) = (shape[1], shape[2] + 2 * padding, shape[3] + 2 * padding)
         var entry = 0
-        for n in 0..<shape[0] {
-            for i in 0..<out[2] {
-                for j in 0..<out[3] {
-                    for c in 0..<channels {
-                        for u in 0..<kernelHeight {
-                            body(entry, ((n * channels + c) * ph + i * stride + u) * pw + j * stride)
-                            entry += kernelWidth
-                        }
+        for i in 0..<out[2] {
+            for j in 0..<out[3] {
+                for c in 0..<channels {
+                    for u in 0..<kernelHeight {
+                        body(entry, (c * ph + i * stride + u) * pw + j * stride)
+                        entry += kernelWidth
                     }
                 }
             }
@@ -208,24 +207,29 @@ public struct Conv2D: Layer {
     /// (n, i, j) holds exactly the numbers the window at (i, j) multiplies, 0 where it
     /// hangs over the padding. Then y = patches · wᵀ, one matrix product for the batch.
     public func im2col(_ x: Tensor) -> Matrix {
-        var rows: [Double] = [], padded: [Double] = []
-        im2col(x, padded: &padded, into: &rows)
+        var padded: [Double] = []
+        pad(x, into: &padded)
         let out = outputShape(x.shape)
-        return Matrix(rows: out[0] * out[2] * out[3], columns: x.shape[1] * kernelHeight * kernelWidth, values: rows)
+        let (imageRows, imagePixels) = (out[2] * out[3] * patchWidth, x.shape[1] * paddedPlane(x.shape))
+        var rows = [Double](repeating: 0, count: out[0] * imageRows)
+        for n in 0..<out[0] { imagePatches(x.shape, padded: padded, from: n * imagePixels, into: &rows, at: n * imageRows) }
+        return Matrix(rows: out[0] * out[2] * out[3], columns: patchWidth, values: rows)
     }
 
-    /// ``im2col(_:)`` into `rows`, reusing its storage (and `padded`'s) when it already has
-    /// the size. Every entry is written, the padding's zeros included.
-    func im2col(_ x: Tensor, padded: inout [Double], into rows: inout [Double]) {
-        let out = outputShape(x.shape)
-        let count = out[0] * out[2] * out[3] * x.shape[1] * kernelHeight * kernelWidth
-        if rows.count != count { rows = [Double](repeating: 0, count: count) }
-        pad(x, into: &padded)
+    /// C·KH·KW: the entries of one patch, one row of the patch matrix.
+    var patchWidth: Int { filters.count / outChannels }
+
+    /// The values in one zero-padded plane of an input of `shape`.
+    func paddedPlane(_ shape: [Int]) -> Int { (shape[2] + 2 * padding) * (shape[3] + 2 * padding) }
+
+    /// One image's patch matrix (OH·OW × C·KH·KW), read from its padded planes starting at
+    /// `padded[from]` and written into `rows` from index `at`, every entry.
+    func imagePatches(_ shape: [Int], padded: [Double], from image: Int, into rows: inout [Double], at start: Int) {
         let kw = kernelWidth
         padded.withUnsafeBufferPointer { xp in
             rows.withUnsafeMutableBufferPointer { rows in
-                forEachFilterRow(x.shape) { entry, pixel in
-                    for v in 0..<kw { rows[entry + v] = xp[pixel + v] }
+                forEachFilterRow(shape) { entry, pixel in
+                    for v in 0..<kw { rows[start + entry + v] = xp[image + pixel + v] }
                 }
             }
         }
@@ -235,23 +239,128 @@ public struct Conv2D: Layer {
     /// pixel it was read from (a pixel under several windows collects from each), in a
     /// zero-padded image whose border, the padding's share, is then dropped.
     func col2im(_ rows: Matrix, inputShape: [Int]) -> Tensor {
-        let (planes, height, width) = (inputShape[0] * inputShape[1], inputShape[2], inputShape[3])
+        let out = outputShape(inputShape)
+        let (imageRows, imageValues) = (out[2] * out[3] * patchWidth, inputShape[1] * inputShape[2] * inputShape[3])
+        var dx = [Double](repeating: 0, count: inputShape[0] * imageValues)
+        var padded: [Double] = []
+        for n in 0..<inputShape[0] {
+            addImagePatches(rows.values, from: n * imageRows, inputShape: inputShape, padded: &padded, into: &dx, at: n * imageValues)
+        }
+        return Tensor(shape: inputShape, values: dx)
+    }
+
+    /// col2im for one image: its patch matrix's entries, from `rows[from]`, each added onto
+    /// its pixel of a zero-padded image (`padded`, zeroed here), whose inner part is then
+    /// written into `dx` from index `at`.
+    func addImagePatches(
+        _ rows: [Double], from start: Int, inputShape: [Int], padded: inout [Double], into dx: inout [Double], at image: Int
+    ) {
+        let (channels, height, width) = (inputShape[1], inputShape[2], inputShape[3])
         let (ph, pw, kw) = (height + 2 * padding, width + 2 * padding, kernelWidth)
-        var padded = [Double](repeating: 0, count: planes * ph * pw)
-        rows.values.withUnsafeBufferPointer { rows in
+        if padded.count != channels * ph * pw {
+            padded = [Double](repeating: 0, count: channels * ph * pw)
+        } else {
+            padded.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+        rows.withUnsafeBufferPointer { rows in
             padded.withUnsafeMutableBufferPointer { padded in
                 forEachFilterRow(inputShape) { entry, pixel in
-                    for v in 0..<kw { padded[pixel + v] += rows[entry + v] }
+                    for v in 0..<kw { padded[pixel + v] += rows[start + entry + v] }
+                }
+                dx.withUnsafeMutableBufferPointer { dx in
+                    for plane in 0..<channels {
+                        for r in 0..<height {
+                            let (target, source) = (image + (plane * height + r) * width, (plane * ph + r + padding) * pw + padding)
+                            for q in 0..<width { dx[target + q] = padded[source + q] }
+                        }
+                    }
                 }
             }
         }
-        var dx = [Double](repeating: 0, count: planes * height * width)
-        for plane in 0..<planes {
-            for r in 0..<height {
-                for q in 0..<width { dx[(plane * height + r) * width + q] = padded[(plane * ph + r + padding) * pw + q + padding] }
+    }
+
+    // MARK: The fast backward pass: one image at a time, patches as columns
+
+    /// One image's patch matrix transposed, Pₙᵀ (C·KH·KW × OH·OW): row t = (c, u, v) holds
+    /// the pixel that tap meets at every output position, a window of the padded plane
+    /// copied row by row (whole runs of neighbours when the stride is 1). Read from the
+    /// image's padded planes starting at `padded[from]`.
+    func imagePatchColumns(_ shape: [Int], padded: [Double], from image: Int, into columns: inout [Double]) {
+        let out = outputShape(shape)
+        let (oh, ow, ph, pw, s) = (out[2], out[3], shape[2] + 2 * padding, shape[3] + 2 * padding, stride)
+        let (taps, positions) = (patchWidth, oh * ow)
+        if columns.count != taps * positions { columns = [Double](repeating: 0, count: taps * positions) }
+        guard positions > 0 else { return }
+        padded.withUnsafeBufferPointer { xp in
+            columns.withUnsafeMutableBufferPointer { columns in
+                var t = 0
+                for c in 0..<shape[1] {
+                    for u in 0..<kernelHeight {
+                        for v in 0..<kernelWidth {
+                            for i in 0..<oh {
+                                let source = xp.baseAddress! + image + (c * ph + i * s + u) * pw + v
+                                let target = columns.baseAddress! + t * positions + i * ow
+                                if s == 1 {
+                                    target.update(from: source, count: ow)  // a run of neighbours: one copy
+                                } else {
+                                    for j in 0..<ow { target[j] = source[j * s] }
+                                }
+                            }
+                            t += 1
+                        }
+                    }
+                }
             }
         }
-        return Tensor(shape: inputShape, values: dx)
+    }
+
+    /// col2im from the transposed layout: row t = (c, u, v) of `columns` (C·KH·KW × OH·OW)
+    /// holds the gradient of the pixel tap t met at every position; each is added onto
+    /// that pixel of a zero-padded image (`padded`, zeroed here), whose inner part is then
+    /// written into `dx` from index `at`.
+    ///
+    /// The taps go in descending (u, v) order: a pixel then collects from the windows over
+    /// it in ascending (i, j) order, the order ``col2im(_:inputShape:)`` adds them in, so
+    /// the sums are the same bit for bit.
+    func addImagePatchColumns(_ columns: [Double], inputShape: [Int], padded: inout [Double], into dx: inout [Double], at image: Int) {
+        let out = outputShape(inputShape)
+        let (channels, height, width) = (inputShape[1], inputShape[2], inputShape[3])
+        let (oh, ow, ph, pw, s) = (out[2], out[3], height + 2 * padding, width + 2 * padding, stride)
+        let (kh, kw, positions) = (kernelHeight, kernelWidth, oh * ow)
+        if padded.count != channels * ph * pw {
+            padded = [Double](repeating: 0, count: channels * ph * pw)
+        } else {
+            padded.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+        guard positions > 0 else { return }
+        columns.withUnsafeBufferPointer { columns in
+            padded.withUnsafeMutableBufferPointer { padded in
+                for c in 0..<channels {
+                    for u in (0..<kh).reversed() {
+                        for v in (0..<kw).reversed() {
+                            let t = (c * kh + u) * kw + v
+                            for i in 0..<oh {
+                                let target = padded.baseAddress! + (c * ph + i * s + u) * pw + v
+                                let source = columns.baseAddress! + t * positions + i * ow
+                                if s == 1 {
+                                    for j in 0..<ow { target[j] += source[j] }  // neighbours: a loop the compiler vectorizes
+                                } else {
+                                    for j in 0..<ow { target[j * s] += source[j] }
+                                }
+                            }
+                        }
+                    }
+                }
+                dx.withUnsafeMutableBufferPointer { dx in
+                    for plane in 0..<channels {
+                        for r in 0..<height {
+                            let (target, source) = (image + (plane * height + r) * width, (plane * ph + r + padding) * pw + padding)
+                            for q in 0..<width { dx[target + q] = padded[source + q] }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// w as a (F × C·KH·KW) matrix: row f is filter f, flattened in (c, u, v) order.
@@ -333,53 +442,80 @@ public struct Conv2D: Layer {
         return Tensor(shape: out, values: y)
     }
 
-    /// From g = ∂L/∂y: g rearranged to rows G ((B·OH·OW) × F), then
-    /// ∂L/∂w += Gᵀ · patches, ∂L/∂b += the column sums of G, ∂L/∂patches = G · w, and
-    /// ∂L/∂x = col2im(∂L/∂patches).
-    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
-        let (gradientRows, x) = addParameterGradients(outputGradient)
-        return col2im(matmul(gradientRows, filterMatrix), inputShape: x.shape)  // ∂L/∂x
-    }
+    /// From g = ∂L/∂y, one image at a time, so that an image's patch matrix stays in the
+    /// cache. Image n's gradient, as g lays it out, is the (F × OH·OW) matrix Gₙ, and Pₙ is
+    /// its patch matrix (``im2col(_:)``):
+    ///
+    /// ```
+    /// ∂L/∂b[f] += Σ over n and positions of g[n, f, ·]
+    /// ∂L/∂w    += Σₙ Gₙ · Pₙ              one chain of sums over (n, i, j), as the product
+    ///                                     Gᵀ · patches over the whole batch would add them
+    /// ∂L/∂x    = col2im(Gₙᵀ · w), image by image
+    /// ```
+    public mutating func backward(_ outputGradient: Tensor) -> Tensor { backward(outputGradient, inputGradient: true)! }
 
     /// ``backward(_:)`` without ∂L/∂x (the first layer of a model, whose input is data):
-    /// the matrix product and the col2im it takes are skipped.
+    /// the products Gₙᵀ · w and the col2im they feed are skipped.
     public mutating func backwardSkippingInputGradient(_ outputGradient: Tensor) {
-        _ = addParameterGradients(outputGradient)
+        _ = backward(outputGradient, inputGradient: false)
     }
 
-    /// ∂L/∂w and ∂L/∂b added in; returns G (the gradient as rows) and the input.
-    private mutating func addParameterGradients(_ outputGradient: Tensor) -> (rows: Matrix, input: Tensor) {
+    private mutating func backward(_ outputGradient: Tensor, inputGradient: Bool) -> Tensor? {
         guard let x = input else { requirementFailed("Conv2D \(filters.name).backward: no training-mode forward pass to go back through") }
         let out = outputShape(x.shape)
         expectGradientShape(outputGradient, output: out, layer: "Conv2D \(filters.name)")
-        let (f, positions) = (out[1], out[2] * out[3])
+        let (batch, f, positions, taps) = (out[0], out[1], out[2] * out[3], patchWidth)
         let g = outputGradient.values
-        var rows = [Double](repeating: 0, count: g.count)
+        // ∂L/∂b: each filter's sum runs over (n, p) in order; k innermost lets the F sums
+        // advance side by side (each waits on its own last addition only).
         var biasGradient = [Double](repeating: 0, count: f)
-        // Each filter's bias sum runs over (n, p) in order; k innermost lets the F sums
-        // advance side by side (each waits on its own last addition only) and writes each
-        // row of G whole.
         g.withUnsafeBufferPointer { g in
-            rows.withUnsafeMutableBufferPointer { rows in
-                biasGradient.withUnsafeMutableBufferPointer { biasGradient in
-                    for n in 0..<out[0] {
-                        for p in 0..<positions {
-                            for k in 0..<f {
-                                let value = g[(n * f + k) * positions + p]
-                                rows[(n * positions + p) * f + k] = value
-                                biasGradient[k] += value
-                            }
-                        }
+            biasGradient.withUnsafeMutableBufferPointer { biasGradient in
+                for n in 0..<batch {
+                    for p in 0..<positions {
+                        for k in 0..<f { biasGradient[k] += g[(n * f + k) * positions + p] }
                     }
                 }
             }
         }
-        for k in 0..<f { bias.gradient[k] += biasGradient[k] }  // ∂L/∂b += the column sums of G
-        let gradientRows = Matrix(rows: out[0] * positions, columns: f, values: rows)
-        im2col(x, padded: &padded, into: &patches)
-        let columns = Matrix(rows: out[0] * positions, columns: filters.count / f, values: patches)
-        addTransposedProduct(gradientRows, columns, into: &filters.gradient)  // ∂L/∂w += Gᵀ · patches
-        return (gradientRows, x)
+        for k in 0..<f { bias.gradient[k] += biasGradient[k] }
+        pad(x, into: &padded)
+        // Per image: ∂L/∂wᵀ (taps × F) continues its sums as Pₙᵀ · Gₙᵀ, and the patch
+        // gradients come out transposed as wᵀ · Gₙ (taps × positions), the layout the
+        // col2im above adds back. Each product's sums are those of Gᵀ · patches and
+        // G · w in the same order; only the factors of each multiply trade places.
+        var filterGradient = [Double](repeating: 0, count: taps * f)  // ∂L/∂wᵀ: Σₙ Pₙᵀ · Gₙᵀ, then added
+        var dx = [Double](repeating: 0, count: inputGradient ? x.count : 0)
+        var patchGradient = [Double](repeating: 0, count: inputGradient ? taps * positions : 0), scratch: [Double] = []
+        let (imagePixels, imageValues) = (x.shape[1] * paddedPlane(x.shape), x.count / max(batch, 1))
+        for n in 0..<batch {
+            imagePatchColumns(x.shape, padded: padded, from: n * imagePixels, into: &patches)
+            g.withUnsafeBufferPointer { g in
+                let gn = g.baseAddress! + n * f * positions  // Gₙ (F × positions): row k is filter k's gradient
+                patches.withUnsafeBufferPointer { p in
+                    filterGradient.withUnsafeMutableBufferPointer { dw in
+                        matmul(
+                            m: taps, k: positions, n: f, a: p.baseAddress!, aStrides: (positions, 1), b: gn, bStrides: (1, positions),
+                            c: dw.baseAddress!, sums: n == 0 ? .overwriting : .continuing)
+                    }
+                }
+                guard inputGradient else { return }
+                filters.value.withUnsafeBufferPointer { w in
+                    patchGradient.withUnsafeMutableBufferPointer { dp in
+                        matmul(
+                            m: taps, k: f, n: positions, a: w.baseAddress!, aStrides: (1, taps), b: gn, bStrides: (positions, 1),
+                            c: dp.baseAddress!)
+                    }
+                }
+            }
+            if inputGradient { addImagePatchColumns(patchGradient, inputShape: x.shape, padded: &scratch, into: &dx, at: n * imageValues) }
+        }
+        if batch * positions > 0 {  // ∂L/∂w += Σₙ Gₙ · Pₙ, read back from its transpose
+            for k in 0..<f {
+                for t in 0..<taps { filters.gradient[k * taps + t] += filterGradient[t * f + k] }
+            }
+        }
+        return inputGradient ? Tensor(shape: x.shape, values: dx) : nil
     }
 
     public mutating func visitParameters(_ body: (inout Parameter) -> Void) {

@@ -64,7 +64,9 @@ public func tileShape() -> (rows: Int, columns: Int) { (tileRows, Wide.scalarCou
 
 // MARK: - The matrix product
 
-/// C ← A·B, or C ← C + A·B when `accumulating` (the product formed first, then added),
+/// C ← A·B (`start` 0), C ← C + A·B (`start` 2: the product formed first, then added),
+/// or every sum of A·B started from C's element instead of 0 (`start` 1: a product split
+/// along k into calls gives the bits of the whole),
 /// row-major: A is m×k with A[i, p] = a[i·aRowStride + p·aColumnStride] (a row-major A
 /// has strides (k, 1), a transposed one (1, m)); B is k×n with B[p, j] =
 /// b[p·bRowStride + j·bColumnStride] likewise ((n, 1) row-major, (1, k) the transpose of
@@ -79,19 +81,19 @@ public func tileShape() -> (rows: Int, columns: Int) { (tileRows, Wide.scalarCou
 /// (a transpose) is first copied slice by slice into row-major order.
 public func multiply(
     m: Int, k: Int, n: Int, a: UnsafePointer<Double>, aRowStride: Int, aColumnStride: Int,
-    b: UnsafePointer<Double>, bRowStride: Int, bColumnStride: Int, c: UnsafeMutablePointer<Double>, accumulating: Bool,
+    b: UnsafePointer<Double>, bRowStride: Int, bColumnStride: Int, c: UnsafeMutablePointer<Double>, start: Int,
     sliceDepth: Int
 ) {
     if k == 0 {
-        if !accumulating { c.update(repeating: 0, count: m * n) }
+        if start == fresh { c.update(repeating: 0, count: m * n) }
         return
     }
-    if accumulating && k > sliceDepth {  // more than one slice: the product goes to memory first
+    if start == adding && k > sliceDepth {  // more than one slice: the product goes to memory first
         let product = UnsafeMutablePointer<Double>.allocate(capacity: m * n)
         defer { product.deallocate() }
         multiply(
             m: m, k: k, n: n, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride, b: b, bRowStride: bRowStride,
-            bColumnStride: bColumnStride, c: product, accumulating: false, sliceDepth: sliceDepth)
+            bColumnStride: bColumnStride, c: product, start: fresh, sliceDepth: sliceDepth)
         for index in 0..<(m * n) { c[index] += product[index] }
         return
     }
@@ -109,9 +111,9 @@ public func multiply(
     var k0 = 0
     while k0 < k {
         let k1 = min(k0 + sliceDepth, k), depth = k1 - k0
-        // The first slice's sums start from 0, and are added into C when accumulating (a
+        // The first slice's sums start as asked (added into C at the end when adding: a
         // single slice, then); a later slice's start from the C the last one stored.
-        let start = k0 > 0 ? continuing : accumulating ? adding : fresh
+        let start = k0 > 0 ? continuing : start
         let aSlice = a + k0 * aColumnStride
         // The slice B[k0..<k1, 0..<n], row-major: in place, or gathered from its strides.
         var bSlice = b + k0 * n
@@ -362,7 +364,7 @@ private func finish(_ columns: Int, _ sums: Narrow, _ c: UnsafeMutablePointer<Do
 // pick for a narrower module's use; see the no-shared-symbols check in .ci/run):
 /// from 0, stored into C: the first slice of a product;
 @inline(__always) private var fresh: Int { 0 }
-/// from C, stored into C: a later slice, continuing the sums;
+/// from C, stored into C: a later slice, or a product asked to continue the sums in C;
 @inline(__always) private var continuing: Int { 1 }
 /// from 0, added into C: the one slice of an accumulating product.
 @inline(__always) private var adding: Int { 2 }

@@ -91,17 +91,18 @@ func startingState(_ state: RecurrentState?, batch: Int, hidden: Int, cell: Bool
 /// X W_xᵀ + b for every step at once: the input's part of every gate, (T·B × G·H). The
 /// input does not depend on the recurrence, so it is one matrix product for the sequence.
 func inputProjection(_ x: Tensor, _ weights: Parameter, bias: [Double]) -> [Double] {
-    let rows = x.shape[0] * x.shape[1], width = weights.shape[0]
-    var a = matmul(Matrix(rows: rows, columns: x.shape[2], values: x.values), transposedWeights(weights)).values
-    for r in 0..<rows {
-        for k in 0..<width { a[r * width + k] += bias[k] }
-    }
+    let rows = x.shape[0] * x.shape[1]
+    var a = matmul(Matrix(rows: rows, columns: x.shape[2], values: x.values), transposeOf: Matrix(weights)).values
+    addToEveryRow(bias, of: &a)
     return a
 }
 
 /// Wᵀ of a (rows × columns) parameter, as a matrix.
-func transposedWeights(_ weights: Parameter) -> Matrix {
-    Matrix(rows: weights.shape[0], columns: weights.shape[1], values: weights.value).transposed
+func transposedWeights(_ weights: Parameter) -> Matrix { Matrix(weights).transposed }
+
+extension Matrix {
+    /// A (rows × columns) parameter's values as a matrix.
+    init(_ weights: Parameter) { self.init(rows: weights.shape[0], columns: weights.shape[1], values: weights.value) }
 }
 
 /// h W_hᵀ for a batch of hidden states (B × H): the recurrent part of every gate.

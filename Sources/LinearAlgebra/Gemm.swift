@@ -30,6 +30,18 @@ struct Strides {
     var column: Int
 }
 
+/// What a product does with the C it is given.
+public enum ProductSums: Int, Sendable {
+    /// C ← A·B: every element's sum starts from 0, and C's old values are never read.
+    case overwriting = 0
+    /// Every element's sum starts from C's value instead of 0: C + a₀b₀ + a₁b₁ + …, one
+    /// chain of additions. A product split along k into consecutive calls, the first
+    /// overwriting and the rest continuing, gives the bits of the whole product.
+    case continuing = 1
+    /// C ← C + A·B: the product formed from 0 first, then added to C.
+    case adding = 2
+}
+
 /// c ← a·b, or c ← c + a·b when `accumulating` (the product formed first, then added),
 /// row-major: A is m×k, read through `aStrides`; B is k×n, read through `bStrides`; c
 /// is m×n. Either defaults to row-major. `level` picks the compiled kernels (the tests run
@@ -44,13 +56,33 @@ func gemm(
         "gemm: buffers of \(a.count), \(b.count), \(c.count) values for (\(m)×\(k)) · (\(k)×\(n)) → (\(m)×\(n))")
     guard m > 0 && n > 0 else { return }
     let (aStrides, bStrides) = (aStrides ?? Strides(row: k, column: 1), bStrides ?? Strides(row: n, column: 1))
-    let kernel = level.multiply
     a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
                 let (a, b, c) = (a.baseAddress ?? UnsafePointer(c.baseAddress!), b.baseAddress ?? UnsafePointer(c.baseAddress!), c.baseAddress!)
-                kernel(m, k, n, a, aStrides.row, aStrides.column, b, bStrides.row, bStrides.column, c, accumulating, level.sliceDepth)
+                let kernel = level.multiply
+                kernel(
+                    m, k, n, a, aStrides.row, aStrides.column, b, bStrides.row, bStrides.column, c,
+                    (accumulating ? ProductSums.adding : .overwriting).rawValue, level.sliceDepth)
             }
         }
     }
+}
+
+/// C = A·B (or as `sums` says) on matrices that are blocks of larger buffers, read in
+/// place through pointers and strides: A[i, p] = a[i·aStrides.row + p·aStrides.column],
+/// B[p, j] likewise, C row-major (m × n). For a layer that multiplies one image's block
+/// of a batch at a time (a convolution's backward pass) without copying it out. The
+/// same kernels and the same bits as ``matmul(_:_:)``.
+///
+/// The pointers must reach every element the sizes and strides name; nothing here can
+/// check that. Negative sizes are refused.
+public func matmul(
+    m: Int, k: Int, n: Int, a: UnsafePointer<Double>, aStrides: (row: Int, column: Int), b: UnsafePointer<Double>,
+    bStrides: (row: Int, column: Int), c: UnsafeMutablePointer<Double>, sums: ProductSums = .overwriting,
+    level: KernelLevel = .selected
+) {
+    require(m >= 0 && k >= 0 && n >= 0, "matmul: sizes must not be negative, got (\(m)×\(k)) · (\(k)×\(n))")
+    guard m > 0 && n > 0 else { return }
+    level.multiply(m, k, n, a, aStrides.row, aStrides.column, b, bStrides.row, bStrides.column, c, sums.rawValue, level.sliceDepth)
 }

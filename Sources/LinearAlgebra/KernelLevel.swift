@@ -101,7 +101,7 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
     /// C ← A·B at this level (see Kernels.swift).
     var multiply:
         (
-            Int, Int, Int, UnsafePointer<Double>, Int, Int, UnsafePointer<Double>, Int, Int, UnsafeMutablePointer<Double>, Bool,
+            Int, Int, Int, UnsafePointer<Double>, Int, Int, UnsafePointer<Double>, Int, Int, UnsafeMutablePointer<Double>, Int,
             Int
         ) -> Void
     {

@@ -16,6 +16,7 @@ let convolutionCases: [(batch: Int, channels: Int, height: Int, width: Int, filt
     (3, 1, 8, 8, 5, 3, 3, 1, 2), (2, 2, 4, 9, 3, 2, 4, 3, 1), (1, 4, 6, 6, 2, 5, 5, 1, 2),
     (2, 2, 9, 10, 8, 3, 3, 1, 0),  // whole tiles: 8 filters, 8 output columns
     (2, 2, 5, 39, 6, 3, 3, 1, 1),  // 39 output columns: 8-wide steps, 4-wide, a partial 3
+    (4, 2, 14, 14, 8, 3, 3, 1, 1),  // 784 positions in all: the backward pass's sums run past one k-slice (256), across images
 ]
 
 /// Case `index` of `convolutionCases`: a layer named "1" with random filters and biases, and a random input.
@@ -81,7 +82,7 @@ struct ConvolutionTests {
         for level in KernelLevel.supported { #expect(conv.forward(x, mode: .training, level: level) == reference, "level \(level)") }
     }
 
-    @Test("the im2col backward pass equals the formula's loops", arguments: convolutionCases.indices)
+    @Test("the fast backward pass equals the formula's loops", arguments: convolutionCases.indices)
     func fastBackwardMatchesReference(index: Int) {
         var rng = SeededGenerator(seed: UInt64(200 + index))
         var (conv, x) = convolutionCase(index, using: &rng)
@@ -93,6 +94,31 @@ struct ConvolutionTests {
         #expect(close(conv.filters.gradient, reference.filters))
         #expect(close(conv.bias.gradient, reference.bias))
         #expect(dx.shape == x.shape && close(dx.values, reference.input.values))
+    }
+
+    @Test("the per-image backward pass equals the whole batch's products bit for bit: Gᵀ·patches added, col2im(G·w)", arguments: convolutionCases.indices)
+    func perImageBackwardMatchesBatchProducts(index: Int) {
+        var rng = SeededGenerator(seed: UInt64(500 + index))
+        var (conv, x) = convolutionCase(index, using: &rng)
+        let y = conv.forward(x, mode: .training)
+        let g = Tensor(shape: y.shape, values: rng.normals(y.count))
+        let start = rng.normals(conv.filters.count)  // a gradient already accumulating
+        conv.filters.gradient = start
+        // G: the gradient as rows, position (n, i, j) by filter, the batch-wide formulation.
+        let (f, positions) = (y.shape[1], y.shape[2] * y.shape[3])
+        var rows = [Double](repeating: 0, count: g.count)
+        for n in 0..<y.shape[0] {
+            for k in 0..<f {
+                for p in 0..<positions { rows[(n * positions + p) * f + k] = g.values[(n * f + k) * positions + p] }
+            }
+        }
+        let gradientRows = Matrix(rows: y.shape[0] * positions, columns: f, values: rows)
+        var expectedFilters = start
+        addTransposedProduct(gradientRows, conv.im2col(x), into: &expectedFilters)
+        let expectedInput = conv.col2im(matmul(gradientRows, conv.filterMatrix), inputShape: x.shape)
+        let dx = conv.backward(g)
+        #expect(conv.filters.gradient == expectedFilters)
+        #expect(dx == expectedInput)
     }
 
     @Test("the reused buffers: an inference pass between a training pass and its backward pass changes nothing")
