@@ -120,6 +120,40 @@ struct LinearAlgebraTests {
         #expect(matmul(transposeOf: aStoredTransposed, b) == atB)
     }
 
+    @Test("a product split along k into calls, the first overwriting and the rest continuing, gives the whole product's bits; adding adds", arguments: kernelShapes.filter { $0.m * $0.n > 0 })
+    func productInPieces(shape: (m: Int, k: Int, n: Int)) {
+        let (a, b) = Self.operands(shape, seed: 7)
+        let reference = referenceMatmul(a, b).values
+        let cuts = [0, shape.k / 3, shape.k / 3 + (shape.k + 1) / 2, shape.k].map { min($0, shape.k) }
+        var random = SeededGenerator(seed: UInt64(shape.m * 10_000 + shape.k * 100 + shape.n))
+        let start = random.uniforms(shape.m * shape.n, in: -1..<1)
+        for level in KernelLevel.supported {
+            var c = [Double](repeating: .nan, count: shape.m * shape.n), added = start
+            a.values.withUnsafeBufferPointer { a in
+                b.values.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        for piece in 0..<3 where cuts[piece] < cuts[piece + 1] || piece == 0 {
+                            let (k0, k1) = (cuts[piece], cuts[piece + 1])
+                            matmul(
+                                m: shape.m, k: k1 - k0, n: shape.n, a: (a.baseAddress ?? UnsafePointer(c.baseAddress!)) + k0,
+                                aStrides: (shape.k, 1), b: (b.baseAddress ?? UnsafePointer(c.baseAddress!)) + k0 * shape.n,
+                                bStrides: (shape.n, 1), c: c.baseAddress!,
+                                sums: piece == 0 ? .overwriting : .continuing, level: level)
+                        }
+                    }
+                    added.withUnsafeMutableBufferPointer { added in
+                        matmul(
+                            m: shape.m, k: shape.k, n: shape.n, a: a.baseAddress ?? UnsafePointer(added.baseAddress!), aStrides: (shape.k, 1),
+                            b: b.baseAddress ?? UnsafePointer(added.baseAddress!), bStrides: (shape.n, 1),
+                            c: added.baseAddress!, sums: .adding, level: level)
+                    }
+                }
+            }
+            #expect(c == reference, "level \(level)")
+            #expect(added == zip(start, reference).map { $0 + $1 }, "level \(level)")
+        }
+    }
+
     @Test("a product with a transposed operand that does not fit stops naming both shapes and which is transposed")
     func transposedProductMismatch() async {
         let right = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
