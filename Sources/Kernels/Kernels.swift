@@ -119,8 +119,8 @@ public func multiply(
         var bSlice = b + k0 * n
         if gathering {
             for p in 0..<depth {
-                let source = b + (k0 + p) * bRowStride, target = gathered + p * n
-                for j in 0..<n { target[j] = source[j * bColumnStride] }
+                let source = b + (k0 + p) &* bRowStride, target = gathered + p &* n
+                for j in 0..<n { target[j] = source[j &* bColumnStride] }
             }
             bSlice = UnsafePointer(gathered)
         }
@@ -132,9 +132,16 @@ public func multiply(
                 }
             }
         } else {
-            for j in 0..<n {  // column j of the slice, read down its stride
-                let source = b + k0 * bRowStride + j * bColumnStride, target = packed + (j / width) * depth * width + j % width
-                for p in 0..<depth { target[p * width] = source[p * bRowStride] }
+            // Row p of panel q is B[k0 + p, q·width ..< (q+1)·width], one element from each
+            // of `width` columns, put together in a register and stored whole.
+            for q in 0..<panels {
+                let columns = b + (k0 &* bRowStride &+ q &* width &* bColumnStride)
+                for p in 0..<depth {
+                    var row = Wide()
+                    let source = columns + p &* bRowStride
+                    for lane in 0..<width { row[lane] = source[lane &* bColumnStride] }
+                    store(row, packed + (q &* depth &+ p) &* width)
+                }
             }
         }
         /// Where the tile at column j reads B: its packed panel, or B in place.
