@@ -207,13 +207,20 @@ public struct Conv2D: Layer {
     /// (n, i, j) holds exactly the numbers the window at (i, j) multiplies, 0 where it
     /// hangs over the padding. Then y = patches · wᵀ, one matrix product for the batch.
     public func im2col(_ x: Tensor) -> Matrix {
-        var padded: [Double] = []
+        var rows: [Double] = [], padded: [Double] = []
+        im2col(x, padded: &padded, into: &rows)
+        let out = outputShape(x.shape)
+        return Matrix(rows: out[0] * out[2] * out[3], columns: patchWidth, values: rows)
+    }
+
+    /// ``im2col(_:)`` into `rows`, reusing its storage (and `padded`'s) when it already has
+    /// the size. Every entry is written, the padding's zeros included.
+    func im2col(_ x: Tensor, padded: inout [Double], into rows: inout [Double]) {
         pad(x, into: &padded)
         let out = outputShape(x.shape)
         let (imageRows, imagePixels) = (out[2] * out[3] * patchWidth, x.shape[1] * paddedPlane(x.shape))
-        var rows = [Double](repeating: 0, count: out[0] * imageRows)
+        if rows.count != out[0] * imageRows { rows = [Double](repeating: 0, count: out[0] * imageRows) }
         for n in 0..<out[0] { imagePatches(x.shape, padded: padded, from: n * imagePixels, into: &rows, at: n * imageRows) }
-        return Matrix(rows: out[0] * out[2] * out[3], columns: patchWidth, values: rows)
     }
 
     /// C·KH·KW: the entries of one patch, one row of the patch matrix.
@@ -303,7 +310,7 @@ public struct Conv2D: Layer {
                                 if s == 1 {
                                     target.update(from: source, count: ow)  // a run of neighbours: one copy
                                 } else {
-                                    for j in 0..<ow { target[j] = source[j * s] }
+                                    for j in 0..<ow { target[j] = source[j &* s] }  // (&*: j·s stays inside the padded plane)
                                 }
                             }
                             t += 1
@@ -345,7 +352,7 @@ public struct Conv2D: Layer {
                                 if s == 1 {
                                     for j in 0..<ow { target[j] += source[j] }  // neighbours: a loop the compiler vectorizes
                                 } else {
-                                    for j in 0..<ow { target[j * s] += source[j] }
+                                    for j in 0..<ow { target[j &* s] += source[j] }
                                 }
                             }
                         }
@@ -442,25 +449,30 @@ public struct Conv2D: Layer {
         return Tensor(shape: out, values: y)
     }
 
-    /// From g = ∂L/∂y, one image at a time, so that an image's patch matrix stays in the
-    /// cache. Image n's gradient, as g lays it out, is the (F × OH·OW) matrix Gₙ, and Pₙ is
-    /// its patch matrix (``im2col(_:)``):
+    /// From g = ∂L/∂y. With G the gradient as rows ((B·OH·OW) × F) and the patches of
+    /// ``im2col(_:)``:
     ///
     /// ```
-    /// ∂L/∂b[f] += Σ over n and positions of g[n, f, ·]
-    /// ∂L/∂w    += Σₙ Gₙ · Pₙ              one chain of sums over (n, i, j), as the product
-    ///                                     Gᵀ · patches over the whole batch would add them
-    /// ∂L/∂x    = col2im(Gₙᵀ · w), image by image
+    /// ∂L/∂b += the column sums of G
+    /// ∂L/∂w += Gᵀ · patches
+    /// ∂L/∂x  = col2im(G · w)
     /// ```
+    /// When the batch's patch matrix would not stay in the cache (more than
+    /// ``imageByImageBytes``), the same sums are formed one image at a time instead
+    /// (``backwardImageByImage(_:_:inputGradient:)``); the two give the same bits.
     public mutating func backward(_ outputGradient: Tensor) -> Tensor { backward(outputGradient, inputGradient: true)! }
 
     /// ``backward(_:)`` without ∂L/∂x (the first layer of a model, whose input is data):
-    /// the products Gₙᵀ · w and the col2im they feed are skipped.
+    /// the product G · w and the col2im it feeds are skipped.
     public mutating func backwardSkippingInputGradient(_ outputGradient: Tensor) {
         _ = backward(outputGradient, inputGradient: false)
     }
 
-    private mutating func backward(_ outputGradient: Tensor, inputGradient: Bool) -> Tensor? {
+    /// A batch whose patch matrix is larger than this (256 KiB) goes image by image.
+    static let imageByImageBytes = 256 * 1024
+
+    /// The backward pass; `imageByImage` nil chooses by size (the tests run both).
+    mutating func backward(_ outputGradient: Tensor, inputGradient: Bool, imageByImage: Bool? = nil) -> Tensor? {
         guard let x = input else { requirementFailed("Conv2D \(filters.name).backward: no training-mode forward pass to go back through") }
         let out = outputShape(x.shape)
         expectGradientShape(outputGradient, output: out, layer: "Conv2D \(filters.name)")
@@ -479,18 +491,51 @@ public struct Conv2D: Layer {
             }
         }
         for k in 0..<f { bias.gradient[k] += biasGradient[k] }
+        if imageByImage ?? (batch * positions * taps * MemoryLayout<Double>.size > Self.imageByImageBytes) {
+            return backwardImageByImage(outputGradient, x, inputGradient: inputGradient)
+        }
+        // G: row (n, p) holds the F filters' gradients at position p of image n.
+        var rows = [Double](repeating: 0, count: g.count)
+        g.withUnsafeBufferPointer { g in
+            rows.withUnsafeMutableBufferPointer { rows in
+                for n in 0..<batch {
+                    for p in 0..<positions {
+                        for k in 0..<f { rows[(n * positions + p) * f + k] = g[(n * f + k) * positions + p] }
+                    }
+                }
+            }
+        }
+        let gradientRows = Matrix(rows: batch * positions, columns: f, values: rows)
+        im2col(x, padded: &padded, into: &patches)
+        let patchRows = Matrix(rows: batch * positions, columns: taps, values: patches)
+        addTransposedProduct(gradientRows, patchRows, into: &filters.gradient)  // ∂L/∂w += Gᵀ · patches
+        return inputGradient ? col2im(matmul(gradientRows, filterMatrix), inputShape: x.shape) : nil  // ∂L/∂x
+    }
+
+    /// The weight and input gradients one image at a time, so that an image's patches stay
+    /// in the cache. Image n's gradient, as g lays it out, is the (F × OH·OW) matrix Gₙ,
+    /// and Pₙ its patch matrix:
+    ///
+    /// ```
+    /// ∂L/∂w += Σₙ Gₙ · Pₙ       one chain of sums over (n, i, j), as Gᵀ · patches adds them
+    /// ∂L/∂x  = col2im(Gₙᵀ · w), image by image
+    /// ```
+    /// Both are formed transposed: ∂L/∂wᵀ continues its sums image after image as Pₙᵀ · Gₙᵀ
+    /// (``ProductSums/continuing``), and the patch gradients come out as wᵀ · Gₙ (taps ×
+    /// positions), the layout ``addImagePatchColumns(_:inputShape:padded:into:at:)`` adds
+    /// back. Each sum is the one of the whole-batch products, in the same order; only the
+    /// two factors of each multiply trade places.
+    private mutating func backwardImageByImage(_ outputGradient: Tensor, _ x: Tensor, inputGradient: Bool) -> Tensor? {
+        let out = outputShape(x.shape)
+        let (batch, f, positions, taps) = (out[0], out[1], out[2] * out[3], patchWidth)
         pad(x, into: &padded)
-        // Per image: ∂L/∂wᵀ (taps × F) continues its sums as Pₙᵀ · Gₙᵀ, and the patch
-        // gradients come out transposed as wᵀ · Gₙ (taps × positions), the layout the
-        // col2im above adds back. Each product's sums are those of Gᵀ · patches and
-        // G · w in the same order; only the factors of each multiply trade places.
         var filterGradient = [Double](repeating: 0, count: taps * f)  // ∂L/∂wᵀ: Σₙ Pₙᵀ · Gₙᵀ, then added
         var dx = [Double](repeating: 0, count: inputGradient ? x.count : 0)
         var patchGradient = [Double](repeating: 0, count: inputGradient ? taps * positions : 0), scratch: [Double] = []
         let (imagePixels, imageValues) = (x.shape[1] * paddedPlane(x.shape), x.count / max(batch, 1))
         for n in 0..<batch {
             imagePatchColumns(x.shape, padded: padded, from: n * imagePixels, into: &patches)
-            g.withUnsafeBufferPointer { g in
+            outputGradient.values.withUnsafeBufferPointer { g in
                 let gn = g.baseAddress! + n * f * positions  // Gₙ (F × positions): row k is filter k's gradient
                 patches.withUnsafeBufferPointer { p in
                     filterGradient.withUnsafeMutableBufferPointer { dw in

@@ -18,6 +18,10 @@
 //   stays in the L1 cache. A slice continues the sums the last one stored, so neither the
 //   slicing nor the packing changes a bit.
 //
+// - Strides. A transposed operand is read where it lies: A through its strides in every
+//   tile, B packed into its panels from its strides (or, when some tile reads B in place,
+//   gathered a slice at a time into row-major order).
+//
 // The tests compare every level with `referenceMatmul` bit for bit, on every edge shape.
 
 import Validation

@@ -96,7 +96,7 @@ struct ConvolutionTests {
         #expect(dx.shape == x.shape && close(dx.values, reference.input.values))
     }
 
-    @Test("the per-image backward pass equals the whole batch's products bit for bit: Gᵀ·patches added, col2im(G·w)", arguments: convolutionCases.indices)
+    @Test("both backward passes, whole batch and image by image, equal the batch's products bit for bit: Gᵀ·patches added, col2im(G·w)", arguments: convolutionCases.indices)
     func perImageBackwardMatchesBatchProducts(index: Int) {
         var rng = SeededGenerator(seed: UInt64(500 + index))
         var (conv, x) = convolutionCase(index, using: &rng)
@@ -116,9 +116,16 @@ struct ConvolutionTests {
         var expectedFilters = start
         addTransposedProduct(gradientRows, conv.im2col(x), into: &expectedFilters)
         let expectedInput = conv.col2im(matmul(gradientRows, conv.filterMatrix), inputShape: x.shape)
-        let dx = conv.backward(g)
-        #expect(conv.filters.gradient == expectedFilters)
-        #expect(dx == expectedInput)
+        for imageByImage in [false, true] {
+            var layer = conv
+            let dx = layer.backward(g, inputGradient: true, imageByImage: imageByImage)
+            #expect(layer.filters.gradient == expectedFilters, "image by image: \(imageByImage)")
+            #expect(dx == expectedInput, "image by image: \(imageByImage)")
+            var skipping = conv
+            #expect(skipping.backward(g, inputGradient: false, imageByImage: imageByImage) == nil)
+            #expect(skipping.filters.gradient == expectedFilters && skipping.bias.gradient == layer.bias.gradient)
+        }
+        #expect(conv.backward(g) == expectedInput)  // chosen by size
     }
 
     @Test("the reused buffers: an inference pass between a training pass and its backward pass changes nothing")
