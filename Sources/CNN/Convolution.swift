@@ -458,7 +458,8 @@ public struct Conv2D: Layer {
     /// ∂L/∂x  = col2im(G · w)
     /// ```
     /// When the batch's patch matrix would not stay in the cache (more than
-    /// ``imageByImageBytes``), the same sums are formed one image at a time instead
+    /// ``imageByImageBytes``) and an image has enough positions to keep a product busy
+    /// (``imageByImagePositions``), the same sums are formed one image at a time instead
     /// (``backwardImageByImage(_:_:inputGradient:)``); the two give the same bits.
     public mutating func backward(_ outputGradient: Tensor) -> Tensor { backward(outputGradient, inputGradient: true)! }
 
@@ -468,8 +469,11 @@ public struct Conv2D: Layer {
         _ = backward(outputGradient, inputGradient: false)
     }
 
-    /// A batch whose patch matrix is larger than this (256 KiB) goes image by image.
+    /// A batch whose patch matrix is larger than this (256 KiB) goes image by image…
     static let imageByImageBytes = 256 * 1024
+    /// …when each image has at least this many output positions; with fewer, the products
+    /// of one image are too small to pay for a call each (a DCGAN's 4×4 maps).
+    static let imageByImagePositions = 64
 
     /// The backward pass; `imageByImage` nil chooses by size (the tests run both).
     mutating func backward(_ outputGradient: Tensor, inputGradient: Bool, imageByImage: Bool? = nil) -> Tensor? {
@@ -491,7 +495,8 @@ public struct Conv2D: Layer {
             }
         }
         for k in 0..<f { bias.gradient[k] += biasGradient[k] }
-        if imageByImage ?? (batch * positions * taps * MemoryLayout<Double>.size > Self.imageByImageBytes) {
+        let large = batch * positions * taps * MemoryLayout<Double>.size > Self.imageByImageBytes
+        if imageByImage ?? (large && positions >= Self.imageByImagePositions) {
             return backwardImageByImage(outputGradient, x, inputGradient: inputGradient)
         }
         // G: row (n, p) holds the F filters' gradients at position p of image n.
