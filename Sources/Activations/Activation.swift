@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 import Perceptron
 import Validation
 
@@ -41,7 +42,7 @@ public enum Activation: String, CaseIterable, Sendable {
         switch self {
         case .sigmoid: apply(Perceptron.sigmoid, to: z)
         case .tanh: apply(Foundation.tanh, to: z)
-        case .relu: apply(Activations.relu, to: z)
+        case .relu: reluOfEach(z)  // the same z < 0 ? 0 : z, at the full vector width (LinearAlgebra)
         case .leakyReLU: apply({ Activations.leakyReLU($0) }, to: z)
         case .elu: apply({ Activations.elu($0) }, to: z)
         case .gelu: apply(Activations.gelu, to: z)
@@ -73,7 +74,7 @@ public enum Activation: String, CaseIterable, Sendable {
         switch self {
         case .sigmoid: return chain(z, outputGradient, sigmoidDerivative)
         case .tanh: return chain(z, outputGradient, tanhDerivative)
-        case .relu: return chain(z, outputGradient, reluDerivative)
+        case .relu: return LinearAlgebra.reluBackward(z, outputGradient)  // δ · reluDerivative(z), at the full vector width
         case .leakyReLU: return chain(z, outputGradient) { leakyReLUDerivative($0) }
         case .elu: return chain(z, outputGradient) { eluDerivative($0) }
         case .gelu: return chain(z, outputGradient, geluDerivative)

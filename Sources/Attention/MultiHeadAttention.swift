@@ -318,11 +318,5 @@ public struct MultiHeadAttention: Layer {
 func addColumnSums(_ g: Matrix, into gradient: inout [Double]) {
     g.requireConsistent("addColumnSums")
     require(gradient.count == g.columns, "addColumnSums: \(g.columns) columns into a gradient of \(gradient.count)")
-    g.values.withUnsafeBufferPointer { values in
-        gradient.withUnsafeMutableBufferPointer { gradient in
-            for r in 0..<g.rows {
-                for j in 0..<g.columns { gradient[j] += values[r * g.columns + j] }
-            }
-        }
-    }
+    addColumnSums(of: g.values, into: &gradient)
 }

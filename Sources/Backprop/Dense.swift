@@ -87,15 +87,7 @@ public struct Dense: Layer {
         expectGradientShape(outputGradient, output: input.map { [$0.shape[0], outputCount] }, layer: "Dense \(weight.name)")
         let delta = outputGradient.matrix, x = input!.matrix
         addTransposedProduct(delta, x, into: &weight.gradient)  // ∂L/∂W += δᵀ X
-        let outputs = outputCount
-        bias.gradient.withUnsafeMutableBufferPointer { gradient in  // pointers, as in the forward pass
-            delta.values.withUnsafeBufferPointer { delta in
-                for r in 0..<delta.count / max(outputs, 1) {
-                    let row = delta.baseAddress! + r * outputs
-                    for j in 0..<outputs { gradient[j] += row[j] }
-                }
-            }
-        }
+        addColumnSums(of: delta.values, into: &bias.gradient)  // ∂L/∂b += Σᵣ δᵣ
     }
 
     public mutating func visitParameters(_ body: (inout Parameter) -> Void) {

@@ -1,3 +1,4 @@
+import LinearAlgebra
 import Validation
 
 /// A rule for moving parameters against their gradients.
@@ -90,13 +91,7 @@ public struct SGD: Optimizer {
         require(
             parameter.gradient.count == parameter.count,
             "SGD: \(parameter.name) has \(parameter.count) values but its gradient has \(parameter.gradient.count)")
-        let learningRate = learningRate
-        // θᵢ ← θᵢ − η gᵢ, through pointers: no bounds checks, a loop the compiler vectorizes.
-        parameter.gradient.withUnsafeBufferPointer { g in
-            parameter.value.withUnsafeMutableBufferPointer { theta in
-                for i in 0..<g.count { theta[i] -= learningRate * g[i] }
-            }
-        }
+        subtractScaled(parameter.gradient, by: learningRate, from: &parameter.value)  // θᵢ ← θᵢ − η gᵢ
     }
 
     /// Nothing: plain gradient descent remembers nothing between steps.

@@ -396,6 +396,96 @@ private func store<V: SIMD>(_ value: V, _ pointer: UnsafeMutablePointer<Double>)
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: V.self)
 }
 
+// MARK: - Element-wise passes
+
+// The passes a training step makes over whole arrays besides its products: a bias added to
+// every row, a bias gradient's column sums, ReLU and its backward pass, a gradient-descent
+// step. Each element is computed by the same operations, in the same order, as the
+// plain loop in the library (LinearAlgebra's tests hold them equal bit for bit); only
+// `Wide.scalarCount` elements go at a time, and the last few one by one.
+
+/// z[r·columns + j] += b[j] for every row r.
+public func addToRows(rows: Int, columns: Int, b: UnsafePointer<Double>, z: UnsafeMutablePointer<Double>) {
+    let width = Wide.scalarCount
+    for r in 0..<rows {
+        let row = z + r &* columns
+        var j = 0
+        while j + width <= columns {
+            store(load(Wide.self, row + j) + load(Wide.self, b + j), row + j)
+            j += width
+        }
+        while j < columns {
+            row[j] += b[j]
+            j += 1
+        }
+    }
+}
+
+/// sums[j] += d[0·columns + j], then d[1·columns + j], …: each column's sum over the rows
+/// in order, added straight into `sums`.
+public func addColumnSums(rows: Int, columns: Int, d: UnsafePointer<Double>, sums: UnsafeMutablePointer<Double>) {
+    let width = Wide.scalarCount
+    var j = 0
+    while j + width <= columns {
+        var s = load(Wide.self, sums + j)
+        for r in 0..<rows { s += load(Wide.self, d + r &* columns + j) }
+        store(s, sums + j)
+        j += width
+    }
+    while j < columns {
+        for r in 0..<rows { sums[j] += d[r &* columns + j] }
+        j += 1
+    }
+}
+
+/// y[i] ← y[i] − scale·x[i]: a gradient-descent step.
+public func subtractScaled(count: Int, scale: Double, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
+    let width = Wide.scalarCount
+    let a = Wide(repeating: scale)
+    var i = 0
+    while i + width <= count {
+        store(load(Wide.self, y + i) - a * load(Wide.self, x + i), y + i)
+        i += width
+    }
+    while i < count {
+        y[i] -= scale * x[i]
+        i += 1
+    }
+}
+
+/// y[i] = z[i] < 0 ? 0 : z[i] (NaN and −0 pass as they are).
+public func relu(count: Int, z: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
+    let width = Wide.scalarCount
+    var i = 0
+    while i + width <= count {
+        let v = load(Wide.self, z + i)
+        store(v.replacing(with: 0, where: v .< 0), y + i)
+        i += width
+    }
+    while i < count {
+        y[i] = z[i] < 0 ? 0 : z[i]
+        i += 1
+    }
+}
+
+/// result[i] = gradient[i] · g′(z[i]) for ReLU: g′ = 1 where z > 0, 0 where z ≤ 0, and
+/// z itself where z is NaN (so that NaN passes).
+public func reluBackward(count: Int, z: UnsafePointer<Double>, gradient: UnsafePointer<Double>, result: UnsafeMutablePointer<Double>) {
+    let width = Wide.scalarCount
+    var i = 0
+    while i + width <= count {
+        let v = load(Wide.self, z + i)
+        let slope = Wide(repeating: 0).replacing(with: 1, where: v .> 0).replacing(with: v, where: v .!= v)
+        store(load(Wide.self, gradient + i) * slope, result + i)
+        i += width
+    }
+    while i < count {
+        let v = z[i]
+        result[i] = gradient[i] * (v.isNaN ? v : v > 0 ? 1 : 0)
+        i += 1
+    }
+}
+
 // MARK: - Convolution's direct forward pass
 
 /// y ← the convolution of a zero-padded batch x with F filters, plus bias, each output

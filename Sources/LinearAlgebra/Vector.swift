@@ -30,24 +30,6 @@ public func add(_ a: [Double], _ b: [Double]) -> [Double] {
     }
 }
 
-/// Adds the row vector b to every row of the row-major matrix in `z` (rows × b.count):
-/// z[r, j] += b[j], the bias of a layer applied to each sample of a batch.
-public func addToEveryRow(_ b: [Double], of z: inout [Double]) {
-    require(
-        b.isEmpty ? z.isEmpty : z.count % b.count == 0,
-        "addToEveryRow: a row of \(b.count) values does not divide a matrix of \(z.count) values into rows")
-    let columns = b.count
-    // Through pointers, a row at a time: no bounds checks, and a loop the compiler can
-    // vectorize, in a pass every batch of every layer runs.
-    z.withUnsafeMutableBufferPointer { z in
-        b.withUnsafeBufferPointer { b in
-            for r in 0..<(columns == 0 ? 0 : z.count / columns) {
-                let row = z.baseAddress! + r * columns
-                for j in 0..<columns { row[j] += b[j] }
-            }
-        }
-    }
-}
 
 /// The elementwise difference a − b.
 public func subtract(_ a: [Double], _ b: [Double]) -> [Double] {

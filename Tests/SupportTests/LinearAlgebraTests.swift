@@ -154,6 +154,74 @@ struct LinearAlgebraTests {
         }
     }
 
+    /// Values that tell the element-wise passes apart from almost-right ones: signs, ±0,
+    /// NaN, ±∞, tiny and huge magnitudes. `count` of them, in a seeded order.
+    static func awkwardValues(_ count: Int, seed: UInt64) -> [Double] {
+        let special: [Double] = [0, -0.0, .nan, .infinity, -.infinity, .leastNormalMagnitude / 4, -.leastNormalMagnitude / 4, 1e308, -1e308, 1, -1]
+        var random = SeededGenerator(seed: seed)
+        return (0..<count).map { i in i % 3 == 0 ? special[(i / 3) % special.count] : random.normal() * 10 }
+    }
+
+    /// Bit-for-bit equality that counts NaN equal to NaN with the same payload and tells −0 from 0.
+    static func sameBits(_ a: [Double], _ b: [Double]) -> Bool { a.map(\.bitPattern) == b.map(\.bitPattern) }
+
+    @Test("the element-wise passes at every level equal their plain loops bit for bit, NaN, ±∞ and −0 included", arguments: [0, 1, 3, 4, 7, 8, 9, 17, 64, 101])
+    func elementWisePasses(count: Int) {
+        let (x, y) = (Self.awkwardValues(count, seed: 1), Self.awkwardValues(count, seed: 2))
+        for columns in [1, 3, 8, 10] where count % columns == 0 {
+            let b = Self.awkwardValues(columns, seed: 3)
+            var rows = x, sums = b
+            for r in 0..<(count / columns) {
+                for j in 0..<columns { rows[r * columns + j] += b[j] }
+            }
+            for r in 0..<(count / columns) {
+                for j in 0..<columns { sums[j] += x[r * columns + j] }
+            }
+            for level in KernelLevel.supported {
+                var z = x
+                addToEveryRow(b, of: &z, level: level)
+                #expect(Self.sameBits(z, rows), "addToEveryRow, \(columns) columns, level \(level)")
+                var s = b
+                addColumnSums(of: x, into: &s, level: level)
+                #expect(Self.sameBits(s, sums), "addColumnSums, \(columns) columns, level \(level)")
+            }
+        }
+        let step = zip(y, x).map { y, x in y - 0.37 * x }
+        let relu = x.map { $0 < 0 ? 0 : $0 }
+        let reluBack = zip(x, y).map { z, g in g * (z.isNaN ? z : z > 0 ? 1 : 0) }
+        for level in KernelLevel.supported {
+            var descended = y
+            subtractScaled(x, by: 0.37, from: &descended, level: level)
+            #expect(Self.sameBits(descended, step), "subtractScaled, level \(level)")
+            #expect(Self.sameBits(reluOfEach(x, level: level), relu), "reluOfEach, level \(level)")
+            #expect(Self.sameBits(reluBackward(x, y, level: level), reluBack), "reluBackward, level \(level)")
+        }
+    }
+
+    @Test("the element-wise passes refuse operands that do not fit, naming their sizes")
+    func elementWiseMismatches() async {
+        let rows = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var z: [Double] = [1, 2, 3, 4]
+            addToEveryRow([1, 2, 3], of: &z)
+        }
+        let sums = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var s: [Double] = [0, 0, 0]
+            addColumnSums(of: [1, 2, 3, 4], into: &s)
+        }
+        let step = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var y: [Double] = [1, 2]
+            subtractScaled([1, 2, 3], by: 0.1, from: &y)
+        }
+        let relu = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = reluBackward([1, 2], [1])
+        }
+        let text = [rows, sums, step, relu].map { String(decoding: $0?.standardErrorContent ?? [], as: UTF8.self) }
+        #expect(text[0].contains("addToEveryRow: a row of 3 values does not divide a matrix of 4 values into rows"), "\(text[0])")
+        #expect(text[1].contains("addColumnSums: 4 values do not make rows of 3 columns"), "\(text[1])")
+        #expect(text[2].contains("subtractScaled: lengths differ: (2) − scale · (3)"), "\(text[2])")
+        #expect(text[3].contains("reluBackward: 2 pre-activations but a gradient of 1 values"), "\(text[3])")
+    }
+
     @Test("a product with a transposed operand that does not fit stops naming both shapes and which is transposed")
     func transposedProductMismatch() async {
         let right = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
