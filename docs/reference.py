@@ -3,6 +3,7 @@
 
     python3 docs/reference.py            build it into .build/reference/site
     python3 docs/reference.py --serve    build it, then serve it at http://localhost:8000/documentation/
+    python3 docs/reference.py --list-undocumented    also list every public symbol without documentation
 
 Only the toolchain is used, offline: the compiler's symbol graphs (`swift package
 dump-symbol-graph`, from the debug build), `docc convert` for each module with its catalog
@@ -12,7 +13,8 @@ the page's figures, then `docc merge` into one site made for static hosting.
 A module links to the modules it depends on (`--dependency`), so ``Tensor`` in a chapter
 resolves to LinearAlgebra's page. Warnings are errors: an unresolved link, a missing
 symbol or an image that is not there stops the build. Each module's documentation
-coverage is printed and must be 100%: every public symbol has a doc comment.
+coverage is printed; in the modules listed in FULLY_DOCUMENTED every public symbol must
+have a doc comment.
 
 The site is written under .build/ (not committed; this command rebuilds it). DocC's pages
 load their content with JavaScript, so they need a web server: `--serve`, or any static
@@ -31,6 +33,11 @@ SITE = os.path.join(OUT, "site")
 
 # The support modules, then the chapters in teaching order (Package.swift's `chapters`).
 SUPPORT = ["Validation", "Randomness", "Kernels", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook", "ExerciseSupport"]
+
+# The modules whose every public symbol is documented. A symbol added to one of these
+# without documentation fails the build; a module joins the list when it reaches 100%
+# (the table this script prints says which have not yet).
+FULLY_DOCUMENTED = {"Validation", "Randomness", "Kernels"}
 
 
 def run(command, **options):
@@ -103,15 +110,15 @@ def coverage(archive):
     with open(os.path.join(archive, "documentation-coverage.json"), encoding="utf-8") as f:
         entries = json.load(f)
     symbols = [e for e in entries if e.get("kind") != "Article" and "Article" not in str(e.get("kind", ""))]
-    missing = [e.get("title") or e.get("referencePath") for e in symbols if not e.get("hasAbstract")]
+    missing = [e["referencePath"].split("/documentation/", 1)[-1] for e in symbols if not e.get("hasAbstract")]
     return len(symbols) - len(missing), len(symbols), missing
 
 
 def main():
     serve = "--serve" in sys.argv[1:]
-    unknown = [a for a in sys.argv[1:] if a != "--serve"]
+    unknown = [a for a in sys.argv[1:] if a not in ("--serve", "--list-undocumented")]
     if unknown:
-        sys.exit(f"reference: unknown option {unknown[0]}; usage: python3 docs/reference.py [--serve]")
+        sys.exit(f"reference: unknown option {unknown[0]}; usage: python3 docs/reference.py [--serve] [--list-undocumented]")
     docc = shutil.which("docc")
     if docc is None:
         sys.exit("reference: docc not found; it ships with the Swift toolchain (usr/bin/docc)")
@@ -153,25 +160,31 @@ def main():
             "--experimental-documentation-coverage", "--coverage-summary-level", "none",
         ]
         for dependency in closure(module, direct, modules):
-            command += ["--dependency", os.path.join(OUT, f"{dependency}.doccarchive")]
+            if os.path.isdir(os.path.join(OUT, f"{dependency}.doccarchive")):
+                command += ["--dependency", os.path.join(OUT, f"{dependency}.doccarchive")]
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-        if result.returncode != 0:
-            sys.stderr.write(result.stdout[-8000:] + result.stderr[-8000:])
-            sys.exit(f"reference: docc convert failed for {module}")
+        if result.returncode != 0:  # go on with the other modules, so that one run lists every problem
+            sys.stderr.write(result.stdout[-20000:] + result.stderr[-20000:])
+            print(f"reference: docc convert failed for {module}", file=sys.stderr)
+            failed = True
+            continue
         documented, total, missing = coverage(archive)
         report.append((module, documented, total))
-        if missing:
-            failed = True
+        if missing and (module in FULLY_DOCUMENTED or "--list-undocumented" in sys.argv[1:]):
+            failed = failed or module in FULLY_DOCUMENTED
             print(f"{module}: {len(missing)} public symbols without documentation:", file=sys.stderr)
-            for name in missing[:200]:
+            for name in missing:
                 print(f"    {name}", file=sys.stderr)
         archives.append(archive)
 
     print(f"\n{'module':16} {'documented':>10} {'symbols':>8}  coverage")
     for module, documented, total in report:
-        print(f"{module:16} {documented:>10} {total:>8}  {100 * documented / max(total, 1):6.1f}%")
+        mark = "  (held at 100%)" if module in FULLY_DOCUMENTED else ""
+        print(f"{module:16} {documented:>10} {total:>8}  {100 * documented / max(total, 1):6.1f}%{mark}")
+    documented, total = sum(r[1] for r in report), sum(r[2] for r in report)
+    print(f"{'all':16} {documented:>10} {total:>8}  {100 * documented / max(total, 1):6.1f}%")
     if failed:
-        sys.exit("reference: every public symbol needs documentation (see the list above)")
+        sys.exit("reference: failed: see the problems above (every link must resolve, every public symbol be documented)")
 
     print("\nmerging into one site (docc merge) …", flush=True)
     merged = os.path.join(OUT, "DeepLearning.doccarchive")

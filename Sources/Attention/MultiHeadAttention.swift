@@ -18,7 +18,7 @@ import Validation
 /// (``attend(query:memory:mode:)``; after its backward pass ∂L/∂X_m is in
 /// ``memoryGradient``). The weights are in `nn.Linear`'s (out, in) layout; PyTorch stacks
 /// W_q, W_k, W_v into one `in_proj_weight` (3d × d) and its biases into `in_proj_bias`,
-/// which ``init(inProjectionWeight:inProjectionBias:outProjectionWeight:outProjectionBias:heads:)``
+/// which ``init(inProjectionWeight:inProjectionBias:outProjectionWeight:outProjectionBias:heads:name:)``
 /// takes as they are.
 ///
 /// Attention dropout (training only) zeroes each weight of A with probability p and
@@ -257,7 +257,7 @@ public struct MultiHeadAttention: Layer {
         body(&outputBias)
     }
 
-    /// The attention-dropout generator's state as "generator" (see ``Dropout``).
+    /// The attention-dropout generator's state as "generator" (see ``/Regularization/Dropout``).
     public mutating func visitBuffers(prefix: String, _ body: (_ name: String, _ values: inout [Double]) -> Void) {
         var state = generator.stateAsDoubles
         body("\(prefix)generator", &state)

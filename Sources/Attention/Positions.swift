@@ -29,7 +29,7 @@ public func sinusoidalPositionalEncoding(positions: Int, features d: Int) -> Mat
 }
 
 /// Adds a position's vector to every position of (B, T, d) sequences: the sinusoidal
-/// encoding (fixed, no parameters) or a learned table (``learned(maxLength:features:using:)``).
+/// encoding (fixed, no parameters) or a learned table (``learned(maxLength:features:using:name:)``).
 /// Attention alone does not know the order of its inputs (it is the same for any
 /// permutation of them); this is where the order comes in.
 public struct PositionalEncoding: Layer {

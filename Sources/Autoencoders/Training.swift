@@ -52,7 +52,7 @@ public func maskingNoise(_ image: [Double], rate: Double, using generator: inout
 }
 
 /// The VAE's training step: ε drawn from the step's own seeded generator, one forward and
-/// backward pass (``VAE/trainingPass(_:target:noise:beta:reconstruction:)``), plugins,
+/// backward pass (``VAE/trainingPass(_:target:noise:beta:reconstruction:inputGradient:)``), plugins,
 /// one optimizer step. Its terms are "reconstruction" and "KL", each per image in nats;
 /// their sum is −ELBO whatever β is (β only weighs the KL in the gradient).
 public struct VAEStep<Rule: Optimizer>: TrainingStep {

@@ -6,7 +6,7 @@ import Randomness
 import Validation
 
 /// How a reconstruction is scored against its target, per image: summed over the image's
-/// pixels, then averaged over the batch (``Reduction/meanPerSample``).
+/// pixels, then averaged over the batch (``/Backprop/Reduction/meanPerSample``).
 ///
 /// ```
 /// .bernoulli      −log p(x | z) = Σ BCE(logit, x)         the decoder outputs logits;
@@ -62,9 +62,9 @@ public enum ReconstructionLoss: String, Sendable {
 /// loss per image = reconstruction(x̂, x) + β · KL(N(μ, σ²) ‖ N(0, I))
 ///                = −ELBO when β = 1
 /// ```
-/// As a ``Layer`` it is the deterministic reconstruction decoder(μ(x)), so that it can be
+/// As a ``/Backprop/Layer`` it is the deterministic reconstruction decoder(μ(x)), so that it can be
 /// saved, counted and gradient-checked like any model; training goes through
-/// ``trainingPass(_:target:noise:beta:reconstruction:)``, which draws nothing itself: ε
+/// ``VAE/trainingPass(_:target:noise:beta:reconstruction:inputGradient:)``, which draws nothing itself: ε
 /// comes from the caller (``VAEStep`` draws it from its own seeded generator).
 /// Parameters are named "encoder.…", "mean.…", "logVariance.…" and "decoder.…".
 public struct VAE: Layer {
@@ -251,7 +251,7 @@ public struct VAE: Layer {
     }
 }
 
-/// What one ``VAE/trainingPass(_:target:noise:beta:reconstruction:)`` computed.
+/// What one ``VAE/trainingPass(_:target:noise:beta:reconstruction:inputGradient:)`` computed.
 public struct VAEPass: Sendable {
     /// The reconstruction term per image (nats for ``ReconstructionLoss/bernoulli``).
     public var reconstruction: Double

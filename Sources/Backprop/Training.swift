@@ -414,6 +414,12 @@ public func evaluate<Model: Layer, Data: TrainingData, Objective: Loss>(
 /// top of this file).
 ///
 /// - Parameters:
+///   - step: what one batch does (``SupervisedStep`` for a model, a loss and an optimizer);
+///     it holds the model, which is trained in place.
+///   - training: the samples trained on.
+///   - validation: samples measured after every epoch and never trained on, if any.
+///   - epochs: the epoch to stop before (the run does `firstEpoch ..< epochs`).
+///   - batchSize: samples per batch; the last batch of an epoch may be smaller.
 ///   - order: which samples each epoch visits in which order.
 ///   - evaluatesTrainingSet: whether each epoch's record measures the whole training set
 ///     afterwards, which costs a forward pass over it; `trainingLoss` is recorded either way.

@@ -458,9 +458,9 @@ public struct Conv2D: Layer {
     /// ∂L/∂x  = col2im(G · w)
     /// ```
     /// When the batch's patch matrix would not stay in the cache (more than
-    /// ``imageByImageBytes``) and an image has enough positions to keep a product busy
-    /// (``imageByImagePositions``), the same sums are formed one image at a time instead
-    /// (``backwardImageByImage(_:_:inputGradient:)``); the two give the same bits.
+    /// `imageByImageBytes`) and an image has enough positions to keep a product busy
+    /// (`imageByImagePositions`), the same sums are formed one image at a time instead
+    /// (`backwardImageByImage(_:_:inputGradient:)`); the two give the same bits.
     public mutating func backward(_ outputGradient: Tensor) -> Tensor { backward(outputGradient, inputGradient: true)! }
 
     /// ``backward(_:)`` without ∂L/∂x (the first layer of a model, whose input is data):

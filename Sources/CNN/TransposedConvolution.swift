@@ -143,7 +143,7 @@ public struct ConvTranspose2D: Layer {
     }
 
     /// y, through the adjoint convolution: every input pixel's stamp of the filter is one
-    /// row of X · w (X: the pixels as rows, ``pixelRows(_:)``; w as a C_in × (C_out·KH·KW)
+    /// row of X · w (X: the pixels as rows, `pixelRows(_:)`; w as a C_in × (C_out·KH·KW)
     /// matrix), and adding the stamps where they land is the convolution's col2im, the
     /// step that sends a patch's gradient back onto the pixels it was read from. Then the
     /// bias.

@@ -12,7 +12,7 @@ import Randomness
 /// - mini-batch order: epoch e visits the training samples in the e-th
 ///   `RandomState(1).permutation(1437)`.
 ///
-/// Every draw comes from ``MersenneTwister``, which reproduces NumPy's legacy generator.
+/// Every draw comes from ``/Randomness/MersenneTwister``, which reproduces NumPy's legacy generator.
 public struct DigitsBaseline: Sendable {
     public let training: ClassificationSet
     public let test: ClassificationSet

@@ -150,7 +150,7 @@ public struct Bidirectional<Forward: Layer, Backward: Layer>: Layer {
 
 extension Bidirectional where Forward == AnyLayer, Backward == AnyLayer {
     /// Two recurrent layers of any kinds, chosen at run time (`[any RecurrentLayer]` from a
-    /// menu, say), each boxed in an ``AnyLayer``.
+    /// menu, say), each boxed in an ``/Backprop/AnyLayer``.
     public init(_ forwardLayer: any RecurrentLayer, _ backwardLayer: any RecurrentLayer) {
         self.init(AnyLayer(forwardLayer), AnyLayer(backwardLayer))
     }

@@ -20,7 +20,7 @@ import Validation
 /// `batch_first=False`). Attention compares every position with every other at once, so it
 /// takes batch first: each sequence one contiguous (T × F) matrix. A sequence tensor says
 /// which of the two it is in ``layout`` when a layer or data set knows it; a layer that
-/// needs the other refuses it by name, and ``SwapAxes`` converts.
+/// needs the other refuses it by name, and Backprop's `SwapAxes` converts.
 ///
 /// Row-major means the last index moves fastest: element (i₀, i₁, …, iₖ) lives at
 /// `values[((i₀·d₁ + i₁)·d₂ + …)·dₖ + iₖ]`, with d the sizes in `shape`.

@@ -75,6 +75,8 @@ public struct GradientCheckResult: Sendable, CustomStringConvertible {
 ///   - parameter: the name used in the report.
 ///   - x: the point to check at.
 ///   - analytic: the gradient the backward pass computed at `x`.
+///   - epsilon: the step h of the central difference (f(x + h) − f(x − h)) / 2h.
+///   - tolerance: the largest relative error that passes.
 ///   - f: the scalar function (usually the loss as a function of this parameter alone).
 public func checkGradient(
     _ parameter: String, at x: [Double], analytic: [Double],

@@ -11,7 +11,7 @@ import Validation
 ///                            PyTorch's `weight_decay` in SGD and Adam; not AdamW's decoupled form)
 /// ```
 /// A parameter belongs to the first group one of whose prefixes starts its full name
-/// ("0." is the first layer of a ``Sequential``); a parameter in no group takes the
+/// ("0." is the first layer of a ``/Backprop/Sequential``); a parameter in no group takes the
 /// wrapped rule as it is. Frozen parameters take no step, whatever their group. State
 /// (momentum, Adam's m and v) is the wrapped rule's, one per parameter as always.
 public struct ParameterGroups<Base: Optimizer>: Optimizer {

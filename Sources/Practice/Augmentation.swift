@@ -51,7 +51,7 @@ public enum ImageTransform {
         }
     }
 
-    /// A transform for ``Augmented``: each image of a batch (rows of side² pixels) shifted
+    /// A transform for ``/Backprop/Augmented``: each image of a batch (rows of side² pixels) shifted
     /// by whole pixels in −maxShift...maxShift along each axis and rotated by a uniform
     /// angle in ±maxDegrees, all drawn from `generator`.
     public static func digitJitter(maxShift: Int = 1, maxDegrees: Double = 10, side: Int = 8) -> @Sendable (Tensor, inout SeededGenerator) -> Tensor {

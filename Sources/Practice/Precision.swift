@@ -13,7 +13,7 @@ import Validation
 /// A classifier D → H (ReLU) → K (softmax cross-entropy, mean over the batch) whose
 /// forward and backward passes run in any IEEE type `T`: Double, Float or Float16.
 ///
-/// Layouts as in ``Backprop/Dense``: `w1` is H × D and `w2` is K × H, row-major
+/// Layouts as in ``/Backprop/Dense``: `w1` is H × D and `w2` is K × H, row-major
 /// (output-major, PyTorch's `nn.Linear.weight`). Every product, sum and activation is
 /// rounded to `T`, except the softmax at the end and its gradient, computed in Double and
 /// rounded to `T` once.

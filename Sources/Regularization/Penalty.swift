@@ -101,7 +101,7 @@ public struct WeightPenalty: TrainingPlugin {
 /// subtracted times η all the same. With Adam it is not: an L2 gradient inside the loss is
 /// divided by √v̂ like every other gradient, so weights with large gradients are hardly
 /// decayed at all. Decoupling the decay (AdamW) shrinks every weight at the same rate λη.
-/// Only parameters whose ``Parameter/decays`` is true are decayed: weights, not biases,
+/// Only parameters whose ``/Backprop/Parameter/decays`` is true are decayed: weights, not biases,
 /// γ or β.
 public struct DecoupledWeightDecay<Base: Optimizer>: Optimizer {
     public var base: Base
