@@ -3,7 +3,6 @@
 
     python3 docs/reference.py            build it into .build/reference/site
     python3 docs/reference.py --serve    build it, then serve it at http://localhost:8000/documentation/
-    python3 docs/reference.py --list-undocumented    also list every public symbol without documentation
 
 Only the toolchain is used, offline: the compiler's symbol graphs (`swift package
 dump-symbol-graph`, from the debug build), `docc convert` for each module with its catalog
@@ -13,8 +12,9 @@ the page's figures, then `docc merge` into one site made for static hosting.
 A module links to the modules it depends on (`--dependency`), so ``Tensor`` in a chapter
 resolves to LinearAlgebra's page. Warnings are errors: an unresolved link, a missing
 symbol or an image that is not there stops the build. Each module's documentation
-coverage is printed; in the modules listed in FULLY_DOCUMENTED every public symbol must
-have a doc comment.
+coverage is printed and must be 100%: every public symbol has a doc comment of its own,
+or inherits its protocol requirement's (`--enable-inherited-docs`); an undocumented one is
+listed by name and fails the build.
 
 The site is written under .build/ (not committed; this command rebuilds it). DocC's pages
 load their content with JavaScript, so they need a web server: `--serve`, or any static
@@ -34,10 +34,6 @@ SITE = os.path.join(OUT, "site")
 # The support modules, then the chapters in teaching order (Package.swift's `chapters`).
 SUPPORT = ["Validation", "Randomness", "Kernels", "LinearAlgebra", "NumericChecks", "Datasets", "Notebook", "ExerciseSupport"]
 
-# The modules whose every public symbol is documented. A symbol added to one of these
-# without documentation fails the build; a module joins the list when it reaches 100%
-# (the table this script prints says which have not yet).
-FULLY_DOCUMENTED = {"Validation", "Randomness", "Kernels"}
 
 
 def run(command, **options):
@@ -109,16 +105,16 @@ def coverage(archive):
     """(documented, total, the undocumented symbols' names) from docc's coverage file."""
     with open(os.path.join(archive, "documentation-coverage.json"), encoding="utf-8") as f:
         entries = json.load(f)
-    symbols = [e for e in entries if e.get("kind") != "Article" and "Article" not in str(e.get("kind", ""))]
+    symbols = [e for e in entries if e.get("kind", {}).get("isSymbol")]  # not articles or DocC's own collection pages
     missing = [e["referencePath"].split("/documentation/", 1)[-1] for e in symbols if not e.get("hasAbstract")]
     return len(symbols) - len(missing), len(symbols), missing
 
 
 def main():
     serve = "--serve" in sys.argv[1:]
-    unknown = [a for a in sys.argv[1:] if a not in ("--serve", "--list-undocumented")]
+    unknown = [a for a in sys.argv[1:] if a != "--serve"]
     if unknown:
-        sys.exit(f"reference: unknown option {unknown[0]}; usage: python3 docs/reference.py [--serve] [--list-undocumented]")
+        sys.exit(f"reference: unknown option {unknown[0]}; usage: python3 docs/reference.py [--serve]")
     docc = shutil.which("docc")
     if docc is None:
         sys.exit("reference: docc not found; it ships with the Swift toolchain (usr/bin/docc)")
@@ -156,7 +152,7 @@ def main():
         command = [
             docc, "convert", catalog, "--additional-symbol-graph-dir", symbols, "--output-path", archive,
             "--fallback-display-name", module, "--fallback-bundle-identifier", f"deep-learning-swift.{module}",
-            "--enable-experimental-external-link-support", "--warnings-as-errors",
+            "--enable-experimental-external-link-support", "--enable-inherited-docs", "--warnings-as-errors",
             "--experimental-documentation-coverage", "--coverage-summary-level", "none",
         ]
         for dependency in closure(module, direct, modules):
@@ -170,8 +166,8 @@ def main():
             continue
         documented, total, missing = coverage(archive)
         report.append((module, documented, total))
-        if missing and (module in FULLY_DOCUMENTED or "--list-undocumented" in sys.argv[1:]):
-            failed = failed or module in FULLY_DOCUMENTED
+        if missing:  # every public symbol has a doc comment (or inherits its protocol's)
+            failed = True
             print(f"{module}: {len(missing)} public symbols without documentation:", file=sys.stderr)
             for name in missing:
                 print(f"    {name}", file=sys.stderr)
@@ -179,8 +175,7 @@ def main():
 
     print(f"\n{'module':16} {'documented':>10} {'symbols':>8}  coverage")
     for module, documented, total in report:
-        mark = "  (held at 100%)" if module in FULLY_DOCUMENTED else ""
-        print(f"{module:16} {documented:>10} {total:>8}  {100 * documented / max(total, 1):6.1f}%{mark}")
+        print(f"{module:16} {documented:>10} {total:>8}  {100 * documented / max(total, 1):6.1f}%")
     documented, total = sum(r[1] for r in report), sum(r[2] for r in report)
     print(f"{'all':16} {documented:>10} {total:>8}  {100 * documented / max(total, 1):6.1f}%")
     if failed:

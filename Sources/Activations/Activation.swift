@@ -6,7 +6,22 @@ import Validation
 /// The activations of this chapter, with their derivatives and the facts the lesson's
 /// tables show. Leaky ReLU uses α = 0.01 and ELU α = 1.
 public enum Activation: String, CaseIterable, Sendable {
-    case sigmoid, tanh, relu, leakyReLU, elu, gelu, geluTanh, swish
+    /// σ(z) = 1 / (1 + e^−z), in (0, 1).
+    case sigmoid
+    /// tanh(z), in (−1, 1).
+    case tanh
+    /// max(0, z) (NaN passes through).
+    case relu
+    /// z for z > 0, 0.01 z otherwise.
+    case leakyReLU
+    /// z for z > 0, e^z − 1 otherwise (α = 1).
+    case elu
+    /// z Φ(z), Φ the standard normal CDF: the exact GELU.
+    case gelu
+    /// GELU's tanh approximation, 0.5 z (1 + tanh(√(2/π) (z + 0.044715 z³))).
+    case geluTanh
+    /// z σ(z): swish with β = 1 (SiLU).
+    case swish
 
     /// g(z).
     public func callAsFunction(_ z: Double) -> Double {
@@ -87,6 +102,7 @@ public enum Activation: String, CaseIterable, Sendable {
     /// straddling 0 does not approximate either side.
     public var hasKinkAtZero: Bool { self == .relu || self == .leakyReLU }
 
+    /// The name as the lessons print it ("leaky ReLU").
     public var name: String {
         switch self {
         case .sigmoid: "sigmoid"
@@ -100,6 +116,7 @@ public enum Activation: String, CaseIterable, Sendable {
         }
     }
 
+    /// g(z) written out, for the lesson's table.
     public var formula: String {
         switch self {
         case .sigmoid: "1 / (1 + e^(−z))"
@@ -121,6 +138,7 @@ public enum Activation: String, CaseIterable, Sendable {
         }
     }
 
+    /// g′(z) written out, for the lesson's table.
     public var derivativeFormula: String {
         switch self {
         case .sigmoid: "σ(z)(1 − σ(z))"
@@ -134,6 +152,7 @@ public enum Activation: String, CaseIterable, Sendable {
         }
     }
 
+    /// The values g takes, written as an interval ("(0, 1)").
     public var range: String {
         switch self {
         case .sigmoid: "(0, 1)"
@@ -145,6 +164,7 @@ public enum Activation: String, CaseIterable, Sendable {
         }
     }
 
+    /// Where this activation is the usual choice, in a phrase, for the lesson's table.
     public var whenToUse: String {
         switch self {
         case .sigmoid: "binary output as a probability; gates in LSTMs"

@@ -18,14 +18,21 @@ import Validation
 /// a learning-rate warm-up. Backward goes through the same pieces in reverse; each
 /// residual adds its two paths' gradients.
 public struct EncoderBlock: Layer {
+    /// The self-attention sublayer.
     public var attention: MultiHeadAttention
+    /// The layer norm of the attention sublayer.
     public var attentionNorm: LayerNorm
     /// Dense(d → ff), ReLU, Dense(ff → d), applied to every position as a row.
     public var feedForward: Sequential
+    /// The layer norm of the feed-forward sublayer.
     public var feedForwardNorm: LayerNorm
+    /// Whether each sublayer normalizes its input (pre-LN) rather than the residual sum
+    /// (post-LN, the original transformer's and PyTorch's default).
     public let preNorm: Bool
     private var shape: [Int]?
 
+    /// A block from its attention and feed-forward parts, with layer norms of the attention's
+    /// width; post-LN unless `preNorm`.
     public init(attention: MultiHeadAttention, feedForward: Sequential, preNorm: Bool = false, name: String = "") {
         self.attention = attention
         self.feedForward = feedForward
@@ -49,6 +56,7 @@ public struct EncoderBlock: Layer {
             preNorm: preNorm, name: name)
     }
 
+    /// d, the width of every position's vector.
     public var features: Int { attention.features }
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {

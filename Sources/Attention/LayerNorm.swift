@@ -22,12 +22,16 @@ public struct LayerNorm: Layer {
     public var gamma: Parameter
     /// β (d), starting at 0. Does not decay.
     public var beta: Parameter
+    /// ε, added to σ² under the root (1e-5, PyTorch's default).
     public let epsilon: Double
     /// x̂ and 1/√(σ² + ε) of every position of the last training-mode pass.
     private var cache: (normalized: [Double], inverseDeviation: [Double], shape: [Int])?
 
+    /// d, the values normalized together at each position.
     public var features: Int { gamma.count }
 
+    /// A layer normalizing `features` values per position, γ = 1 and β = 0 to start; its
+    /// parameters are named "γ" and "β" + `name`.
     public init(features: Int, epsilon: Double = 1e-5, name: String = "") {
         require(features > 0, "LayerNorm: needs at least one feature, got \(features)")
         gamma = Parameter(name: "γ\(name)", shape: [features], value: [Double](repeating: 1, count: features), decays: false)

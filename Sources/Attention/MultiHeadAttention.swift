@@ -24,8 +24,12 @@ import Validation
 /// Attention dropout (training only) zeroes each weight of A with probability p and
 /// scales the rest by 1/(1 − p), as PyTorch; tests can give the keep-mask explicitly.
 public struct MultiHeadAttention: Layer {
+    /// W_q, W_k, W_v and W_o, each (d × d) in `nn.Linear`'s (out, in) layout: the query,
+    /// key and value projections (every head's columns side by side) and the output's.
     public var queryWeights: Parameter, keyWeights: Parameter, valueWeights: Parameter, outputWeights: Parameter
+    /// b_q, b_k, b_v and b_o, d each.
     public var queryBias: Parameter, keyBias: Parameter, valueBias: Parameter, outputBias: Parameter
+    /// h, the number of heads.
     public let heads: Int
     /// Which keys each query may see.
     public var mask: AttentionMask = .none
@@ -54,7 +58,9 @@ public struct MultiHeadAttention: Layer {
         var q: [Double], k: [Double], v: [Double], weights: [Double], dropout: [Double]?, mixed: [Double]
     }
 
+    /// d, the width of every position's vector.
     public var features: Int { queryWeights.shape[0] }
+    /// d / h, the width of one head's queries, keys and values.
     public var headSize: Int { features / heads }
 
     /// A layer with the given projections, each (d × d) in `nn.Linear`'s (out, in) layout.

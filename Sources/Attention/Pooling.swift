@@ -31,16 +31,22 @@ import Validation
 public struct AttentionPooling: Layer {
     /// W (a × H), b (a), v (a).
     public var weight: Parameter
+    /// b (a).
     public var bias: Parameter
+    /// v (a).
     public var scorer: Parameter
     /// The weights α of the last forward pass, one row of T per sample: what the model
     /// looked at.
     public private(set) var lastWeights: [[Double]] = []
     private var cache: (x: Tensor, t: [Double], alpha: [Double])?
 
+    /// H, the width of each step's vector.
     public var features: Int { weight.shape[1] }
+    /// a, the width of the scoring network's hidden layer.
     public var attentionSize: Int { weight.shape[0] }
 
+    /// A layer with the given W (a × H), b (a) and v (a); sizes that do not fit stop naming
+    /// them.
     public init(weight: Matrix, bias: [Double], scorer: [Double], name: String = "") {
         require(
             weight.rows > 0 && weight.columns > 0 && bias.count == weight.rows && scorer.count == weight.rows,
@@ -139,6 +145,7 @@ public struct AttentionPooling: Layer {
 public struct PositionMean: Layer {
     private var inputShape: [Int]?
 
+    /// The layer; it has no settings.
     public init() {}
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {

@@ -35,6 +35,7 @@ public func sinusoidalPositionalEncoding(positions: Int, features d: Int) -> Mat
 public struct PositionalEncoding: Layer {
     /// The table, (maxLength × d); a parameter only when learned.
     public var table: Parameter
+    /// Whether the table is a trained parameter rather than the fixed sinusoids.
     public let isLearned: Bool
     private var inputShape: [Int]?
 

@@ -9,8 +9,11 @@ import Validation
 /// Each sample is `sampleShape` (e.g. [64] for a dense model, [1, 8, 8] for a
 /// convolutional one), stored flat.
 public struct ImageSet: TrainingData, Sendable {
+    /// The images fed to the model, flat.
     public var inputs: [[Double]]
+    /// What each input should be reconstructed as, flat.
     public var targets: [[Double]]
+    /// The shape of one sample, as the model takes it ([64], [1, 8, 8]).
     public let sampleShape: [Int]
 
     /// An autoencoder's data: every image is its own target.
@@ -18,6 +21,8 @@ public struct ImageSet: TrainingData, Sendable {
         self.init(inputs: images, targets: images, sampleShape: sampleShape)
     }
 
+    /// Inputs with their own targets (clean images for noisy inputs, say); no images, counts
+    /// that differ or an image of the wrong size stop naming it.
     public init(inputs: [[Double]], targets: [[Double]], sampleShape: [Int]) {
         require(!inputs.isEmpty, "ImageSet: no images")
         require(inputs.count == targets.count, "ImageSet: \(inputs.count) inputs but \(targets.count) targets")
@@ -57,10 +62,12 @@ public func maskingNoise(_ image: [Double], rate: Double, using generator: inout
 /// their sum is −ELBO whatever β is (β only weighs the KL in the gradient).
 public struct VAEStep<Rule: Optimizer>: TrainingStep {
     public var model: VAE
+    /// The rule that updates every part of the VAE.
     public var optimizer: Rule
     /// The KL's weight in the loss that is differentiated: 1 for the VAE, other values for
     /// a β-VAE (Higgins et al., 2017).
     public var beta: Double
+    /// How reconstructions are scored.
     public var reconstruction: ReconstructionLoss
     /// Where the training batches' ε come from.
     public var generator: SeededGenerator
@@ -68,6 +75,8 @@ public struct VAEStep<Rule: Optimizer>: TrainingStep {
     /// of one model agree.
     public let evaluationSeed: UInt64
 
+    /// A step training `model` on β · KL plus the reconstruction term, its ε drawn from
+    /// `seed`; a negative or non-finite β stops naming it.
     public init(
         model: VAE, optimizer: Rule, beta: Double = 1, reconstruction: ReconstructionLoss = .bernoulli, seed: UInt64
     ) {

@@ -18,7 +18,9 @@ import Validation
 /// and PyTorch's VAE example do). The squared error is the plain autoencoder's loss; as a
 /// likelihood it would need a chosen variance, so no bound is computed with it.
 public enum ReconstructionLoss: String, Sendable {
+    /// Binary cross-entropy on the decoder's logits, summed over each image's pixels.
     case bernoulli = "BCE on logits, summed per image"
+    /// The squared error, summed over each image's pixels.
     case squaredError = "squared error, summed per image"
 
     /// The mean over the batch of each image's loss, and its gradient with respect to the
@@ -68,11 +70,16 @@ public enum ReconstructionLoss: String, Sendable {
 /// comes from the caller (``VAEStep`` draws it from its own seeded generator).
 /// Parameters are named "encoder.…", "mean.…", "logVariance.…" and "decoder.…".
 public struct VAE: Layer {
+    /// The layers from an image to the hidden vector both heads read.
     public var encoder: Sequential
+    /// The layer from the encoder's output to μ.
     public var meanHead: Dense
+    /// The layer from the encoder's output to log σ².
     public var logVarianceHead: Dense
+    /// The layers from z back to an image (logits for the Bernoulli loss).
     public var decoder: Sequential
 
+    /// A VAE from its parts; two heads of different sizes stop with both named.
     public init(encoder: Sequential, meanHead: Dense, logVarianceHead: Dense, decoder: Sequential) {
         require(
             meanHead.outputCount == logVarianceHead.outputCount && meanHead.inputCount == logVarianceHead.inputCount,
@@ -259,8 +266,11 @@ public struct VAEPass: Sendable {
     public var kl: Double
     /// The weight the KL had in the gradient.
     public var beta: Double
+    /// μ, the encoder's means (B × latent).
     public var mean: Tensor
+    /// log σ², the encoder's log-variances (B × latent).
     public var logVariance: Tensor
+    /// z = μ + σ ⊙ ε, the codes that were decoded.
     public var z: Tensor
     /// The decoder's output (logits for ``ReconstructionLoss/bernoulli``).
     public var output: Tensor

@@ -11,10 +11,12 @@ import LinearAlgebra
 /// an activation layer is the z = Wx + b, a = g(z) of the chapter. The backward pass
 /// needs g′ at the pre-activation z, so that is what the forward pass keeps.
 public struct ActivationLayer: Layer {
+    /// g, applied to every element.
     public var function: Activation
     /// x (the pre-activation z) of the last training-mode forward pass.
     private var input: Tensor?
 
+    /// A layer applying `function` to every element.
     public init(_ function: Activation) {
         self.function = function
     }

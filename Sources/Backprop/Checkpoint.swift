@@ -43,8 +43,11 @@ public struct Checkpoint: Sendable {
 
     /// One named array and its shape.
     public struct Entry: Sendable, Equatable {
+        /// The array's name: a parameter's full name ("0.W1"), or an optimizer state's under it.
         public var name: String
+        /// The array's shape (its values are row-major under it).
         public var shape: [Int]
+        /// The array's values.
         public var values: [Double]
     }
 

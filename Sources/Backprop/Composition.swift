@@ -17,11 +17,13 @@ import Validation
 /// log σ²; ``split(_:sizes:)`` cuts the output (and ``concatenate(_:)`` joins the two
 /// heads' gradients) along the same axis. The outputs must agree in every axis but the last.
 public struct Parallel: Layer {
+    /// The layers that each see the whole input, their outputs joined along the last axis.
     public var branches: [any Layer]
     /// Each branch's output width in the last training-mode pass.
     private var widths: [Int]?
     private var outputShape: [Int]?, inputShape: [Int]?
 
+    /// Branches side by side; none at all stops with a message.
     public init(_ branches: [any Layer]) {
         require(!branches.isEmpty, "Parallel: needs at least one branch")
         self.branches = branches
@@ -112,6 +114,7 @@ public func split(_ x: Tensor, sizes: [Int]) -> [Tensor] {
 public struct SwapAxes: Layer {
     private var inputShape: [Int]?
 
+    /// The layer; it has no settings.
     public init() {}
 
     /// x with axes 0 and 1 exchanged (rank ≥ 2; any trailing axes move together).
@@ -145,8 +148,10 @@ public struct SwapAxes: Layer {
 /// Any layer, boxed as one concrete type: where a generic layer type is needed and only an
 /// `any Layer` (or `any RecurrentLayer`) is at hand, e.g. `Bidirectional(AnyLayer(a), AnyLayer(b))`.
 public struct AnyLayer: Layer {
+    /// The layer inside the box.
     public var base: any Layer
 
+    /// `base` boxed as a concrete layer type.
     public init(_ base: any Layer) {
         self.base = base
     }

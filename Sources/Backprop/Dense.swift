@@ -41,7 +41,9 @@ public struct Dense: Layer {
             name: name)
     }
 
+    /// The number of inputs, W's columns.
     public var inputCount: Int { weight.shape[1] }
+    /// The number of outputs (units), W's rows.
     public var outputCount: Int { weight.shape[0] }
     /// W as a matrix (outputs × inputs).
     public var weights: Matrix { Matrix(rows: outputCount, columns: inputCount, values: weight.value) }

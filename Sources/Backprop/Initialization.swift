@@ -43,6 +43,7 @@ public enum Initialization: Sendable, Equatable {
         }
     }
 
+    /// The scheme's name as the lessons print it ("He").
     public var name: String {
         switch self {
         case .xavier: "Xavier"

@@ -7,7 +7,11 @@ import Validation
 /// only in training; batch normalization uses the batch's statistics in training and its
 /// running ones at inference. Only a training-mode pass keeps what the backward pass needs.
 public enum Mode: Sendable {
-    case training, inference
+    /// Learning: dropout drops, batch normalization uses the batch's statistics, and the
+    /// layer keeps what its backward pass needs.
+    case training
+    /// Predicting: every layer is a fixed function of its input, and keeps nothing.
+    case inference
 }
 
 /// The one protocol every layer of every chapter conforms to: a forward pass, a backward
@@ -47,8 +51,8 @@ public protocol Layer: Sendable {
     /// Calls `body` with every parameter and its full name in the model: `prefix`, the
     /// keys of the layers it sits in, then its own name ("encoder.0.W1").
     ///
-    /// By default a layer's parameters are named `prefix` + ``Parameter/name``. A layer
-    /// built from other layers (``Sequential``, a residual block, a transformer block)
+    /// By default a layer's parameters are named `prefix` + ``/Backprop/Parameter/name``. A layer
+    /// built from other layers (``/Backprop/Sequential``, a residual block, a transformer block)
     /// overrides this to put each part's key in front ("0.", "attention."), so that names
     /// are unique in any model: checkpoints and optimizer state are saved under them.
     /// The order is the order of ``visitParameters(_:)``.

@@ -219,6 +219,8 @@ public func softmaxRows(_ logits: Matrix) -> Matrix {
 /// The training loop is generic over it. `Target` is what a batch is compared with:
 /// class labels for classification, a tensor of target values for regression.
 public protocol Loss: Sendable {
+    /// What a batch's output is compared with: class indices (`[Int]`) for classification,
+    /// a ``/LinearAlgebra/Tensor`` of target values for regression.
     associatedtype Target
 
     /// L, the mean over the batch, and ∂L/∂output (which therefore carries the 1/B).
@@ -244,6 +246,8 @@ public struct SoftmaxCrossEntropy: Loss {
     /// The label that marks a row to leave out; nil: every row counts.
     public var ignoredLabel: Int?
 
+    /// The loss, leaving out rows labelled `ignoredLabel` (which must be negative, never a
+    /// class) when one is given.
     public init(ignoredLabel: Int? = nil) {
         if let ignoredLabel {
             require(ignoredLabel < 0, "SoftmaxCrossEntropy: the ignored label must be negative (never a class), got \(ignoredLabel)")
@@ -320,8 +324,10 @@ public enum Reduction: String, Sendable, CaseIterable {
 /// clamp is needed. Reduced as `reduction` says; with `.mean` it equals PyTorch's
 /// `F.binary_cross_entropy_with_logits` (and `nn.BCEWithLogitsLoss`).
 public struct BinaryCrossEntropyWithLogits: Loss {
+    /// How the per-value losses are reduced to one number.
     public var reduction: Reduction
 
+    /// The loss, reduced as `reduction` says (the mean over every value by default).
     public init(reduction: Reduction = .mean) {
         self.reduction = reduction
     }
@@ -363,6 +369,7 @@ public struct BinaryCrossEntropyWithLogits: Loss {
 /// The mean squared error against a target tensor of the output's shape:
 /// ``meanSquaredError(_:_:)`` and its gradient as a value.
 public struct MeanSquaredError: Loss {
+    /// The mean of (y − t)² over every value (PyTorch's `reduction='mean'`).
     public init() {}
 
     public func evaluate(_ output: Tensor, _ targets: Tensor) -> (loss: Double, gradient: Tensor) {

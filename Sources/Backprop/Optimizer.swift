@@ -21,7 +21,7 @@ public protocol Optimizer: Sendable {
 
     /// What the rule remembers about `parameter`, as named arrays ("m", "v", "t"): empty
     /// before its first step, and always for a rule that remembers nothing. A
-    /// ``Checkpoint`` saves it under the parameter's name in the model.
+    /// ``/Backprop/Checkpoint`` saves it under the parameter's name in the model.
     func savedState(of parameter: Parameter) -> [String: [Double]]
 
     /// Puts back what ``savedState(of:)`` returned, for the parameter of the same name in
@@ -42,6 +42,7 @@ extension Optimizer {
 public struct OptimizerStateError: Error, CustomStringConvertible {
     public let description: String
 
+    /// An error with its description.
     public init(_ description: String) {
         self.description = description
     }
@@ -82,6 +83,8 @@ public func requireLearningRate(_ rate: Double, _ rule: String) {
 public struct SGD: Optimizer {
     public var learningRate: Double
 
+    /// Plain gradient descent with step size η = `learningRate`; a negative or non-finite rate
+    /// stops naming it.
     public init(learningRate: Double) {
         requireLearningRate(learningRate, "SGD")
         self.learningRate = learningRate

@@ -17,8 +17,10 @@ import Validation
 /// The layers can be of any kind, from any chapter: dense, activation, batch
 /// normalization, dropout, convolution, another `Sequential`.
 public struct Sequential: Layer {
+    /// The layers, first to last.
     public var layers: [any Layer]
 
+    /// Layers to apply in order; an empty list stops with a message.
     public init(_ layers: [any Layer]) {
         require(!layers.isEmpty, "Sequential: needs at least one layer")
         self.layers = layers

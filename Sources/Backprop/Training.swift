@@ -36,8 +36,9 @@ public func batchMatrix(_ inputs: [[Double]], _ indices: some Collection<Int>) -
 
 /// A data set the training loop can cut into batches.
 public protocol TrainingData {
-    /// What a batch's outputs are compared with; a ``Loss`` with the same `Target` fits.
+    /// What a batch's outputs are compared with; a ``/Backprop/Loss`` with the same `Target` fits.
     associatedtype Target
+    /// The number of samples.
     var count: Int { get }
     /// The samples at `indices`: their inputs stacked along the first axis, and their targets.
     func batch(_ indices: ArraySlice<Int>) -> (inputs: Tensor, targets: Target)
@@ -45,7 +46,7 @@ public protocol TrainingData {
     ///
     /// By default ``batch(_:)``. A data set that augments its samples draws the random
     /// transforms here, from a generator seeded by its own seed, the epoch and the batch
-    /// number (see ``Augmented``): every epoch sees new transforms, and every run, resumed
+    /// number (see ``/Backprop/Augmented``): every epoch sees new transforms, and every run, resumed
     /// from a checkpoint or not, sees the same ones. Evaluation always uses ``batch(_:)``.
     func trainingBatch(_ indices: ArraySlice<Int>, epoch: Int, number: Int) -> (inputs: Tensor, targets: Target)
 }
@@ -64,17 +65,22 @@ extension TrainingData {
 /// resumed from a checkpoint draws exactly what it drew the first time. Evaluation sees
 /// the samples untransformed.
 public struct Augmented<Base: TrainingData>: TrainingData {
+    /// The samples before augmentation.
     public var base: Base
+    /// The seed every batch's generator is derived from.
     public let seed: UInt64
     /// Returns the transformed inputs, of the same shape.
     public let transform: @Sendable (_ inputs: Tensor, _ generator: inout SeededGenerator) -> Tensor
 
+    /// `base`'s samples, their training batches passed through `transform` with a generator
+    /// seeded from `seed`, the epoch and the batch number.
     public init(_ base: Base, seed: UInt64, transform: @escaping @Sendable (_ inputs: Tensor, _ generator: inout SeededGenerator) -> Tensor) {
         self.base = base
         self.seed = seed
         self.transform = transform
     }
 
+    /// The number of samples, `base`'s.
     public var count: Int { base.count }
 
     public func batch(_ indices: ArraySlice<Int>) -> (inputs: Tensor, targets: Base.Target) { base.batch(indices) }
@@ -139,6 +145,7 @@ public struct LossTerms: Sendable, Equatable, CustomStringConvertible {
     /// The terms' values, in the order of `names`.
     public private(set) var values: [Double] = []
 
+    /// No terms yet.
     public init() {}
 
     /// Terms with the given names and values, in order.
@@ -195,10 +202,12 @@ public struct LossTerms: Sendable, Equatable, CustomStringConvertible {
 public struct Evaluation: Sendable, Equatable {
     /// The step's own loss: the sum of its terms, penalties not included.
     public var loss: Double
+    /// The fraction of samples classified right; nil where accuracy means nothing (regression).
     public var accuracy: Double?
     /// Every term: the step's, then each penalty plugin's on the model as it is.
     public var terms: LossTerms
 
+    /// An evaluation from its numbers; without `terms`, one term "loss".
     public init(loss: Double, accuracy: Double? = nil, terms: LossTerms? = nil) {
         self.loss = loss
         self.accuracy = accuracy
@@ -273,8 +282,10 @@ extension TrainingPlugin {
 /// The plugins of one training run, in the order given: what a step calls between its
 /// backward pass and its optimizer step.
 public struct TrainingPlugins {
+    /// The plugins, in the order their hooks run.
     public var list: [any TrainingPlugin]
 
+    /// The plugins of a run, in order.
     public init(_ list: [any TrainingPlugin] = []) {
         self.list = list
     }
@@ -317,6 +328,8 @@ public protocol TrainingStep {
     associatedtype Target
     /// The model the plugins see (early stopping keeps its best copy of it).
     associatedtype Model: Layer
+    /// The model being trained (the generator, for a GAN), as the plugins and checkpoints
+    /// see it.
     var model: Model { get set }
     /// η of the step's optimizer(s); a schedule changes it between epochs.
     var learningRate: Double { get set }
@@ -334,10 +347,14 @@ public protocol TrainingStep {
 /// ```
 /// Its one term is called "loss".
 public struct SupervisedStep<Model: Layer, Objective: Loss, Rule: Optimizer>: TrainingStep {
+    /// The model being trained.
     public var model: Model
+    /// The loss the model's output is scored with.
     public var loss: Objective
+    /// The rule that updates the model's parameters.
     public var optimizer: Rule
 
+    /// A step that trains `model` on `loss` with `optimizer`.
     public init(model: Model, loss: Objective, optimizer: Rule) {
         self.model = model
         self.loss = loss

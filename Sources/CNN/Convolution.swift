@@ -45,7 +45,9 @@ public struct Conv2D: Layer {
     public var filters: Parameter
     /// b, shape (F). Does not decay.
     public var bias: Parameter
+    /// How far the window moves down and across at a time.
     public let stride: Int
+    /// The zeros added around each plane, on every side.
     public let padding: Int
     /// x of the last training-mode forward pass.
     private var input: Tensor?
@@ -54,9 +56,13 @@ public struct Conv2D: Layer {
     private var padded: [Double] = []
     private var patches: [Double] = []
 
+    /// F, the number of filters: the output's channels.
     public var outChannels: Int { filters.shape[0] }
+    /// C, the input's channels.
     public var inChannels: Int { filters.shape[1] }
+    /// KH, the filters' height.
     public var kernelHeight: Int { filters.shape[2] }
+    /// KW, the filters' width.
     public var kernelWidth: Int { filters.shape[3] }
 
     /// A layer with the given filters, (F, C, KH, KW) row-major, and biases (F).
@@ -578,10 +584,14 @@ public struct Conv2D: Layer {
 /// filters (filters, channels, kernelHeight, kernelWidth), the stride and the padding.
 /// Buffers are flat and row-major in those orders (NCHW and (F, C, KH, KW)).
 public struct ConvolutionShape: Sendable, Equatable, CustomStringConvertible {
-    public var batch, channels, height, width: Int
-    public var filters, kernelHeight, kernelWidth: Int
-    public var stride, padding: Int
+    /// The input's sizes: B images of C channels, H × W pixels each.
+    public var batch: Int, channels: Int, height: Int, width: Int
+    /// F filters of KH × KW taps (over every channel).
+    public var filters: Int, kernelHeight: Int, kernelWidth: Int
+    /// How far a window moves at a time, and the zeros added around each plane.
+    public var stride: Int, padding: Int
 
+    /// The sizes of a convolution, stride 1 and no padding unless given.
     public init(
         batch: Int, channels: Int, height: Int, width: Int, filters: Int, kernelHeight: Int, kernelWidth: Int, stride: Int = 1,
         padding: Int = 0
@@ -590,10 +600,15 @@ public struct ConvolutionShape: Sendable, Equatable, CustomStringConvertible {
         (self.filters, self.kernelHeight, self.kernelWidth, self.stride, self.padding) = (filters, kernelHeight, kernelWidth, stride, padding)
     }
 
+    /// OH, the output's height (``convolutionOutputSize(_:filter:padding:stride:)``).
     public var outputHeight: Int { convolutionOutputSize(height, filter: kernelHeight, padding: padding, stride: stride) }
+    /// OW, the output's width.
     public var outputWidth: Int { convolutionOutputSize(width, filter: kernelWidth, padding: padding, stride: stride) }
+    /// B·C·H·W, the input's values.
     public var inputCount: Int { batch * channels * height * width }
+    /// F·C·KH·KW, the filters' weights.
     public var filterCount: Int { filters * channels * kernelHeight * kernelWidth }
+    /// B·F·OH·OW, the output's values.
     public var outputCount: Int { batch * filters * outputHeight * outputWidth }
 
     public var description: String {

@@ -17,10 +17,15 @@ import Validation
 /// windows overlap (stride < k) an input collects from each window it belongs to.
 /// Pooling has no parameters and no padding.
 public struct Pool2D: Layer {
+    /// Which statistic of a window the layer takes.
     public enum Kind: Sendable {
-        case max, average
+        /// The largest value (the gradient goes to the first maximum).
+        case max
+        /// The mean.
+        case average
     }
 
+    /// Max or average.
     public let kind: Kind
     /// The window's height and width (k_h, k_w); PyTorch's `kernel_size`.
     public let window: (height: Int, width: Int)
@@ -54,6 +59,7 @@ public struct Pool2D: Layer {
     /// The stride when it is the same down and across; nil otherwise.
     public var stride: Int? { strides.rows == strides.columns ? strides.rows : nil }
 
+    /// The output shape for an input of `shape` (B, C, H, W).
     public func outputShape(_ shape: [Int]) -> [Int] {
         require(shape.count == 4, "Pool2D: input \(Tensor.describe(shape)) is not (batch × channels × height × width)")
         require(
@@ -146,6 +152,7 @@ public struct Reshape: Layer {
     public let sampleShape: [Int]?
     private var inputShape: [Int]?
 
+    /// A layer that gives each sample the shape `sampleShape` (same number of values).
     public init(_ sampleShape: [Int]) {
         require(!sampleShape.isEmpty && sampleShape.allSatisfy { $0 > 0 }, "Reshape: the sample shape must be positive sizes, got \(sampleShape)")
         self.sampleShape = sampleShape
@@ -198,6 +205,7 @@ public struct GlobalAveragePool: Layer {
     /// The pooling of the last training-mode forward pass, whose window fitted its maps.
     private var pool: Pool2D?
 
+    /// The layer; it has no settings.
     public init() {}
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
@@ -230,8 +238,10 @@ public struct GlobalAveragePool: Layer {
 /// so even through many blocks it reaches the first layers undiminished; F only has to
 /// learn the change to x, which starts near 0.
 public struct Residual: Layer {
+    /// F, the layers whose output is added to their input.
     public var body: Sequential
 
+    /// A block x + F(x), F being `layers` in order; F's output must have x's shape.
     public init(_ layers: [any Layer]) {
         body = Sequential(layers)
     }

@@ -55,15 +55,23 @@ public struct ConvTranspose2D: Layer {
     public var weight: Parameter
     /// b, shape (C_out). Does not decay.
     public var bias: Parameter
+    /// How far apart the stamps of neighbouring input pixels land in the output.
     public let stride: Int
+    /// The rows and columns cropped from each side of the output (PyTorch's `padding`).
     public let padding: Int
+    /// Extra rows and columns added on one side of the output, to reach the size a stride-s
+    /// convolution started from (PyTorch's `output_padding`).
     public let outputPadding: Int
     /// x of the last training-mode forward pass.
     private var input: Tensor?
 
+    /// C_in, the input's channels.
     public var inChannels: Int { weight.shape[0] }
+    /// C_out, the output's channels.
     public var outChannels: Int { weight.shape[1] }
+    /// KH, the filter's height.
     public var kernelHeight: Int { weight.shape[2] }
+    /// KW, the filter's width.
     public var kernelWidth: Int { weight.shape[3] }
 
     /// A layer with the given weights, (C_in, C_out, KH, KW) row-major, and biases (C_out);

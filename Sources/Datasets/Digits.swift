@@ -67,8 +67,11 @@ public enum Digits {
 
 /// A data file that could not be read, naming the file (and the line, when malformed).
 public enum DatasetError: Error, Equatable, CustomStringConvertible {
+    /// The resource file is not where the package puts it.
     case missingFile(path: String)
+    /// The file is not UTF-8 text.
     case notUTF8(path: String)
+    /// A line of the file does not parse: the file, the line (from 1) and what is wrong.
     case malformed(file: String, line: Int, reason: String)
 
     public var description: String {

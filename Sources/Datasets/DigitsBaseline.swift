@@ -14,13 +14,18 @@ import Randomness
 ///
 /// Every draw comes from ``/Randomness/MersenneTwister``, which reproduces NumPy's legacy generator.
 public struct DigitsBaseline: Sendable {
+    /// The training split (1,437 images), standardized with statistics of this split only.
     public let training: ClassificationSet
+    /// The test split (360 images), standardized with the training split's statistics.
     public let test: ClassificationSet
     /// The 64-64-10 network: ReLU hidden units, 10 linear scores.
     public static let sizes = [64, 64, 10]
+    /// The baselines' batch size.
     public static let batchSize = 32
+    /// The baselines' number of epochs.
     public static let epochs = 30
 
+    /// The baselines' split, standardization and draws, from the full digits set.
     public init(digits: ClassificationSet) {
         var splitter = MersenneTwister(seed: 0)
         let (rawTraining, rawTest) = digits.split(testFraction: 0.2, order: splitter.permutation(digits.count))

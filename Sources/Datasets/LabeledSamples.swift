@@ -10,6 +10,8 @@ public struct ClassificationSet: Sendable {
     /// The number of classes.
     public var classCount: Int
 
+    /// Samples with their labels; counts that differ, or a label outside `0..<classCount`, stop
+    /// with the values named.
     public init(inputs: [[Double]], labels: [Int], classCount: Int) {
         require(
             inputs.count == labels.count,
@@ -22,14 +24,18 @@ public struct ClassificationSet: Sendable {
         self.classCount = classCount
     }
 
+    /// The number of samples.
     public var count: Int { inputs.count }
 }
 
 /// Samples for regression: one input vector and one real-valued target each.
 public struct RegressionSet: Sendable {
+    /// One row per sample; every row has the same length.
     public var inputs: [[Double]]
+    /// The target value of each sample.
     public var targets: [Double]
 
+    /// Samples with their targets; counts that differ stop with both named.
     public init(inputs: [[Double]], targets: [Double]) {
         require(
             inputs.count == targets.count,
@@ -38,5 +44,6 @@ public struct RegressionSet: Sendable {
         self.targets = targets
     }
 
+    /// The number of samples.
     public var count: Int { inputs.count }
 }

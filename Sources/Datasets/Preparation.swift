@@ -50,7 +50,10 @@ extension ClassificationSet {
 /// Fitting on the training set alone matters: statistics taken from the test set would
 /// leak information about it into training.
 public struct Standardizer: Sendable {
+    /// Each feature's mean on the fitted inputs.
     public let means: [Double]
+    /// Each feature's standard deviation on the fitted inputs; 1 for a constant feature, which
+    /// then maps to 0 instead of being divided by zero.
     public let standardDeviations: [Double]
 
     /// Measures the mean and standard deviation of each feature of `inputs`.

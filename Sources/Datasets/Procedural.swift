@@ -4,7 +4,14 @@ import Validation
 
 /// The four two-input logic gates, as tiny classification sets.
 public enum LogicGate: String, CaseIterable, Sendable {
-    case and, or, nand, xor
+    /// 1 when both inputs are 1.
+    case and
+    /// 1 when either input is 1.
+    case or
+    /// 0 when both inputs are 1: NOT AND.
+    case nand
+    /// 1 when exactly one input is 1: the gate no single line separates.
+    case xor
 
     /// The four inputs (0,0), (0,1), (1,0), (1,1), in that order.
     public static let inputs: [[Double]] = [[0, 0], [0, 1], [1, 0], [1, 1]]
@@ -22,6 +29,7 @@ public enum LogicGate: String, CaseIterable, Sendable {
     /// The name in capitals, as the lessons print it ("AND").
     public var name: String { rawValue.uppercased() }
 
+    /// The gate's four samples with their truth-table labels, as a two-class set.
     public var samples: ClassificationSet {
         ClassificationSet(inputs: Self.inputs, labels: truthTable, classCount: 2)
     }

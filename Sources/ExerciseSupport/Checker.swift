@@ -6,14 +6,20 @@ import NumericChecks
 /// bias, flipping a sign, dividing by the wrong count) and, when the learner's answer
 /// matches one, shows its message instead of a bare "wrong".
 public struct Hint: Sendable {
+    /// The answer the slip produces, for the check's case.
     public let wrongAnswer: [Double]
+    /// What the slip is, in a sentence the runner prints under the failing check.
     public let message: String
 
+    /// A hint shown when the learner's answer equals `wrongAnswer`, the value a known slip
+    /// gives.
     public init(ifActual wrongAnswer: [Double], _ message: String) {
         self.wrongAnswer = wrongAnswer
         self.message = message
     }
 
+    /// A hint shown when the learner's answer equals `wrongAnswer`, the value a known slip
+    /// gives.
     public init(ifActual wrongAnswer: Double, _ message: String) {
         self.init(ifActual: [wrongAnswer], message)
     }
@@ -51,6 +57,7 @@ public struct Checker: Sendable {
     /// Raised to end a check early once `failureLimit` failures are recorded.
     struct Enough: Error {}
 
+    /// A checker with no cases yet.
     public init() {}
 
     /// Expects `actual` to be within `tolerance` of `expected`.
@@ -173,11 +180,13 @@ public enum CheckOutcome: Sendable {
     /// At least one case did not match; each string describes one.
     case failed([String])
 
+    /// Whether every case matched.
     public var isPassed: Bool {
         if case .passed = self { return true }
         return false
     }
 
+    /// Whether the stub is untouched.
     public var isNotAttempted: Bool {
         if case .notAttempted = self { return true }
         return false

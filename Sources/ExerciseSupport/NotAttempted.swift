@@ -11,6 +11,8 @@ public struct NotAttempted: Error, Sendable, CustomStringConvertible {
     /// "Exercises/Perceptron/WeightedSum.swift".
     public let file: String
 
+    /// Thrown by an untouched stub; the function and file are filled in by the compiler, so
+    /// that the runner can name what to open.
     public init(function: String = #function, filePath: String = #filePath) {
         self.function = function
         self.file = NotAttempted.packageRelative(filePath)

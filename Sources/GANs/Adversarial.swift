@@ -62,6 +62,8 @@ public struct Labels: Sendable, Equatable {
     /// real − noise · U and fake + noise · U: the same distance from the hard labels.)
     public var noise: Double
 
+    /// Targets with a real label in (0.5, 1] and label noise in [0, 0.5); others stop naming
+    /// the value.
     public init(real: Double = 1, noise: Double = 0) {
         require(real > 0.5 && real <= 1, "Labels: the real target must be in (0.5, 1], got \(real)")
         require(noise >= 0 && noise < 0.5, "Labels: the label noise must be in [0, 0.5), got \(noise)")
@@ -89,6 +91,7 @@ public struct AdversarialStepResult: Sendable {
     public var generatorLoss: Double
     /// D's logits on the real batch, and on the generated batch of its own step.
     public var realLogits: Tensor
+    /// D's logits on the generated batch of its own step.
     public var fakeLogits: Tensor
 }
 
@@ -108,19 +111,27 @@ public struct AdversarialStepResult: Sendable {
 ///          ∂L_G/∂θ_G → plugins("G") → G's optimizer
 /// ```
 public struct GANStep<GeneratorRule: Optimizer, DiscriminatorRule: Optimizer>: TrainingStep {
+    /// G: latent vectors (B × latentCount) in, samples out.
     public var generator: Sequential
+    /// D: samples in, one logit per sample out (the probability of "real" is σ(logit)).
     public var discriminator: Sequential
+    /// The rule that updates G.
     public var generatorOptimizer: GeneratorRule
+    /// The rule that updates D.
     public var discriminatorOptimizer: DiscriminatorRule
     /// The size of z, drawn from N(0, I).
     public let latentCount: Int
+    /// How G is scored: non-saturating or minimax.
     public var generatorLoss: GeneratorLoss
+    /// The targets D is taught (label smoothing and noise).
     public var labels: Labels
     /// Where z and the label noise come from.
     public var noise: SeededGenerator
     /// The seed of the z an evaluation uses, the same every time.
     public let evaluationSeed: UInt64
 
+    /// A GAN step over G and D with their own rules; z has `latentCount` entries, drawn (with
+    /// the label noise) from `seed`. A latent size below 1 stops naming it.
     public init(
         generator: Sequential, discriminator: Sequential, generatorOptimizer: GeneratorRule, discriminatorOptimizer: DiscriminatorRule,
         latentCount: Int, generatorLoss: GeneratorLoss = .nonSaturating, labels: Labels = .hard, seed: UInt64
@@ -137,6 +148,8 @@ public struct GANStep<GeneratorRule: Optimizer, DiscriminatorRule: Optimizer>: T
         evaluationSeed = seed &+ 1
     }
 
+    /// The generator, the model a GAN is trained to produce (``/Backprop/TrainingStep``'s
+    /// model).
     public var model: Sequential {
         get { generator }
         set { generator = newValue }

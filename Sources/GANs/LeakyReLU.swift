@@ -14,10 +14,12 @@ import Validation
 /// backward:  ∂L/∂x = ∂L/∂y if x > 0, else slope · ∂L/∂y
 /// ```
 public struct LeakyReLU: Layer {
+    /// The slope for negative inputs.
     public let slope: Double
     /// x of the last training-mode pass.
     private var input: Tensor?
 
+    /// A LeakyReLU with the given slope (0.2 by default, the DCGAN's).
     public init(slope: Double = 0.2) {
         require(slope.isFinite && slope >= 0 && slope < 1, "LeakyReLU: the slope must be in [0, 1), got \(slope)")
         self.slope = slope

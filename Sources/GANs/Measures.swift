@@ -7,10 +7,15 @@ import Validation
 /// `radius`, each with standard deviation `spread` along both axes: the standard small
 /// test of mode collapse (Metz et al., 2016). Every sample picks a mode uniformly.
 public struct GaussianRing: Sendable {
+    /// The number of Gaussians, evenly spaced on the circle.
     public let modes: Int
+    /// The radius of the circle the modes sit on.
     public let radius: Double
+    /// The standard deviation of each mode's Gaussian.
     public let spread: Double
 
+    /// A ring of `modes` Gaussians of standard deviation `spread` on a circle of `radius`
+    /// (the eight-mode ring of the GAN literature by default).
     public init(modes: Int = 8, radius: Double = 2, spread: Double = 0.05) {
         require(modes > 0, "GaussianRing: needs at least one mode, got \(modes)")
         require(radius > 0 && spread > 0, "GaussianRing: the radius and the spread must be positive, got \(radius) and \(spread)")

@@ -51,9 +51,13 @@ public struct GRULayer: RecurrentLayer {
     /// The gates r z n after their activations, m = h W_hnᵀ + b_hn, and every h.
     private var cache: (x: Tensor, gates: [Double], m: [Double], h: [Double], h0: [Double])?
 
+    /// F, the size of each step's input.
     public var inputSize: Int { inputWeights.shape[1] }
+    /// H, the size of the hidden state.
     public var hiddenSize: Int { hiddenWeights.shape[1] }
 
+    /// A layer with the given W_x (3H × F), W_h (3H × H), b_x and b_h (3H each), gates
+    /// stacked [r | z | n]; shapes that do not fit stop naming them.
     public init(inputWeights: Matrix, hiddenWeights: Matrix, inputBias: [Double], hiddenBias: [Double], name: String = "") {
         let h = hiddenWeights.columns
         require(hiddenWeights.rows == 3 * h, "GRULayer: W_h must be (3H × H), got \(hiddenWeights.shapeDescription)")

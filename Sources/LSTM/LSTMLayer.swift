@@ -12,7 +12,14 @@ import Validation
 /// material often stacks them [i | f | o | g] instead (CS231n's assignment, for one);
 /// ``reordered(_:from:to:hidden:)`` moves the row blocks from one order to the other.
 public enum LSTMGate: Int, CaseIterable, Sendable {
-    case input = 0, forget, candidate, output
+    /// i = σ(…): how much of the candidate enters the cell.
+    case input = 0
+    /// f = σ(…): how much of the old cell is kept.
+    case forget
+    /// g = tanh(…): the candidate values.
+    case candidate
+    /// o = σ(…): how much of tanh(c) becomes the hidden state.
+    case output
 
     /// PyTorch's order, the one ``LSTMLayer`` uses.
     public static let pytorchOrder: [LSTMGate] = [.input, .forget, .candidate, .output]
@@ -76,7 +83,9 @@ public struct LSTMLayer: RecurrentLayer {
     public private(set) var hiddenGradientNorms: [Double] = []
     private var cache: (x: Tensor, gates: [Double], c: [Double], h: [Double], h0: [Double], c0: [Double])?
 
+    /// F, the size of each step's input.
     public var inputSize: Int { inputWeights.shape[1] }
+    /// H, the size of the hidden and cell states.
     public var hiddenSize: Int { hiddenWeights.shape[1] }
 
     /// A layer with the given weights, stacked [i | f | g | o].

@@ -26,9 +26,12 @@ import Validation
 /// The state a recurrent layer starts from and ends in: the hidden state h (B × H), and an
 /// LSTM's cell state c (B × H), nil for the other layers.
 public struct RecurrentState: Sendable, Equatable {
+    /// h, (B × H).
     public var hidden: Tensor
+    /// c, (B × H): an LSTM's cell state; nil for the other layers.
     public var cell: Tensor?
 
+    /// A state from h and, for an LSTM, c.
     public init(hidden: Tensor, cell: Tensor? = nil) {
         self.hidden = hidden
         self.cell = cell
@@ -169,9 +172,13 @@ public struct RNNLayer: RecurrentLayer {
     public private(set) var hiddenGradientNorms: [Double] = []
     private var cache: (x: Tensor, h: [Double], h0: [Double])?
 
+    /// F, the size of each step's input.
     public var inputSize: Int { inputWeights.shape[1] }
+    /// H, the size of the hidden state.
     public var hiddenSize: Int { hiddenWeights.shape[1] }
 
+    /// A layer with the given W_x (H × F), W_h (H × H) and b (H); shapes that do not fit stop
+    /// naming them.
     public init(inputWeights: Matrix, hiddenWeights: Matrix, bias: [Double], name: String = "") {
         let h = hiddenWeights.columns
         require(hiddenWeights.rows == h, "RNNLayer: W_h must be (H × H), got \(hiddenWeights.shapeDescription)")

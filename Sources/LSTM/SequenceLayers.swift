@@ -19,9 +19,12 @@ public struct Embedding: Layer {
     private var indices: [Int]?
     private var inputShape: [Int] = []
 
+    /// V, the number of tokens.
     public var vocabularySize: Int { table.shape[0] }
+    /// D, the length of each token's vector.
     public var dimension: Int { table.shape[1] }
 
+    /// A layer with the given table (V × D); its parameter is named "E" + `name`.
     public init(table: Matrix, name: String = "") {
         self.table = Parameter(name: "E\(name)", shape: [table.rows, table.columns], value: table.values, decays: false)
     }
@@ -88,6 +91,7 @@ public func oneHotSequence(_ tokens: [[Int]], vocabulary: Int) -> Tensor {
 public struct SequenceRows: Layer {
     private var inputShape: [Int]?
 
+    /// The layer; it has no settings.
     public init() {}
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
@@ -109,6 +113,7 @@ public struct SequenceRows: Layer {
 public struct LastStep: Layer {
     private var inputShape: [Int]?
 
+    /// The layer; it has no settings.
     public init() {}
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {
@@ -138,10 +143,13 @@ public struct LastStep: Layer {
 /// sent through the backward layer, and the two input gradients added (the second
 /// reversed back).
 public struct Bidirectional<Forward: Layer, Backward: Layer>: Layer {
+    /// The layer that reads the sequence from first step to last.
     public var forwardLayer: Forward
+    /// The layer that reads the sequence from last step to first.
     public var backwardLayer: Backward
     private var widths: (forward: Int, backward: Int)?
 
+    /// The two layers: the first reads the sequence forwards, the second backwards.
     public init(_ forwardLayer: Forward, _ backwardLayer: Backward) {
         self.forwardLayer = forwardLayer
         self.backwardLayer = backwardLayer

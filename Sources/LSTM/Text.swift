@@ -17,6 +17,7 @@ public struct CharacterVocabulary: Sendable, Equatable {
         indices = Dictionary(uniqueKeysWithValues: characters.enumerated().map { ($1, $0) })
     }
 
+    /// The number of characters.
     public var count: Int { characters.count }
 
     /// The index of every character of `text`, or an error naming the first unknown one.
@@ -51,10 +52,15 @@ public struct CharacterVocabulary: Sendable, Equatable {
 public struct CountingModel: Sendable {
     /// 1 for unigrams, 2 for bigrams.
     public let order: Int
+    /// The number of distinct tokens.
     public let vocabularySize: Int
+    /// The count added to every possible next token (add-one smoothing by default), so that no
+    /// probability is 0.
     public let smoothing: Double
     private var counts: [Double]
 
+    /// Counts of `tokens` as unigrams (order 1) or bigrams (order 2), smoothed; another order,
+    /// a non-positive smoothing or a token outside the vocabulary stops naming it.
     public init(order: Int, vocabularySize: Int, training tokens: [Int], smoothing: Double = 1) {
         require(order == 1 || order == 2, "CountingModel: order 1 (unigram) or 2 (bigram), got \(order)")
         require(smoothing > 0 && smoothing.isFinite, "CountingModel: the smoothing must be a positive number, got \(smoothing)")
@@ -138,11 +144,17 @@ public func sample(logits: [Double], temperature: Double, using generator: inout
 /// the inputs are (B, T) instead, for the attention layers of Chapter 8, and the targets
 /// in the matching order: position t of window n is row n·T + t.
 public struct TextWindows: TrainingData {
+    /// The whole text as token indices.
     public let tokens: [Int]
+    /// T, the length of a window.
     public let length: Int
+    /// Where each window starts in `tokens`.
     public let starts: [Int]
+    /// Whether batches are (B, T) for attention, rather than (T, B) for the recurrent layers.
     public var batchFirst = false
 
+    /// Windows of `length` tokens starting at `starts` (each window's targets are the tokens one
+    /// step later); a start whose window would run past the text stops naming it.
     public init(tokens: [Int], length: Int, starts: [Int], batchFirst: Bool = false) {
         require(length > 0, "TextWindows: the window length must be positive, got \(length)")
         for start in starts {

@@ -10,7 +10,9 @@ import Validation
 /// `columns` numbers, and the next row starts right after it.
 
 public struct Matrix: Equatable, Sendable, CustomStringConvertible {
+    /// The number of rows.
     public let rows: Int
+    /// The number of columns: the length of each row in `values`.
     public let columns: Int
     /// The elements, row after row: `values[r * columns + c]` is element (r, c).
     ///
@@ -48,6 +50,8 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     /// The shape written the way the error messages write it: "(rows×columns)".
     public var shapeDescription: String { "(\(rows)×\(columns))" }
 
+    /// Element (row, column), `values[row * columns + column]`; an index outside the matrix
+    /// stops with both the index and the shape named.
     public subscript(row: Int, column: Int) -> Double {
         get {
             checkIndex(row, column)

@@ -7,6 +7,7 @@
 /// The dot product a·b = Σᵢ aᵢbᵢ.
 import Validation
 
+/// Σᵢ aᵢ bᵢ, summed in index order; vectors of different lengths stop naming both lengths.
 public func dot(_ a: [Double], _ b: [Double]) -> Double {
     require(a.count == b.count, "dot: lengths differ: (\(a.count)) · (\(b.count))")
     var sum = 0.0

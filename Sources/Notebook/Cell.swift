@@ -22,9 +22,12 @@ public enum Cell: Sendable {
 
 /// A table: a header row and rows of cells; numeric-looking cells are right-aligned.
 public struct Table: Sendable {
+    /// The column headings.
     public var headers: [String]
+    /// The rows, each as many cells as there are headings.
     public var rows: [[String]]
 
+    /// A table; a row whose length differs from the headings' stops naming it.
     public init(headers: [String], rows: [[String]]) {
         for (i, row) in rows.enumerated() {
             require(
@@ -38,8 +41,11 @@ public struct Table: Sendable {
 
 /// The kinds of figures a lesson can draw.
 public enum Figure: Sendable {
+    /// Curves y(x) on shared axes.
     case line(LinePlot)
+    /// Points in the plane, coloured by class.
     case scatter(ScatterPlot)
+    /// A grid of values drawn as shades.
     case heatmap(Heatmap)
 
     var title: String {

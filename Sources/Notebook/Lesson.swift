@@ -15,6 +15,7 @@ import Validation
 public final class Lesson {
     /// The executable's name, as typed after `swift run`.
     public let command: String
+    /// The lesson's title ("Chapter 3 · Backprop").
     public let title: String
     /// The seed for every random number of the run (`--seed N`).
     public let seed: UInt64
@@ -26,8 +27,12 @@ public final class Lesson {
 
     /// A switch of one lesson's own, such as the performance appendix's `--measure`.
     public struct Flag: Sendable {
+        /// The switch as typed, `--name`.
         public let name: String
+        /// What `--help` prints for the switch.
         public let help: String
+        /// A switch `--name` with the line `--help` prints for it; a name that is not `--…` or
+        /// that shadows every lesson's options (`--seed`, `--markdown`, `--help`) stops naming it.
         public init(_ name: String, help: String) {
             require(
                 name.count > 2 && name.hasPrefix("--") && !name.contains("=") && !["--seed", "--markdown", "--help"].contains(name),
@@ -94,13 +99,24 @@ public final class Lesson {
         add(.heading(title), number: sectionNumber)
     }
 
+    /// Adds a paragraph, wrapped to 80 columns in the terminal.
     public func prose(_ text: String) { add(.prose(text)) }
+    /// Adds an equation or a few lines of formulas, set apart as a block.
     public func equation(_ text: String) { add(.equation(text)) }
+    /// Adds a block of program output, printed as it is (a code block on the page).
     public func output(_ text: String) { add(.output(text)) }
+    /// Adds a table: a header row and rows of cells, printed with aligned columns.
     public func table(headers: [String], rows: [[String]]) { add(.table(Table(headers: headers, rows: rows))) }
+    /// Adds a figure of any kind.
     public func figure(_ figure: Figure) { add(.figure(figure)) }
+    /// Adds a figure (a line plot, a scatter plot or a heatmap) to the lesson: drawn in
+    /// characters in the terminal, as SVG on the page.
     public func plot(_ plot: LinePlot) { add(.figure(.line(plot))) }
+    /// Adds a figure (a line plot, a scatter plot or a heatmap) to the lesson: drawn in
+    /// characters in the terminal, as SVG on the page.
     public func plot(_ plot: ScatterPlot) { add(.figure(.scatter(plot))) }
+    /// Adds a figure (a line plot, a scatter plot or a heatmap) to the lesson: drawn in
+    /// characters in the terminal, as SVG on the page.
     public func plot(_ map: Heatmap) { add(.figure(.heatmap(map))) }
 
     private func add(_ cell: Cell, number: Int = 0) {

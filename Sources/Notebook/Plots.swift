@@ -9,14 +9,18 @@ import Validation
 public struct LinePlot: Sendable {
     /// A named curve: points (x, y) joined in order.
     public struct Series: Sendable {
+        /// The series' name in the legend.
         public var name: String
+        /// The x coordinates.
         public var x: [Double]
+        /// The y coordinates, one per x.
         public var y: [Double]
         /// Which colour, dash pattern and terminal marker the series gets; by default its
         /// position in the plot. Give the same style to the same thing (say, Adam) in every
         /// figure of a lesson, so it keeps one colour throughout.
         public var style: Int?
 
+        /// A series of points (x[i], y[i]); counts that differ stop with both named.
         public init(_ name: String, x: [Double], y: [Double], style: Int? = nil) {
             require(
                 x.count == y.count, "LinePlot.Series \(name): \(x.count) x values but \(y.count) y values")
@@ -32,15 +36,20 @@ public struct LinePlot: Sendable {
         }
     }
 
+    /// The figure's title.
     public var title: String
+    /// The x axis's label.
     public var xLabel: String
+    /// The y axis's label.
     public var yLabel: String
+    /// The curves, drawn in order.
     public var series: [Series]
     /// Plot y on a logarithmic axis (non-positive values are dropped).
     public var logScaleY: Bool
     /// Fixed y range; by default the data's range.
     public var yRange: ClosedRange<Double>?
 
+    /// A plot of `series` on shared axes.
     public init(
         title: String, xLabel: String, yLabel: String, series: [Series],
         logScaleY: Bool = false, yRange: ClosedRange<Double>? = nil
@@ -56,19 +65,27 @@ public struct LinePlot: Sendable {
 
 /// Labelled points in the plane, optionally over the regions a classifier assigns.
 public struct ScatterPlot: Sendable {
+    /// The figure's title.
     public var title: String
+    /// The x axis's label.
     public var xLabel: String
+    /// The y axis's label.
     public var yLabel: String
     /// The points, each (x, y).
     public var points: [[Double]]
     /// The class of each point, in `0..<classNames.count`.
     public var labels: [Int]
+    /// The name of each class, for the legend.
     public var classNames: [String]
     /// The class a model predicts at (x, y), drawn as shaded regions behind the points.
     public var regions: (@Sendable (Double, Double) -> Int)?
+    /// The range of the x axis.
     public var xRange: ClosedRange<Double>
+    /// The range of the y axis.
     public var yRange: ClosedRange<Double>
 
+    /// A scatter plot of 2-D `points`, each of class `labels[i]`; a count that differs or a
+    /// point without two coordinates stops naming it.
     public init(
         title: String, xLabel: String = "x₁", yLabel: String = "x₂",
         points: [[Double]], labels: [Int], classNames: [String],
@@ -94,16 +111,23 @@ public struct ScatterPlot: Sendable {
 
 /// A grid of values drawn as shades: an image, a weight matrix, an attention map.
 public struct Heatmap: Sendable {
+    /// The figure's title.
     public var title: String
     /// Row-major values: `values[r * columns + c]`.
     public var values: [Double]
+    /// The number of rows of the grid.
     public var rows: Int
+    /// The number of columns of the grid.
     public var columns: Int
+    /// A label for each row, or none.
     public var rowLabels: [String]?
+    /// A label for each column, or none.
     public var columnLabels: [String]?
     /// The value range mapped to the lightest…darkest shade; by default the data's range.
     public var range: ClosedRange<Double>?
 
+    /// A heatmap of `rows` × `columns` row-major values; a count that does not fit the shape
+    /// stops naming both.
     public init(
         title: String, values: [Double], rows: Int, columns: Int,
         rowLabels: [String]? = nil, columnLabels: [String]? = nil,

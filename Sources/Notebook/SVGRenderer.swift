@@ -11,6 +11,7 @@ public enum SVGRenderer {
     static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
     static let regionColors = ["#dbe8f5", "#f8dcdc", "#dcf0dc", "#e8def2", "#fde9d5", "#d7f2f5"]
 
+    /// The figure as a standalone SVG document, 640 units wide.
     public static func render(_ figure: Figure) -> String {
         switch figure {
         case .line(let plot): render(plot)

@@ -6,11 +6,15 @@ import Foundation
 public struct TerminalRenderer: Sendable {
     /// The columns everything fits in: 80 unless told otherwise (see ``terminalWidth()``).
     public let width: Int
+    /// Whether headings and plot series are coloured with ANSI codes (on a terminal, not in a
+    /// file).
     public let useColor: Bool
     /// Prose and headings stay within 80 columns even on a wider terminal, a comfortable
     /// line to read; tables and plots use the full width.
     var proseWidth: Int { min(width, 80) }
 
+    /// A renderer for a terminal `width` columns wide (at least 40), with ANSI colours or
+    /// without.
     public init(useColor: Bool, width: Int = 80) {
         self.useColor = useColor
         self.width = max(40, width)

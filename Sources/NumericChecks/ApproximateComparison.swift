@@ -10,9 +10,14 @@
 
 /// How close two numbers must be.
 public struct Tolerance: Sendable, CustomStringConvertible {
+    /// The part of the tolerance that scales with the expected value: |a − e| ≤ relative · |e| +
+    /// absolute.
     public var relative: Double
+    /// The part of the tolerance that does not scale: what is allowed when the expected value
+    /// is 0.
     public var absolute: Double
 
+    /// A tolerance of `relative` · |expected| + `absolute`.
     public init(relative: Double = 1e-9, absolute: Double = 1e-12) {
         self.relative = relative
         self.absolute = absolute
@@ -25,6 +30,8 @@ public struct Tolerance: Sendable, CustomStringConvertible {
     /// For values printed to 4 decimals, as in the worked examples of the lessons.
     public static let fourDecimals = Tolerance(relative: 0, absolute: 5e-5)
 
+    /// Whether |actual − expected| ≤ relative · |expected| + absolute, or the two are equal
+    /// (so an infinity matches the same infinity). NaN matches nothing, NaN included.
     public func accepts(_ actual: Double, _ expected: Double) -> Bool {
         if actual == expected { return true }  // also covers equal infinities
         return abs(actual - expected) <= absolute + relative * abs(expected)

@@ -55,10 +55,12 @@ public struct GradientCheckResult: Sendable, CustomStringConvertible {
     public let worstIndex: Int
     /// The analytic and numeric values at `worstIndex`.
     public let analytic: Double
+    /// The central difference at the worst index.
     public let numeric: Double
     /// The threshold the worst error was compared with.
     public let tolerance: Double
 
+    /// Whether the worst relative error is below the tolerance.
     public var passed: Bool { worstRelativeError < tolerance }
 
     public var description: String {

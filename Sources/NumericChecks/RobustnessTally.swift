@@ -3,9 +3,14 @@
 /// went in and a NaN came out), and silent garbage (anything else: ∞ or NaN where the
 /// true answer fits a `Double`, a NaN swallowed, a wrong finite value).
 public final class RobustnessTally {
+    /// Cases recorded; of them, finite and right (`finite`) and NaN in, NaN out
+    /// (`nanPropagated`). The rest are in ``garbage``.
     public private(set) var tried = 0, finite = 0, nanPropagated = 0
+    /// A description of each case that gave silent garbage: the input, what came out and
+    /// what was due.
     public private(set) var garbage: [String] = []
 
+    /// An empty tally.
     public init() {}
 
     /// Records `value` for an input that held a NaN (`nanIn`) or not; `expected`, if given,

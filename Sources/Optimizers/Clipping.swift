@@ -56,8 +56,11 @@ public func clipByGlobalNorm(_ gradients: inout [[Double]], maxNorm: Double) -> 
 /// Frozen parameters take no step, so their gradients are left out of the norm: counted
 /// in, a frozen backbone's gradients would shrink the step of the head being trained.
 public struct GradientClipping: TrainingPlugin {
+    /// The largest global norm of the gradients; above it every gradient is scaled down by
+    /// the same factor.
     public var maxNorm: Double
 
+    /// Clipping to a global norm of `maxNorm`.
     public init(maxNorm: Double) {
         require(maxNorm > 0, "GradientClipping: the threshold must be positive, got \(maxNorm)")
         self.maxNorm = maxNorm

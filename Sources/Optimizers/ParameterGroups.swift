@@ -17,12 +17,15 @@ import Validation
 public struct ParameterGroups<Base: Optimizer>: Optimizer {
     /// Settings for the parameters whose names start with one of `prefixes`.
     public struct Group: Sendable {
+        /// The name prefixes ("0.", "encoder.") that select the group's parameters.
         public var prefixes: [String]
         /// η for the group is the optimizer's η times this.
         public var learningRateScale: Double
         /// λ of the L2 term added to the group's gradients (decaying parameters only).
         public var weightDecay: Double
 
+        /// A group of the parameters whose names start with one of `prefixes`; no prefix, or a
+        /// negative or non-finite scale or decay, stops naming it.
         public init(prefixes: [String], learningRateScale: Double = 1, weightDecay: Double = 0) {
             require(!prefixes.isEmpty, "ParameterGroups.Group: needs at least one name prefix")
             require(
@@ -37,9 +40,12 @@ public struct ParameterGroups<Base: Optimizer>: Optimizer {
         }
     }
 
+    /// The wrapped rule, which every group's parameters are stepped with.
     public var base: Base
+    /// The groups; a parameter takes the first whose prefix its name starts with.
     public var groups: [Group]
 
+    /// `base`'s rule with the settings of `groups` for the parameters they name.
     public init(_ base: Base, groups: [Group]) {
         self.base = base
         self.groups = groups

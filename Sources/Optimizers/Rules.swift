@@ -14,17 +14,24 @@ import Validation
 /// about g / (1 − β) on a steady slope. So the average with η / (1 − β) equals the velocity
 /// with η. With β = 0 both are plain SGD.
 public struct Momentum: Optimizer {
+    /// Which of the two equivalent forms the rule keeps (see ``Momentum``).
     public enum Form: String, Sendable, CaseIterable {
+        /// v ← β v + (1 − β) g, θ ← θ − η v: an exponential average of the gradients.
         case exponentialAverage = "exponential average"
+        /// v ← β v − η g, θ ← θ + v: the classical velocity.
         case velocity
     }
 
     public var learningRate: Double
+    /// β, how much of the last step carries over.
     public var beta: Double
+    /// Which of the two forms the rule keeps.
     public var form: Form
     /// v for each parameter, zero before its first step. Set an entry to start from a given velocity.
     public var velocities: [ParameterID: [Double]] = [:]
 
+    /// Momentum with step size η, carry-over β and the given form; a bad η or a β outside
+    /// [0, 1) stops naming it.
     public init(learningRate: Double, beta: Double = 0.9, form: Form = .velocity) {
         requireLearningRate(learningRate, "Momentum")
         require((0..<1).contains(beta), "Momentum: β must be in [0, 1), got \(beta)")
@@ -72,11 +79,15 @@ public struct Momentum: Optimizer {
 /// small takes larger ones: steps of about η in every direction, whatever the scale.
 public struct RMSprop: Optimizer {
     public var learningRate: Double
+    /// ρ, the decay of the average of squared gradients.
     public var rho: Double
+    /// ε, added to √s so that a parameter with no gradient yet does not divide by 0.
     public var epsilon: Double
     /// s for each parameter, zero before its first step. Set an entry to start from given values.
     public var squareAverages: [ParameterID: [Double]] = [:]
 
+    /// RMSprop with step size η, decay ρ and ε; a bad η, a ρ outside [0, 1) or a negative ε
+    /// stops naming it.
     public init(learningRate: Double, rho: Double = 0.9, epsilon: Double = 1e-8) {
         requireLearningRate(learningRate, "RMSprop")
         require((0..<1).contains(rho), "RMSprop: ρ must be in [0, 1), got \(rho)")
@@ -130,6 +141,7 @@ public struct Adam: Optimizer {
         /// The number of steps taken so far.
         public var t: Int
 
+        /// A state from its parts; m and v of different lengths, or a negative t, stop naming them.
         public init(m: [Double], v: [Double], t: Int) {
             require(m.count == v.count, "Adam.State: m has \(m.count) values but v has \(v.count)")
             require(t >= 0, "Adam.State: the step count cannot be negative, got \(t)")
@@ -140,13 +152,18 @@ public struct Adam: Optimizer {
     }
 
     public var learningRate: Double
+    /// β₁, the decay of the gradients' average m.
     public var beta1: Double
+    /// β₂, the decay of the squared gradients' average v.
     public var beta2: Double
+    /// ε, added to √v̂ so that the step stays finite where v̂ is 0.
     public var epsilon: Double
     /// m, v and t for each parameter. Set an entry to start from a given state (to
     /// reproduce a published step, say).
     public var states: [ParameterID: State] = [:]
 
+    /// Adam with PyTorch's defaults; a negative or non-finite η, β outside [0, 1) or a
+    /// negative ε stops naming it.
     public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
         requireLearningRate(learningRate, "Adam")
         require((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: β₁ and β₂ must be in [0, 1), got \(beta1), \(beta2)")

@@ -38,6 +38,7 @@ public enum Schedule: Sendable, Equatable {
         }
     }
 
+    /// The schedule as the lessons print it ("cosine (to 0.0 over 30)").
     public var name: String {
         switch self {
         case .constant: "constant"
@@ -57,10 +58,13 @@ public enum Schedule: Sendable, Equatable {
 /// (`LearningRateSchedule(.cosine(…), initial: 3e-3)`); without it the plugin stops
 /// rather than decaying an already decayed rate.
 public struct LearningRateSchedule: TrainingPlugin {
+    /// How η changes with the epoch.
     public var schedule: Schedule
     /// η₀: given, or taken from the optimizer at epoch 0.
     public private(set) var initial: Double?
 
+    /// A plugin that sets η from `schedule` before every epoch, starting from `initial` (or
+    /// the optimizer's rate at epoch 0; a run resumed past epoch 0 must give it).
     public init(_ schedule: Schedule, initial: Double? = nil) {
         if let initial { requireLearningRate(initial, "LearningRateSchedule") }
         self.schedule = schedule
@@ -94,17 +98,24 @@ public struct LearningRateSchedule: TrainingPlugin {
 /// Keras's patience p is PyTorch's p − 1). The first epoch always improves on no best.
 /// As a plugin it needs a validation set.
 public struct ReduceOnPlateau: TrainingPlugin {
+    /// The rule's settings: the cut `factor` (η ← η · factor), the `patience` in bad epochs,
+    /// the relative improvement `threshold`, the `cooldown` epochs after a cut, and the
+    /// `minimum` rate.
     public let factor: Double, patience: Int, threshold: Double, cooldown: Int, minimum: Double
     /// The lowest validation loss so far, the epochs counted without improvement, and the
     /// cooldown epochs left.
     public private(set) var best: Double?
+    /// The epochs counted without improvement since the last cut or improvement.
     public private(set) var badEpochs = 0
+    /// The cooldown epochs still to wait before epochs count again.
     public private(set) var cooldownLeft = 0
     /// The rate to use from the next epoch on, once decided.
     private var reduced: Double?
     /// The epochs (from 1) after which the rate was cut.
     public private(set) var reductions: [Int] = []
 
+    /// The rule with PyTorch's defaults; a factor outside (0, 1), a negative patience or
+    /// cooldown, a threshold outside [0, 1) or a bad minimum stops naming it.
     public init(factor: Double = 0.1, patience: Int = 10, threshold: Double = 1e-4, cooldown: Int = 0, minimum: Double = 0) {
         require(factor > 0 && factor < 1, "ReduceOnPlateau: the factor must be in (0, 1), got \(factor)")
         require(patience >= 0 && cooldown >= 0, "ReduceOnPlateau: patience \(patience) and cooldown \(cooldown) cannot be negative")

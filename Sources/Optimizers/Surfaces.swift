@@ -23,6 +23,7 @@ public enum Surface: Sendable {
     /// whose floor falls gently to the minimum 0 at (1, 1). Easy to find, slow to follow.
     case rosenbrock
 
+    /// f at `p`.
     public func value(_ p: [Double]) -> Double {
         switch self {
         case .bowl: return p.reduce(0) { $0 + $1 * $1 }
@@ -32,6 +33,7 @@ public enum Surface: Sendable {
         }
     }
 
+    /// ∇f at `p`, written out from the formula.
     public func gradient(_ p: [Double]) -> [Double] {
         switch self {
         case .bowl: return p.map { 2 * $0 }

@@ -1,7 +1,10 @@
 /// A milestone on the road from the first artificial neuron to today's networks.
 public struct Milestone: Sendable {
+    /// The year of the paper or event.
     public let year: Int
+    /// What it is called.
     public let name: String
+    /// What it brought, in a phrase.
     public let idea: String
 }
 

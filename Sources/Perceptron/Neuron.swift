@@ -16,9 +16,12 @@ import Validation
 /// With the step function for g this is Rosenblatt's perceptron (1958); with the sigmoid
 /// it is a smooth neuron whose output can be read as a probability.
 public struct Neuron: Sendable, Equatable {
+    /// w: one weight per input.
     public var weights: [Double]
+    /// b, added to the weighted sum; −b is the threshold the sum must reach to fire.
     public var bias: Double
 
+    /// A neuron with the given weights and bias.
     public init(weights: [Double], bias: Double) {
         self.weights = weights
         self.bias = bias

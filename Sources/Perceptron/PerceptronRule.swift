@@ -33,6 +33,7 @@ public struct PerceptronTraining: Sendable, Equatable {
     /// The number of misclassified examples in each epoch (before they were corrected).
     public var mistakesPerEpoch: [Int]
 
+    /// A training result from its parts.
     public init(neuron: Neuron, epochs: Int, converged: Bool, mistakesPerEpoch: [Int]) {
         self.neuron = neuron
         self.epochs = epochs
@@ -43,8 +44,11 @@ public struct PerceptronTraining: Sendable, Equatable {
 
 /// One application of the learning rule during training, as `trainPerceptron` reports it.
 public struct PerceptronStep: Sendable {
+    /// The pass over the data this step belongs to, from 0.
     public let epoch: Int
+    /// The sample the rule looked at.
     public let input: [Double]
+    /// The label the sample should get, 0 or 1.
     public let target: Int
     /// The prediction before the update.
     public let prediction: Int

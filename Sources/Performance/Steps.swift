@@ -16,9 +16,11 @@ import Validation
 
 /// One rung of the ladder: its name, what it changes, and the product itself.
 public struct MatmulStep: Sendable {
+    /// The step's name in the lesson's table ("ijk", "tile 4×4", …).
     public let name: String
     /// What this step changes, for the lesson's table.
     public let change: String
+    /// The product A · B of row-major A (m × k) and B (k × n), as this step computes it.
     public let multiply: @Sendable (_ a: [Double], _ b: [Double], _ m: Int, _ k: Int, _ n: Int) -> [Double]
 }
 

@@ -7,8 +7,10 @@ import Validation
 
 /// The arithmetic and the least memory traffic of C = A·B, (m×k)·(k×n), in Double.
 public struct ProductWork: Sendable, Equatable {
+    /// The sizes of the product: A is m × k, B is k × n, C is m × n.
     public let m: Int, k: Int, n: Int
 
+    /// The work of an (m × k) · (k × n) product.
     public init(m: Int, k: Int, n: Int) {
         require(m >= 0 && k >= 0 && n >= 0, "ProductWork: sizes must not be negative, got (\(m)×\(k)) · (\(k)×\(n))")
         (self.m, self.k, self.n) = (m, k, n)
@@ -28,8 +30,10 @@ public struct ProductWork: Sendable, Equatable {
 /// held in vectors of `lanes` doubles: loads of B's row, broadcasts of A's elements, and
 /// the multiplies and adds. `lanes` = 1 is a scalar tile.
 public struct TileStep: Sendable, Equatable {
+    /// The tile's rows and columns of sums, and the doubles per vector register.
     public let rows: Int, columns: Int, lanes: Int
 
+    /// A tile of `rows` × `columns` sums held in registers of `lanes` doubles each.
     public init(rows: Int, columns: Int, lanes: Int) {
         require(
             rows > 0 && columns > 0 && lanes > 0 && columns % lanes == 0,
@@ -46,6 +50,7 @@ public struct TileStep: Sendable, Equatable {
     public var loads: Int { columns / lanes + rows }
     /// One multiply and one add per sum register.
     public var arithmetic: Int { 2 * sumRegisters }
+    /// 2 · rows · columns: a multiply and an add for each sum in the tile.
     public var flops: Int { 2 * rows * columns }
     /// Flops per load: how much work each value fetched from memory (or cache) carries.
     public var flopsPerLoad: Double { Double(flops) / Double(loads) }

@@ -14,14 +14,25 @@ import Validation
 
 /// One mistake.
 public enum TrainingBug: String, CaseIterable, Sendable {
+    /// Dead ReLUs from a bias of −10.
     case deadReLUs = "dead ReLUs from a bias of −10"
+    /// Weights initialized 30 times too large.
     case explodingInitialization = "weights initialized 30× too large"
+    /// Softmax without the shift by the largest score, on unscaled inputs: exponentials that
+    /// overflow.
     case unshiftedSoftmax = "softmax without the shift, on unscaled inputs"
+    /// The loss summed over the batch where a mean was meant: steps as large as the batch.
     case summedLoss = "the loss summed over the batch where a mean was meant"
+    /// Gradients never zeroed between steps: each step adds every earlier batch's.
     case gradientsNeverZeroed = "gradients never zeroed between steps"
+    /// A learning rate of 5 for plain SGD.
     case learningRateTooHigh = "a learning rate of 5 for plain SGD"
+    /// Data sorted by label and never shuffled.
     case sortedUnshuffled = "data sorted by label and never shuffled"
+    /// Inputs and labels shuffled with two different orders: every label belongs to another
+    /// sample.
     case misalignedLabels = "inputs and labels shuffled with two different orders"
+    /// The first layer frozen though it was meant to train.
     case frozenByMistake = "the first layer frozen though it was meant to train"
 
     /// The detector that names this mistake.
@@ -42,26 +53,39 @@ public enum TrainingBug: String, CaseIterable, Sendable {
 
 /// A check on a training run, with its threshold.
 public enum Detector: String, CaseIterable, Sendable {
+    /// Fires when a hidden ReLU layer starts with over half its units dead.
     case deadUnits = "a hidden ReLU layer with over half its units dead at the start"
+    /// Fires when the initial loss is above 3 ln K (K classes).
     case initialLoss = "initial loss above 3 ln K"
+    /// Fires on a NaN or ±∞ in the loss, a gradient or a parameter.
     case nonFinite = "a NaN or ±∞ in the loss, a gradient or a parameter"
+    /// Fires when a first step changes some weights by over 30% (‖η g‖ / ‖w‖ > 0.3).
     case largeUpdates = "a first step changing some weights by over 30% (‖η g‖ / ‖w‖ > 0.3)"
+    /// Fires when the gradient a step uses differs from its own batch's gradient.
     case staleGradients = "the gradient a step uses differing from its own batch's gradient"
+    /// Fires when the training loss is higher after the first epoch than at the start.
     case risingLoss = "training loss higher after the first epoch than at the start"
+    /// Fires when over half the batches hold a single class.
     case singleClassBatches = "over half the batches holding a single class"
+    /// Fires when the validation accuracy ends within 0.2 of chance.
     case chanceValidation = "validation accuracy within 0.2 of chance after training"
+    /// Fires when a parameter meant to train is left exactly as it started.
     case unchangedParameters = "a parameter meant to train left exactly as it started"
 }
 
 /// What a detector measured on a run, and whether it fired.
 public struct Finding: Sendable {
+    /// Whether the detector flagged the run.
     public var fired: Bool
+    /// What the detector measured, as the lesson prints it.
     public var measurement: String
 }
 
 /// One run of the zoo: the healthy set-up (bug nil) or one broken one.
 public struct ZooRun: Sendable {
+    /// The bug the run had, or nil for the healthy run.
     public var bug: TrainingBug?
+    /// What each detector found.
     public var findings: [Detector: Finding]
     /// Validation accuracy at the end (NaN outputs count as wrong).
     public var validationAccuracy: Double

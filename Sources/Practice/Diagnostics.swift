@@ -20,15 +20,18 @@ public func expectedInitialLoss(classes: Int) -> Double {
 public struct LayerStatistics: Sendable {
     /// The layer's position in the Sequential and a short name of its kind.
     public var index: Int
+    /// A short name of the layer's kind ("Dense", "ReLU").
     public var kind: String
     /// Mean and standard deviation of the layer's output on the batch.
     public var outputMean: Double
+    /// The standard deviation of the layer's output on the batch.
     public var outputDeviation: Double
     /// For a ReLU: the share of its units that output 0 for every sample of the batch
     /// (a unit that is 0 everywhere also has gradient 0 everywhere: it cannot recover).
     public var deadFraction: Double?
     /// Standard deviations of the layer's weights (its first parameter) and their gradient.
     public var weightDeviation: Double?
+    /// The standard deviation of that parameter's gradient.
     public var gradientDeviation: Double?
     /// ‖η g‖ / ‖w‖: how much one plain gradient step with rate η would change the weights,
     /// relative to their size. Around 1e-3 is the usual healthy range; 1e-1 and up rewrites
@@ -117,6 +120,7 @@ public struct NonFiniteWatch: TrainingPlugin {
     private var step = 0
     private var epoch = 0
 
+    /// A watch that stops training at the first NaN or ±∞ and names where it appeared.
     public init() {}
 
     public mutating func epochWillStart(_ epoch: Int, learningRate: inout Double) { self.epoch = epoch + 1 }

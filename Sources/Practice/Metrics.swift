@@ -5,6 +5,7 @@ import Validation
 /// predicted as p. Rows are the truth, columns the prediction (scikit-learn's
 /// `confusion_matrix` layout).
 public struct ConfusionMatrix: Sendable, Equatable {
+    /// counts[t][p]: how many samples of true class t were predicted as p.
     public let counts: [[Int]]
 
     /// The matrix of `predicted` against `truth`, over classes 0..<classCount.
@@ -30,7 +31,9 @@ public struct ConfusionMatrix: Sendable, Equatable {
         self.counts = counts
     }
 
+    /// The number of classes K.
     public var classCount: Int { counts.count }
+    /// The number of samples counted.
     public var total: Int { counts.reduce(0) { $0 + $1.reduce(0, +) } }
 
     /// Samples of class c predicted as c.
@@ -57,9 +60,13 @@ public struct ConfusionMatrix: Sendable, Equatable {
 /// no samples has no recall) counts as 0, as scikit-learn's default `zero_division`
 /// does (it also warns).
 public struct ClassScores: Sendable, Equatable {
+    /// Of the samples predicted as the class, the fraction that are (0 when none are).
     public var precision: Double
+    /// Of the samples of the class, the fraction predicted as it (0 when there are none).
     public var recall: Double
+    /// The harmonic mean of precision and recall (0 when both are 0).
     public var f1: Double
+    /// How many samples of the class there are.
     public var support: Int
 }
 
@@ -77,9 +84,12 @@ public enum Averaging: String, Sendable, CaseIterable {
 /// Per-class scores and their averages, from a confusion matrix (scikit-learn's
 /// `classification_report` with `labels=range(K)` and `zero_division=0`).
 public struct ClassificationReport: Sendable {
+    /// The confusion matrix the report is computed from.
     public let matrix: ConfusionMatrix
+    /// Precision, recall, F1 and support of each class.
     public let classes: [ClassScores]
 
+    /// The report of a confusion matrix.
     public init(_ matrix: ConfusionMatrix) {
         self.matrix = matrix
         classes = (0..<matrix.classCount).map { c in
@@ -90,10 +100,12 @@ public struct ClassificationReport: Sendable {
         }
     }
 
+    /// The report of `predicted` against `truth`.
     public init(truth: [Int], predicted: [Int], classCount: Int) {
         self.init(ConfusionMatrix(truth: truth, predicted: predicted, classCount: classCount))
     }
 
+    /// The fraction of samples classified right.
     public var accuracy: Double { matrix.accuracy }
 
     /// Precision, recall and F1 averaged as `averaging` says.

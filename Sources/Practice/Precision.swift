@@ -18,7 +18,9 @@ import Validation
 /// rounded to `T`, except the softmax at the end and its gradient, computed in Double and
 /// rounded to `T` once.
 public struct PrecisionMLP<T: BinaryFloatingPoint & Sendable>: Sendable {
+    /// The sizes D → H → K: inputs, hidden units, classes.
     public let inputs: Int, hidden: Int, classes: Int
+    /// W₁ (H × D), b₁ (H), W₂ (K × H), b₂ (K), row-major, in `T`.
     public var w1: [T], b1: [T], w2: [T], b2: [T]
 
     /// The weights of a model given in Double, rounded to `T`.
@@ -28,6 +30,8 @@ public struct PrecisionMLP<T: BinaryFloatingPoint & Sendable>: Sendable {
         (w1, b1, w2, b2) = (other.w1.map(T.init), other.b1.map(T.init), other.w2.map(T.init), other.b2.map(T.init))
     }
 
+    /// A network with the given sizes and weights; sizes below one input, one hidden unit or
+    /// two classes, or weights that do not fit them, stop naming them.
     @inlinable
     public init(inputs: Int, hidden: Int, classes: Int, w1: [T], b1: [T], w2: [T], b2: [T]) {
         require(inputs > 0 && hidden > 0 && classes > 1, "PrecisionMLP: sizes \(inputs) → \(hidden) → \(classes) need at least one input and hidden unit and two classes")
@@ -121,6 +125,7 @@ public struct PrecisionRecipe: Sendable {
     /// The loss scale S (1: none). Gradients are divided by S in the master's type.
     public var lossScale: Double
 
+    /// A recipe; a loss scale that is not positive and finite stops naming it.
     @inlinable
     public init(floatMasterWeights: Bool = false, lossScale: Double = 1) {
         require(lossScale > 0 && lossScale.isFinite, "PrecisionRecipe: the loss scale must be positive and finite, got \(lossScale)")

@@ -10,14 +10,18 @@ import Validation
 
 /// A regression task y = amplitude · sin(x + phase), seen through a handful of points.
 public struct SineTask: Sendable {
+    /// The amplitude of the sine.
     public var amplitude: Double
+    /// The phase of the sine.
     public var phase: Double
 
+    /// The task y = amplitude · sin(x + phase).
     public init(amplitude: Double, phase: Double) {
         self.amplitude = amplitude
         self.phase = phase
     }
 
+    /// y = amplitude · sin(x + phase).
     public func callAsFunction(_ x: Double) -> Double { amplitude * sin(x + phase) }
 }
 
@@ -34,6 +38,7 @@ public struct SineTask: Sendable {
 /// First-order MAML drops H: ∇ ≈ ∇L_query(θ'). With a model linear in θ, H is exact and
 /// constant, so the meta-gradient can be written down and checked by finite differences.
 public enum SineMAML {
+    /// φ(x) = [1, sin x, cos x]: the model is linear in θ, y = θ · φ(x).
     public static func features(_ x: Double) -> [Double] { [1, sin(x), cos(x)] }
 
     /// L and ∇L of θ on points (x, y).
@@ -82,10 +87,14 @@ public enum SineMAML {
 /// A neural ODE dh/dt = tanh(W h + b) on t ∈ [0, 1], integrated in `steps` equal steps.
 /// `w` is d × d, row-major.
 public struct NeuralODE: Sendable {
+    /// W (d × d), row-major.
     public var w: [Double]
+    /// b (d).
     public var b: [Double]
+    /// d, the size of the state h.
     public var dimension: Int { b.count }
 
+    /// An ODE with the given W (d × d) and b (d); a W of another size stops naming both.
     public init(w: [Double], b: [Double]) {
         require(!b.isEmpty && w.count == b.count * b.count, "NeuralODE: W needs \(b.count)² = \(b.count * b.count) values, got \(w.count)")
         self.w = w

@@ -29,8 +29,11 @@ public enum SearchDimension: Sendable, Equatable {
 /// One evaluated setting: the values tried, the seed its training used, and its score on
 /// the validation set (higher is better: an accuracy, or a negated loss).
 public struct Trial: Sendable, Equatable {
+    /// The hyperparameters tried, by name.
     public var settings: [String: Double]
+    /// The seed the trial's training used.
     public var seed: UInt64
+    /// The validation score the trial reached (higher is better).
     public var score: Double
 }
 

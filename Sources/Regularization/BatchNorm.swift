@@ -23,8 +23,12 @@ public struct BatchNorm: Layer {
     public var gamma: Parameter
     /// β, one per feature, starting at 0. Does not decay.
     public var beta: Parameter
+    /// The running average of the batch means, used at inference.
     public var runningMean: [Double]
+    /// The running average of the batch variance (biased), used at inference.
     public var runningVariance: [Double]
+    /// How much of the running averages each batch keeps (0.9: running ← 0.9 running + 0.1
+    /// batch).
     public var momentum: Double
     /// Keeps √(σ² + ε) away from 0 when a feature is constant over the batch.
     public var epsilon: Double
@@ -52,6 +56,7 @@ public struct BatchNorm: Layer {
         self.epsilon = epsilon
     }
 
+    /// The number of features (columns) normalized.
     public var features: Int { gamma.count }
 
     public mutating func forward(_ x: Tensor, mode: Mode) -> Tensor {

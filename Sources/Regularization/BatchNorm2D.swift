@@ -33,6 +33,7 @@ public struct BatchNorm2D: Layer {
         rows = BatchNorm(features: channels, momentum: momentum, epsilon: epsilon, name: name)
     }
 
+    /// The number of channels C.
     public var channels: Int { rows.features }
 
     /// Whether a training-mode pass normalizes with the running statistics (see ``BatchNorm``).

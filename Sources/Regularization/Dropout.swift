@@ -20,7 +20,10 @@ import Validation
 /// The layer owns its seeded generator, so a model with dropout trains the same way
 /// every time, and a copy of the layer draws the same masks as the original.
 public struct Dropout: Layer {
+    /// p, the probability that a value is dropped in training.
     public let rate: Double
+    /// The layer's own generator, so that a model with dropout trains the same way every run
+    /// (its state is checkpointed as a buffer).
     public var generator: SeededGenerator
     /// The mask of the last training-mode forward pass.
     public private(set) var mask: [Double]?

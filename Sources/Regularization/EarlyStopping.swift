@@ -10,7 +10,9 @@ import Validation
 /// As a training plugin it needs a validation set, and at the end it puts the best
 /// model back (also when the epochs run out first).
 public struct EarlyStopping: TrainingPlugin {
+    /// The epochs without improvement that end training.
     public let patience: Int
+    /// How much the validation loss must fall for an epoch to count as an improvement.
     public let minimumImprovement: Double
     /// The lowest validation loss so far and its epoch.
     public private(set) var best: (loss: Double, epoch: Int)?
@@ -19,6 +21,8 @@ public struct EarlyStopping: TrainingPlugin {
     /// The model as it was after the best epoch (when used as a plugin).
     private var bestModel: (any Layer)?
 
+    /// Stops after `patience` epochs without the validation loss falling by more than
+    /// `minimumImprovement`; a patience below 1 or a negative improvement stops naming it.
     public init(patience: Int, minimumImprovement: Double = 0) {
         require(patience > 0, "EarlyStopping: patience must be at least 1, got \(patience)")
         require(minimumImprovement >= 0, "EarlyStopping: the minimum improvement cannot be negative, got \(minimumImprovement)")

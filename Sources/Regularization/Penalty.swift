@@ -14,9 +14,13 @@ import Validation
 /// pushed all the way to 0: a sparse network. Biases are not penalized (they do not make
 /// the function any more wiggly, and a class may need a large one). sign(0) is taken as 0.
 public enum Penalty: Sendable, Equatable {
+    /// No penalty.
     case none
+    /// λ Σ|w|: pushes small weights to exactly 0.
     case l1(Double)
+    /// (λ/2) Σ w²: shrinks every weight in proportion to its size.
     case l2(Double)
+    /// λ₁ Σ|w| + (λ₂/2) Σ w².
     case elasticNet(l1: Double, l2: Double)
 
     var strengths: (l1: Double, l2: Double) {
@@ -42,6 +46,7 @@ public enum Penalty: Sendable, Equatable {
         return weights.map { w in l1 * (w > 0 ? 1 : w < 0 ? -1 : 0) + l2 * w }
     }
 
+    /// The penalty as the lessons print it ("L2 λ=0.001").
     public var name: String {
         switch self {
         case .none: "none"
@@ -57,8 +62,10 @@ public enum Penalty: Sendable, Equatable {
 /// not frozen (a frozen weight takes no step, so a penalty on it would change nothing
 /// but the recorded loss). Ω is recorded as a loss term of its own ("L2 penalty").
 public struct WeightPenalty: TrainingPlugin {
+    /// The penalty added to the loss.
     public var penalty: Penalty
 
+    /// A plugin that adds `penalty` to the loss and its gradient to the weights.
     public init(_ penalty: Penalty) {
         let (l1, l2) = penalty.strengths
         require(l1 >= 0 && l2 >= 0, "WeightPenalty: the strengths must not be negative, got \(penalty.name)")
@@ -104,9 +111,13 @@ public struct WeightPenalty: TrainingPlugin {
 /// Only parameters whose ``/Backprop/Parameter/decays`` is true are decayed: weights, not biases,
 /// γ or β.
 public struct DecoupledWeightDecay<Base: Optimizer>: Optimizer {
+    /// The wrapped rule, stepped after the decay.
     public var base: Base
+    /// λ: each step shrinks a decaying weight by η λ θ.
     public var decay: Double
 
+    /// `base` with every decaying weight scaled by 1 − η λ before its step, λ = `decay`; a
+    /// negative or non-finite decay stops naming it.
     public init(_ base: Base, decay: Double) {
         require(decay >= 0 && decay.isFinite, "DecoupledWeightDecay: the decay must be a finite number ≥ 0, got \(decay)")
         self.base = base
