@@ -1,5 +1,5 @@
-import Foundation
 import ExerciseSupport
+import Foundation
 
 // Exercise 3.6 — The gradient check itself
 //

@@ -1,5 +1,6 @@
-import Foundation
 import ExerciseSupport
+import Foundation
+
 import enum Activations.Activation
 
 // Exercise 3.3 — A dense layer's backward pass, for one input

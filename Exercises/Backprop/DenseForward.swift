@@ -1,5 +1,6 @@
-import Foundation
 import ExerciseSupport
+import Foundation
+
 import enum Activations.Activation
 
 // Exercise 3.1 — A dense layer's forward pass, for one input

@@ -1,5 +1,5 @@
-import Foundation
 import ExerciseSupport
+import Foundation
 
 // Exercise 4.1 — One step of SGD with momentum (the velocity form)
 //

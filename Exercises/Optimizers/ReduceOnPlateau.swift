@@ -1,5 +1,5 @@
-import Foundation
 import ExerciseSupport
+import Foundation
 
 // Exercise 4.6 — Reduce on plateau
 //

@@ -1,5 +1,5 @@
-import Foundation
 import ExerciseSupport
+import Foundation
 
 // Exercise 1.3 — The perceptron learning rule
 //

@@ -1,5 +1,6 @@
-import Foundation
 import ExerciseSupport
+import Foundation
+
 import struct Perceptron.Neuron
 import struct Perceptron.PerceptronTraining
 

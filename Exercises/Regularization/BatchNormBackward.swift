@@ -1,5 +1,5 @@
-import Foundation
 import ExerciseSupport
+import Foundation
 
 // Exercise 5.4 — Batch normalization, backward (training mode)
 //

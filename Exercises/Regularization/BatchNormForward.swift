@@ -1,5 +1,5 @@
-import Foundation
 import ExerciseSupport
+import Foundation
 
 // Exercise 5.3 — Batch normalization, forward, in training and in inference mode
 //

@@ -1,5 +1,5 @@
-import Foundation
 import ExerciseSupport
+import Foundation
 
 // Exercise 5.5 — Early stopping
 //

@@ -158,7 +158,9 @@ lesson.prose(
 var checkRNG = SeededGenerator(seed: lesson.seed + 3)
 var checkRows: [[String]] = []
 var everyCheckPassed = true
-for (name, mask, dropout) in [("causal", AttentionMask.causal, false), ("padding, lengths 4 and 2", .padding(lengths: [4, 2]), false), ("dropout 0.3, fixed keep-mask", .none, true)] {
+for (name, mask, dropout) in [
+    ("causal", AttentionMask.causal, false), ("padding, lengths 4 and 2", .padding(lengths: [4, 2]), false), ("dropout 0.3, fixed keep-mask", .none, true),
+] {
     var layer = MultiHeadAttention(features: 6, heads: 3, using: &checkRNG)
     layer.visitParameters { p in if p.name.hasPrefix("b") { p.value = checkRNG.normals(p.count, standardDeviation: 0.3) } }
     layer.mask = mask
@@ -320,7 +322,10 @@ let reversalAccuracies = reversalRuns.map { exactAccuracy($0.model, testStrings)
 lesson.table(
     headers: ["block", "loss, epoch 1", "epoch \(reverseEpochs)", "held-out digits right", "held-out strings right"],
     rows: zip(reversalRuns, reversalAccuracies).map { run, exact in
-        [run.name, decimal(run.history[0].trainingLoss, 4), decimal(run.history.last!.trainingLoss, 4), percent(run.history.last!.validation!.accuracy!), percent(exact)]
+        [
+            run.name, decimal(run.history[0].trainingLoss, 4), decimal(run.history.last!.trainingLoss, 4), percent(run.history.last!.validation!.accuracy!),
+            percent(exact),
+        ]
     })
 let bestReversal = reversalAccuracies[0] >= reversalAccuracies[1] ? 0 : 1
 let (postFirst, preFirst) = (reversalRuns[0].history[0].trainingLoss, reversalRuns[1].history[0].trainingLoss)
@@ -439,10 +444,15 @@ lesson.table(
     headers: ["model", "parameters", "training multiply-adds", "nats/char", "bits/char"],
     rows: [
         ["bigram counts", "\(characters.count * characters.count)", "(counting)", decimal(bigramLoss, 3), decimal(bigramLoss / log(2), 3)],
-        ["LSTM 64", "\(lstmModel.parameterCount)", compact(3 * Double(lstmForward * trainingWindows), significant: 2),
-         decimal(lstmLoss, 3), decimal(lstmLoss / log(2), 3)],
-        ["transformer, 1 pre-LN block, d = 64", "\(transformerModel.parameterCount)", compact(3 * Double(transformerForward * trainingWindows), significant: 2),
-         decimal(transformerLoss, 3), decimal(transformerLoss / log(2), 3)],
+        [
+            "LSTM 64", "\(lstmModel.parameterCount)", compact(3 * Double(lstmForward * trainingWindows), significant: 2),
+            decimal(lstmLoss, 3), decimal(lstmLoss / log(2), 3),
+        ],
+        [
+            "transformer, 1 pre-LN block, d = 64", "\(transformerModel.parameterCount)",
+            compact(3 * Double(transformerForward * trainingWindows), significant: 2),
+            decimal(transformerLoss, 3), decimal(transformerLoss / log(2), 3),
+        ],
     ])
 let transformerWins = transformerLoss < lstmLoss
 lesson.prose(
@@ -502,9 +512,12 @@ lesson.prose(
 @MainActor func recallModel(transformer: Bool) -> Sequential {
     var modelRNG = SeededGenerator(seed: lesson.seed + 12)
     let embedding = Embedding(vocabulary: 10, dimension: 32, using: &modelRNG, name: "d")
-    let body: [any Layer] = transformer
-        ? [PositionalEncoding(maxLength: recallLength, features: 32),
-           EncoderBlock(features: 32, heads: 4, feedForward: 64, preNorm: true, using: &modelRNG, name: "1"), SwapAxes(), LastStep()]
+    let body: [any Layer] =
+        transformer
+        ? [
+            PositionalEncoding(maxLength: recallLength, features: 32),
+            EncoderBlock(features: 32, heads: 4, feedForward: 64, preNorm: true, using: &modelRNG, name: "1"), SwapAxes(), LastStep(),
+        ]
         : [SwapAxes(), LSTMLayer(inputs: 32, hidden: 40, using: &modelRNG, name: "1"), LastStep()]
     return Sequential([embedding] + body + [Dense(inputs: transformer ? 32 : 40, outputs: 10, initialization: .xavier, using: &modelRNG, name: "y")])
 }
@@ -564,7 +577,9 @@ for (play, entry) in playTexts.enumerated() {
         trainLines.append(Array(entry.tokens[start..<(start + lineLength)]))
         trainPlays.append(play)
     }
-    for start in stride(from: cut, to: entry.tokens.count - lineLength, by: (entry.tokens.count - lineLength - cut) / perPlayValidation).prefix(perPlayValidation) {
+    for start in stride(from: cut, to: entry.tokens.count - lineLength, by: (entry.tokens.count - lineLength - cut) / perPlayValidation).prefix(
+        perPlayValidation)
+    {
         validLines.append(Array(entry.tokens[start..<(start + lineLength)]))
         validPlays.append(play)
     }
@@ -645,7 +660,10 @@ for (name, transformer) in [("LSTM + attention pooling", false), ("transformer c
     classifiers.append(model)
 }
 lesson.table(headers: ["model", "parameters", "validation accuracy"], rows: classifierRows)
-let (lstmLineAccuracy, transformerLineAccuracy) = (evaluate(classifiers[0], on: lineValidation, loss: SoftmaxCrossEntropy()).accuracy!, evaluate(classifiers[1], on: lineValidation, loss: SoftmaxCrossEntropy()).accuracy!)
+let (lstmLineAccuracy, transformerLineAccuracy) = (
+    evaluate(classifiers[0], on: lineValidation, loss: SoftmaxCrossEntropy()).accuracy!,
+    evaluate(classifiers[1], on: lineValidation, loss: SoftmaxCrossEntropy()).accuracy!
+)
 let bestLine = [("the bag of characters", bagAccuracy), ("the LSTM with attention", lstmLineAccuracy), ("the transformer", transformerLineAccuracy)]
     .max { $0.1 < $1.1 }!
 lesson.prose(

@@ -560,7 +560,8 @@ let denseBounds = vae.importanceWeightedBounds(testTensor, samples: 100, using: 
 let (convBound, denseBound) = (convBounds.reduce(0, +) / Double(convBounds.count), denseBounds.reduce(0, +) / Double(denseBounds.count))
 let differences = zip(convBounds, denseBounds).map(-)
 let meanDifference = differences.reduce(0, +) / Double(differences.count)
-let standardError = (differences.reduce(0) { $0 + ($1 - meanDifference) * ($1 - meanDifference) } / Double(differences.count - 1)
+let standardError =
+    (differences.reduce(0) { $0 + ($1 - meanDifference) * ($1 - meanDifference) } / Double(differences.count - 1)
     / Double(differences.count)).squareRoot()
 let vaeModels = [
     ("dense", vae.parameterCount, testEval, denseBound), ("convolutional", convStep.model.parameterCount, convTest, convBound),
@@ -604,7 +605,10 @@ for beta in betas {
 lesson.table(
     headers: ["β", "reconstruction", "KL", "ELBO", "active units of 8"],
     rows: betaResults.map { r in
-        [decimal(r.beta, 1), decimal(r.evaluation.terms["reconstruction"]!, 2), decimal(r.evaluation.terms["KL"]!, 2), decimal(-r.evaluation.loss, 2), "\(r.active)"]
+        [
+            decimal(r.beta, 1), decimal(r.evaluation.terms["reconstruction"]!, 2), decimal(r.evaluation.terms["KL"]!, 2), decimal(-r.evaluation.loss, 2),
+            "\(r.active)",
+        ]
     })
 let (low, high) = (betaResults.first!, betaResults.last!)
 let bestELBO = betaResults.max { -$0.evaluation.loss < -$1.evaluation.loss }!

@@ -170,8 +170,10 @@ lesson.table(
     rows: [
         ["MSE", "(1/n) Σ (ŷ − y)²", decimal(meanSquaredError(yPred, yTrue), 4), vector(meanSquaredErrorGradient(yPred, yTrue), 3)],
         ["MAE", "(1/n) Σ |ŷ − y|", decimal(meanAbsoluteError(yPred, yTrue), 4), vector(meanAbsoluteErrorGradient(yPred, yTrue), 3)],
-        ["BCE", "−(1/n) Σ [y log ŷ + (1−y) log(1−ŷ)]", decimal(binaryCrossEntropy(yPred, yTrue), 4),
-         vector(binaryCrossEntropyGradient(yPred, yTrue), 3)],
+        [
+            "BCE", "−(1/n) Σ [y log ŷ + (1−y) log(1−ŷ)]", decimal(binaryCrossEntropy(yPred, yTrue), 4),
+            vector(binaryCrossEntropyGradient(yPred, yTrue), 3),
+        ],
     ])
 lesson.prose(
     """
@@ -435,8 +437,10 @@ lesson.plot(
 lesson.table(
     headers: ["hidden layers", "sizes", "parameters", "training MSE"],
     rows: fits.map { fit in
-        ["\(fit.depth)", sizesText(fit.network), "\(fit.network.parameterCount)",
-         compact(fit.loss, significant: 3)]
+        [
+            "\(fit.depth)", sizesText(fit.network), "\(fit.network.parameterCount)",
+            compact(fit.loss, significant: 3),
+        ]
     })
 let wiggleMeanSquare = 0.005  // the mean of (0.1·cos(10x))² over many periods: 0.01 / 2
 let learnedWiggle = fits.filter { $0.loss < wiggleMeanSquare }.map { "\($0.depth) hidden" }
@@ -464,12 +468,15 @@ lesson.table(
     headers: ["network", "hidden layers", "hidden units", "parameters"],
     rows: shapes.map { sizes in
         let counts = zip(sizes, sizes.dropFirst()).map { ($0 + 1) * $1 }
-        return [sizes.map(String.init).joined(separator: "-"), "\(sizes.count - 2)", "\(sizes.dropFirst().dropLast().reduce(0, +))",
-                "\(counts.reduce(0, +))"]
+        return [
+            sizes.map(String.init).joined(separator: "-"), "\(sizes.count - 2)", "\(sizes.dropFirst().dropLast().reduce(0, +))",
+            "\(counts.reduce(0, +))",
+        ]
     })
-let shapeCounts = Dictionary(uniqueKeysWithValues: shapes.map { sizes in
-    (sizes, zip(sizes, sizes.dropFirst()).map { ($0 + 1) * $1 }.reduce(0, +))
-})
+let shapeCounts = Dictionary(
+    uniqueKeysWithValues: shapes.map { sizes in
+        (sizes, zip(sizes, sizes.dropFirst()).map { ($0 + 1) * $1 }.reduce(0, +))
+    })
 let (deepNarrow, wide128, wide512) = (shapeCounts[[64, 32, 32, 32, 32, 10]]!, shapeCounts[[64, 128, 10]]!, shapeCounts[[64, 512, 10]]!)
 lesson.prose(
     """
@@ -589,9 +596,10 @@ lesson.prose(
     trained the same way, but on the training set sorted by label and visited in that \
     order every epoch, so each batch holds one digit and the 9s always come last:
     """)
-let sortedTraining = experiment.training.subset(experiment.training.labels.indices.sorted {
-    (experiment.training.labels[$0], $0) < (experiment.training.labels[$1], $1)
-})
+let sortedTraining = experiment.training.subset(
+    experiment.training.labels.indices.sorted {
+        (experiment.training.labels[$0], $0) < (experiment.training.labels[$1], $1)
+    })
 /// Test accuracy and the share of test images called a 9, after 1 epoch and after all of them.
 func orderStudy(_ data: ClassificationSet, order: BatchOrder) -> [(accuracy: Double, nines: Double)] {
     var network = Sequential(weights: experiment.initialWeights(), hidden: .relu)
@@ -614,7 +622,10 @@ let ninesInTest = Double(experiment.test.labels.filter { $0 == 9 }.count) / Doub
 lesson.table(
     headers: ["batch order", "after epoch", "test accuracy", "called a 9"],
     rows: [("shuffled every epoch", shuffledStudy), ("sorted by label", sortedStudy)].flatMap { name, study in
-        [[name, "1", percent(study[0].accuracy), percent(study[0].nines)], ["", "\(DigitsBaseline.epochs)", percent(study[1].accuracy), percent(study[1].nines)]]
+        [
+            [name, "1", percent(study[0].accuracy), percent(study[0].nines)],
+            ["", "\(DigitsBaseline.epochs)", percent(study[1].accuracy), percent(study[1].nines)],
+        ]
     })
 lesson.prose(
     """

@@ -117,12 +117,16 @@ lesson.prose(
     (√\(decimal(cornerMagnitude * cornerMagnitude, 0)) = \(decimal(cornerMagnitude, 3))), where both \
     edges meet.
     """)
-lesson.plot(Heatmap(title: "the square (×4), Gx, Gy and the magnitude, on one scale", tiling: [square.map { $0 * 4 }] + [gx, gy, magnitude].map { g in
-    // 3×3 results shown in the middle of a 5×5 frame, where their windows are centred
-    var framed = [Double](repeating: .nan, count: 25)
-    for r in 0..<3 { for c in 0..<3 { framed[(r + 1) * 5 + c + 1] = g[r * 3 + c] } }
-    return framed
-}, height: 5, width: 5, perRow: 4))
+lesson.plot(
+    Heatmap(
+        title: "the square (×4), Gx, Gy and the magnitude, on one scale",
+        tiling: [square.map { $0 * 4 }]
+            + [gx, gy, magnitude].map { g in
+                // 3×3 results shown in the middle of a 5×5 frame, where their windows are centred
+                var framed = [Double](repeating: .nan, count: 25)
+                for r in 0..<3 { for c in 0..<3 { framed[(r + 1) * 5 + c + 1] = g[r * 3 + c] } }
+                return framed
+            }, height: 5, width: 5, perRow: 4))
 
 // MARK: - 3
 
@@ -387,7 +391,8 @@ lesson.plot(
     Heatmap(title: "the first layer's 16 filters", tiling: (0..<16).map { Array(firstFilters[($0 * 9)..<($0 * 9 + 9)]) }, height: 3, width: 3, perRow: 8))
 let firstMaps = Sequential(Array(cnn.layers[0...2])).predict(Tensor(shape: [1, 64], values: test.inputs[0])).values
 lesson.plot(
-    Heatmap(title: "feature maps of the first test digit", tiling: (0..<16).map { Array(firstMaps[($0 * 64)..<($0 * 64 + 64)]) }, height: 8, width: 8, perRow: 4))
+    Heatmap(
+        title: "feature maps of the first test digit", tiling: (0..<16).map { Array(firstMaps[($0 * 64)..<($0 * 64 + 64)]) }, height: 8, width: 8, perRow: 4))
 
 // MARK: - 7
 
@@ -408,12 +413,16 @@ lesson.prose(
 @MainActor func deepNetwork(residual: Bool, blocks: Int = 4, seed: UInt64 = 20, batchNorm: Bool = false) -> Sequential {
     var initRNG = SeededGenerator(seed: lesson.seed + seed)
     func conv(_ name: String) -> Conv2D { Conv2D(inChannels: 8, outChannels: 8, kernel: 3, padding: 1, initialization: .he, using: &initRNG, name: name) }
-    var layers: [any Layer] = [Reshape([1, 8, 8]), Conv2D(inChannels: 1, outChannels: 8, kernel: 3, padding: 1, initialization: .he, using: &initRNG, name: "0"), ActivationLayer(.relu)]
+    var layers: [any Layer] = [
+        Reshape([1, 8, 8]), Conv2D(inChannels: 1, outChannels: 8, kernel: 3, padding: 1, initialization: .he, using: &initRNG, name: "0"),
+        ActivationLayer(.relu),
+    ]
     for block in 0..<blocks {
         let (a, b) = (conv("\(2 * block + 1)"), conv("\(2 * block + 2)"))
         if residual && batchNorm {  // the seeds' block: conv → BN → ReLU → conv → BN, + x, ReLU
             layers += [
-                Residual([a, BatchNorm2D(channels: 8, name: "\(2 * block + 1)"), ActivationLayer(.relu), b, BatchNorm2D(channels: 8, name: "\(2 * block + 2)")]),
+                Residual([a, BatchNorm2D(channels: 8, name: "\(2 * block + 1)"), ActivationLayer(.relu), b, BatchNorm2D(channels: 8, name: "\(2 * block + 2)")]
+                ),
                 ActivationLayer(.relu),
             ]
         } else if residual {
@@ -423,7 +432,8 @@ lesson.prose(
         }
     }
     var head = SeededGenerator(seed: lesson.seed + 21)
-    return Sequential(layers + [Pool2D(.max, size: 2), Reshape.flatten, Dense(inputs: 8 * 16, outputs: 10, initialization: .xavier, using: &head, name: "out")])
+    return Sequential(
+        layers + [Pool2D(.max, size: 2), Reshape.flatten, Dense(inputs: 8 * 16, outputs: 10, initialization: .xavier, using: &head, name: "out")])
 }
 let deepEpochs = 10
 let gapEpochs = 8
@@ -545,18 +555,23 @@ lesson.plot(
     LinePlot(
         title: "validation loss per epoch, with and without batch norm", xLabel: "epoch", yLabel: "cross-entropy",
         series: gapRuns.map { run in
-            LinePlot.Series("\(run.batchNorm ? "BN" : "no BN"), η \(run.rate)", x: run.history.map { Double($0.epoch) }, y: run.history.map { $0.validation!.loss })
+            LinePlot.Series(
+                "\(run.batchNorm ? "BN" : "no BN"), η \(run.rate)", x: run.history.map { Double($0.epoch) }, y: run.history.map { $0.validation!.loss })
         }, logScaleY: true))
 lesson.table(
     headers: ["network", "η", "loss after epoch 1", "after epoch \(gapEpochs)", "validation acc."],
     rows: gapRuns.map { run in
-        [run.batchNorm ? "with BN" : "without BN", "\(run.rate)", decimal(run.history[0].trainingLoss, 4), decimal(run.history.last!.trainingLoss, 4),
-         percent(run.history.last!.validation!.accuracy!)]
+        [
+            run.batchNorm ? "with BN" : "without BN", "\(run.rate)", decimal(run.history[0].trainingLoss, 4), decimal(run.history.last!.trainingLoss, 4),
+            percent(run.history.last!.validation!.accuracy!),
+        ]
     })
 @MainActor func gapAccuracy(_ batchNorm: Bool, _ rate: Double) -> Double {
     gapRuns.first { $0.batchNorm == batchNorm && $0.rate == rate }!.history.last!.validation!.accuracy!
 }
-@MainActor func gapFirstLoss(_ batchNorm: Bool, _ rate: Double) -> Double { gapRuns.first { $0.batchNorm == batchNorm && $0.rate == rate }!.history[0].trainingLoss }
+@MainActor func gapFirstLoss(_ batchNorm: Bool, _ rate: Double) -> Double {
+    gapRuns.first { $0.batchNorm == batchNorm && $0.rate == rate }!.history[0].trainingLoss
+}
 lesson.prose(
     """
     The network has \(gapParameters.0) parameters without BN and \(gapParameters.1) with it (γ and β per \

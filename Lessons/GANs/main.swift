@@ -124,7 +124,8 @@ struct RingRecord {
         let run = train(&step, on: ringData, epochs: epoch + 1, batchSize: 64, order: order, evaluatesTrainingSet: false, firstEpoch: epoch)
         var sampleRNG = SeededGenerator(seed: 99)
         let coverage = ring.coverage(rows(step.samples(1000, using: &sampleRNG)))
-        history.append(RingRecord(epoch: epoch + 1, modes: coverage.modesCovered, quality: coverage.highQuality, accuracy: step.evaluate(on: ringData).accuracy!))
+        history.append(
+            RingRecord(epoch: epoch + 1, modes: coverage.modesCovered, quality: coverage.highQuality, accuracy: step.evaluate(on: ringData).accuracy!))
         progress.advance(note: "modes \(coverage.modesCovered), D \(decimal(run.history.last!.trainingTerms["D"]!, 3))")
         if snapshotEpochs.contains(epoch + 1) { snapshot(epoch + 1, step) }
     }
@@ -214,8 +215,10 @@ lesson.table(
     headers: ["D(G(z)) = σ(t)", "minimax |∂L_G/∂t|", "non-saturating |∂L_G/∂t|"],
     rows: saturationPoints.map { p in
         let t = Tensor(shape: [1, 1], values: [log(p / (1 - p))])
-        return [compact(p), compact(abs(GeneratorLoss.minimax.evaluate(t).gradient.values[0]), significant: 3),
-            compact(abs(GeneratorLoss.nonSaturating.evaluate(t).gradient.values[0]), significant: 3)]
+        return [
+            compact(p), compact(abs(GeneratorLoss.minimax.evaluate(t).gradient.values[0]), significant: 3),
+            compact(abs(GeneratorLoss.nonSaturating.evaluate(t).gradient.values[0]), significant: 3),
+        ]
     })
 lesson.prose(
     """
@@ -264,15 +267,21 @@ lesson.prose(
     the seeds' noisy labels (each target moved up to 0.05 towards the other class):
     """)
 var collapseRows: [(String, [RingRecord])] = []
-collapseRows.append(("G η \(compact(collapseRate))", seeds.map { trainRing(seed: $0, generatorRate: collapseRate, label: "G η \(compact(collapseRate)), seed \($0)").history.last! }))
-collapseRows.append((
-    "G η \(compact(collapseRate)), smoothing 0.9",
-    seeds.map { trainRing(seed: $0, labels: Labels(real: 0.9), generatorRate: collapseRate, label: "smoothing, seed \($0)").history.last! }
-))
-collapseRows.append((
-    "G η \(compact(collapseRate)), label noise 0.05",
-    seeds.map { trainRing(seed: $0, labels: Labels(noise: 0.05), generatorRate: collapseRate, label: "label noise, seed \($0)").history.last! }
-))
+collapseRows.append(
+    (
+        "G η \(compact(collapseRate))",
+        seeds.map { trainRing(seed: $0, generatorRate: collapseRate, label: "G η \(compact(collapseRate)), seed \($0)").history.last! }
+    ))
+collapseRows.append(
+    (
+        "G η \(compact(collapseRate)), smoothing 0.9",
+        seeds.map { trainRing(seed: $0, labels: Labels(real: 0.9), generatorRate: collapseRate, label: "smoothing, seed \($0)").history.last! }
+    ))
+collapseRows.append(
+    (
+        "G η \(compact(collapseRate)), label noise 0.05",
+        seeds.map { trainRing(seed: $0, labels: Labels(noise: 0.05), generatorRate: collapseRate, label: "label noise, seed \($0)").history.last! }
+    ))
 collapseRows.append(("G η \(compact(baseRate)) (section 2)", lossRuns[.nonSaturating]!))
 lesson.table(headers: ["setting", "modes (3 seeds)", "high quality"], rows: collapseRows.map { [$0.0] + summary($0.1) })
 let collapsed = collapseRows[0].1
@@ -430,7 +439,8 @@ var vaeStep = VAEStep(model: vaeModel, optimizer: Adam(learningRate: 3e-3), seed
 var vaeOrder = SeededGenerator(seed: lesson.seed + 92)
 let vaeData = ImageSet(images: trainImages, sampleShape: [64])
 let vaeProgress = lesson.progress("the VAE", total: 40)
-train(&vaeStep, on: vaeData, epochs: 40, batchSize: 32, order: .shuffled(epochs: 40, count: vaeData.count, using: &vaeOrder), evaluatesTrainingSet: false) { _ in
+train(&vaeStep, on: vaeData, epochs: 40, batchSize: 32, order: .shuffled(epochs: 40, count: vaeData.count, using: &vaeOrder), evaluatesTrainingSet: false) {
+    _ in
     vaeProgress.advance()
 }
 let vaeSamples = vaeStep.model.sample(400, using: &digitSampleRNG)

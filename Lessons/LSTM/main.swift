@@ -355,7 +355,8 @@ lesson.prose(
     """)
 var table = Embedding(table: Matrix([[1, 2], [3, 4], [5, 6], [7, 8]]))
 let looked = table.forward(Tensor(shape: [3, 1], values: [2, 0, 2]), mode: .training)
-let oneHotProduct = matmul(Matrix(rows: 3, columns: 4, values: oneHotSequence([[2], [0], [2]], vocabulary: 4).values), Matrix([[1, 2], [3, 4], [5, 6], [7, 8]]))
+let oneHotProduct = matmul(
+    Matrix(rows: 3, columns: 4, values: oneHotSequence([[2], [0], [2]], vocabulary: 4).values), Matrix([[1, 2], [3, 4], [5, 6], [7, 8]]))
 _ = table.backward(Tensor(shape: [3, 1, 2], values: [1, 10, 100, 1000, 2, 20]))
 lesson.output(
     """
@@ -570,8 +571,10 @@ _ = trainInFifths(&stackedModel, label: "2-layer LSTM on Shakespeare")
 let stackedLoss = streamLoss(stackedModel, validationText)
 lesson.table(
     headers: ["model", "parameters", "nats/char on validation"],
-    rows: [["1 layer of \(lmHidden)", "\(languageModel.parameterCount)", decimal(lstmLoss, 3)],
-           ["2 layers of \(stackedHidden), dropout \(stackedDropout)", "\(stackedModel.parameterCount)", decimal(stackedLoss, 3)]])
+    rows: [
+        ["1 layer of \(lmHidden)", "\(languageModel.parameterCount)", decimal(lstmLoss, 3)],
+        ["2 layers of \(stackedHidden), dropout \(stackedDropout)", "\(stackedModel.parameterCount)", decimal(stackedLoss, 3)],
+    ])
 lesson.prose(
     """
     \(stackedLoss < lstmLoss ? "The stacked model ends lower, by \(decimal(lstmLoss - stackedLoss, 3)) nats per character" : "The stacked model does not end lower here (\(decimal(stackedLoss, 3)) against \(decimal(lstmLoss, 3)))"), \
@@ -617,7 +620,8 @@ let tagValidation = WordEnds(tokens: validationText, tags: validationTags, lengt
 @MainActor func tagger(bidirectional: Bool) -> Sequential {
     var rng = SeededGenerator(seed: lesson.seed + 7)
     let embedding = Embedding(vocabulary: characters.count, dimension: 16, using: &rng, name: "c")
-    let recurrent: any Layer = bidirectional
+    let recurrent: any Layer =
+        bidirectional
         ? Bidirectional(LSTMLayer(inputs: 16, hidden: 24, using: &rng, name: "f"), LSTMLayer(inputs: 16, hidden: 24, using: &rng, name: "b"))
         : LSTMLayer(inputs: 16, hidden: 48, using: &rng, name: "f")
     return Sequential([embedding, recurrent, SequenceRows(), Dense(inputs: 48, outputs: 2, initialization: .xavier, using: &rng, name: "y")])
@@ -753,7 +757,8 @@ var sumRows: [[String]] = []
 var sumCurves: [LinePlot.Series] = []
 for cell in ["LSTM", "GRU"] {
     var modelRNG = SeededGenerator(seed: lesson.seed + 7)
-    let recurrent: any Layer = cell == "LSTM"
+    let recurrent: any Layer =
+        cell == "LSTM"
         ? LSTMLayer(inputs: 1, hidden: sumHidden, using: &modelRNG) : GRULayer(inputs: 1, hidden: sumHidden, using: &modelRNG)
     var model = Sequential([recurrent, LastStep(), Dense(inputs: sumHidden, outputs: 1, initialization: .xavier, using: &modelRNG)])
     var adam = Adam(learningRate: 0.01)

@@ -67,8 +67,10 @@ lesson.table(
     headers: ["variant", "batch", "η", "steps per epoch", "loss after epoch 1", "after epoch \(batchEpochs)", "test accuracy"],
     rows: zip(batchRuns, batchHistories).map { run, history in
         let steps = (experiment.training.count + run.batchSize - 1) / run.batchSize
-        return [run.name, "\(run.batchSize)", "\(run.learningRate)", "\(steps)", decimal(history[0].trainingLoss, 4),
-                decimal(history.last!.trainingLoss, 4), percent(history.last!.validation!.accuracy!)]
+        return [
+            run.name, "\(run.batchSize)", "\(run.learningRate)", "\(steps)", decimal(history[0].trainingLoss, 4),
+            decimal(history.last!.trainingLoss, 4), percent(history.last!.validation!.accuracy!),
+        ]
     })
 lesson.plot(
     LinePlot(
@@ -343,11 +345,14 @@ lesson.table(
     headers: ["optimizer", "loss after epoch 1", "after epoch \(digitsEpochs)", "final validation accuracy", "best (epoch)"],
     rows: zip(digitsRuns, digitsHistories).map { run, history in
         let best = history.max { $0.validation!.accuracy! < $1.validation!.accuracy! }!
-        return [run.name, decimal(history[0].trainingLoss, 4), decimal(history.last!.trainingLoss, 4),
-                percent(history.last!.validation!.accuracy!), "\(percent(best.validation!.accuracy!)) (\(best.epoch))"]
+        return [
+            run.name, decimal(history[0].trainingLoss, 4), decimal(history.last!.trainingLoss, 4),
+            percent(history.last!.validation!.accuracy!), "\(percent(best.validation!.accuracy!)) (\(best.epoch))",
+        ]
     })
 let adam = digitsHistories[3]
-let adamMatches = decimal(adam[0].trainingLoss, 4) == "1.8068" && decimal(adam.last!.trainingLoss, 4) == "0.0166"
+let adamMatches =
+    decimal(adam[0].trainingLoss, 4) == "1.8068" && decimal(adam.last!.trainingLoss, 4) == "0.0166"
     && Int((adam.last!.validation!.accuracy! * Double(experiment.test.count)).rounded()) == 351
 let finalAccuracies = digitsHistories.map { $0.last!.validation!.accuracy! }
 let spread = (finalAccuracies.max()! - finalAccuracies.min()!) * 100
@@ -433,8 +438,10 @@ lesson.table(
     rows: zip(zip(schedules, scheduleFormulas), scheduleRuns).map { named, run in
         let (schedule, formula) = named
         return [schedule.name, formula] + [10, 29].map { decimal(schedule.learningRate(initial: 0.1, at: $0), 4) }
-            + [decimal(meanSquaredError(of: run.line), 5), parameters(run.line).map { decimal($0, 3) }.joined(separator: ", "),
-               decimal(distance(parameters(run.line), best), 4)]
+            + [
+                decimal(meanSquaredError(of: run.line), 5), parameters(run.line).map { decimal($0, 3) }.joined(separator: ", "),
+                decimal(distance(parameters(run.line), best), 4),
+            ]
     }
         + [["best line", "", "", "", decimal(meanSquaredError(of: bestLine), 5), best.map { decimal($0, 3) }.joined(separator: ", "), "0"]])
 // The sentences below are read off these runs.

@@ -148,7 +148,8 @@ let inexact = trainPerceptron(inputs: LogicGate.inputs, labels: LogicGate.and.tr
 let inexactNote =
     smallestZ.map { z in
         "after a few updates a z that is 0 on paper comes out as \(String(format: "%.1e", z)) in the computer, and the step sends it to the \(z < 0 ? "0" : "1") side. (With η = 0.1 this very run stops after \(inexact.epochs) epochs instead of \(traced.epochs), with weights \(vector(inexact.neuron.weights, 2)) and bias \(decimal(inexact.neuron.bias, 2)).)"
-    } ?? "in this run every sum still came out exact, but after other updates a z that is 0 on paper comes out a hair off 0, and the step sends it to whichever side the rounding picked."
+    }
+    ?? "in this run every sum still came out exact, but after other updates a z that is 0 on paper comes out a hair off 0, and the step sends it to whichever side the rounding picked."
 lesson.prose(
     """
     Epoch \(traced.epochs) makes no mistake, so training stops: the line \
@@ -377,4 +378,3 @@ lesson.table(
         ["1.6", "SigmoidNeuronGradient.swift", "∂a/∂w and ∂a/∂b, gradient-checked"],
     ])
 lesson.finish()
-

@@ -98,7 +98,8 @@ let agreement = steps.map { step in
 let timedSize = 256
 let timedWork = ProductWork(m: timedSize, k: timedSize, n: timedSize)
 let (ta, tb) = (randomMatrix(timedSize, timedSize), randomMatrix(timedSize, timedSize))
-let ladderSeconds: [Double] = measuring
+let ladderSeconds: [Double] =
+    measuring
     ? steps.map { step in secondsPerCall(repeats: 3, minimumTime: 0.1) { _ = step.multiply(ta, tb, timedSize, timedSize, timedSize) } }
     : []
 lesson.table(

@@ -182,11 +182,16 @@ let model = whole.model
 lesson.table(
     headers: ["run", "epochs run", "kept epoch", "validation loss kept"],
     rows: [
-        ["never interrupted", "\(uninterrupted.history.count)", "\(uninterrupted.keptEpoch)",
-         decimal(uninterrupted.history[uninterrupted.keptEpoch - 1].validation!.loss, 4)],
-        ["paused at \(pausedAt), resumed", "\(pausedAt) + \(afterPause.history.count)", "\(afterPause.keptEpoch)",
-         decimal(afterPause.history.last(where: { $0.epoch == afterPause.keptEpoch })?.validation!.loss
-                 ?? beforePause.history[afterPause.keptEpoch - 1].validation!.loss, 4)],
+        [
+            "never interrupted", "\(uninterrupted.history.count)", "\(uninterrupted.keptEpoch)",
+            decimal(uninterrupted.history[uninterrupted.keptEpoch - 1].validation!.loss, 4),
+        ],
+        [
+            "paused at \(pausedAt), resumed", "\(pausedAt) + \(afterPause.history.count)", "\(afterPause.keptEpoch)",
+            decimal(
+                afterPause.history.last(where: { $0.epoch == afterPause.keptEpoch })?.validation!.loss
+                    ?? beforePause.history[afterPause.keptEpoch - 1].validation!.loss, 4),
+        ],
     ])
 lesson.prose(
     """
@@ -367,12 +372,15 @@ for method in TransferMethod.allCases {
 lesson.table(
     headers: ["test accuracy, 5–9"] + labelCounts.map { "\($0) labels" },
     rows: TransferMethod.allCases.map { method in
-        [method.rawValue] + labelCounts.map { "\(percent(mean(transferResults[method]![$0]!))) ±\(decimal(spreadHalf(transferResults[method]![$0]!) * 100, 1))" }
+        [method.rawValue]
+            + labelCounts.map { "\(percent(mean(transferResults[method]![$0]!))) ±\(decimal(spreadHalf(transferResults[method]![$0]!) * 100, 1))" }
     })
 func spreadHalf(_ values: [Double]) -> Double { (values.max()! - values.min()!) / 2 }
 let bestAt = labelCounts.map { n in TransferMethod.allCases.max { mean(transferResults[$0]![n]!) < mean(transferResults[$1]![n]!) }! }
 /// How a pretrained method compares with scratch at each label count, in points.
-@MainActor func gains(_ method: TransferMethod) -> [Double] { labelCounts.map { (mean(transferResults[method]![$0]!) - mean(transferResults[.scratch]![$0]!)) * 100 } }
+@MainActor func gains(_ method: TransferMethod) -> [Double] {
+    labelCounts.map { (mean(transferResults[method]![$0]!) - mean(transferResults[.scratch]![$0]!)) * 100 }
+}
 let (frozenGains, tunedGains) = (gains(.frozen), gains(.fineTuned))
 func describe(_ g: [Double]) -> String {
     zip(labelCounts, g).map { n, points in
@@ -413,7 +421,8 @@ let original = Tensor(shape: [1, 64], values: training.inputs[0])
 lesson.plot(
     Heatmap(
         title: "a digit, two turned, two turned and shifted",
-        tiling: [training.inputs[0]] + (0..<2).map { _ in rotations(original, &showRNG).values } + (0..<2).map { _ in rotationsAndShifts(original, &showRNG).values },
+        tiling: [training.inputs[0]] + (0..<2).map { _ in rotations(original, &showRNG).values }
+            + (0..<2).map { _ in rotationsAndShifts(original, &showRNG).values },
         height: 8, width: 8, perRow: 5))
 @MainActor func augmentationAccuracy(_ transform: (@Sendable (Tensor, inout SeededGenerator) -> Tensor)?, seed: UInt64) -> Double {
     var rng = SeededGenerator(seed: seed)
@@ -422,10 +431,13 @@ lesson.plot(
     var adam = Adam(learningRate: 3e-3)
     let order = BatchOrder.shuffled(epochs: augmentEpochs, count: smallCount, using: &rng)
     if let transform {
-        train(&network, on: Augmented(subset, seed: seed + 2, transform: transform), loss: SoftmaxCrossEntropy(), optimizer: &adam,
-              epochs: augmentEpochs, batchSize: 20, order: order, evaluatesTrainingSet: false)
+        train(
+            &network, on: Augmented(subset, seed: seed + 2, transform: transform), loss: SoftmaxCrossEntropy(), optimizer: &adam,
+            epochs: augmentEpochs, batchSize: 20, order: order, evaluatesTrainingSet: false)
     } else {
-        train(&network, on: subset, loss: SoftmaxCrossEntropy(), optimizer: &adam, epochs: augmentEpochs, batchSize: 20, order: order, evaluatesTrainingSet: false)
+        train(
+            &network, on: subset, loss: SoftmaxCrossEntropy(), optimizer: &adam, epochs: augmentEpochs, batchSize: 20, order: order, evaluatesTrainingSet: false
+        )
     }
     return network.accuracy(on: validation)
 }
@@ -435,11 +447,14 @@ let rotatedRuns = augmentSeeds.map { augmentationAccuracy(rotations, seed: $0) }
 let shiftedRuns = augmentSeeds.map { augmentationAccuracy(rotationsAndShifts, seed: $0) }
 lesson.table(
     headers: ["training on 100 images", "validation, mean", "range over 3 seeds"],
-    rows: [["as they are", percent(mean(plainRuns)), spread(plainRuns)], ["turned", percent(mean(rotatedRuns)), spread(rotatedRuns)],
-           ["turned and shifted", percent(mean(shiftedRuns)), spread(shiftedRuns)]])
+    rows: [
+        ["as they are", percent(mean(plainRuns)), spread(plainRuns)], ["turned", percent(mean(rotatedRuns)), spread(rotatedRuns)],
+        ["turned and shifted", percent(mean(shiftedRuns)), spread(shiftedRuns)],
+    ])
 func verdict(_ runs: [Double]) -> String {
     let wins = zip(runs, plainRuns).filter { $0 > $1 }.count
-    return "\(mean(runs) > mean(plainRuns) ? "raises" : "does not raise") the mean (\(percent(mean(plainRuns))) → \(percent(mean(runs)))) and wins for \(wins) of the 3 seeds"
+    return
+        "\(mean(runs) > mean(plainRuns) ? "raises" : "does not raise") the mean (\(percent(mean(plainRuns))) → \(percent(mean(runs)))) and wins for \(wins) of the 3 seeds"
 }
 lesson.prose(
     """
@@ -469,8 +484,10 @@ lesson.table(
     headers: ["bug", "validation", "own detector", "others fired"],
     rows: zooRuns.map { run in
         let bug = run.bug!
-        return ["\(TrainingBug.allCases.firstIndex(of: bug)! + 1). \(shortName(bug))", percent(run.validationAccuracy),
-                run.findings[bug.detector]!.fired ? "fired" : "silent", "\(run.fired.filter { $0 != bug.detector }.count)"]
+        return [
+            "\(TrainingBug.allCases.firstIndex(of: bug)! + 1). \(shortName(bug))", percent(run.validationAccuracy),
+            run.findings[bug.detector]!.fired ? "fired" : "silent", "\(run.fired.filter { $0 != bug.detector }.count)",
+        ]
     } + [["healthy", percent(healthy.validationAccuracy), "–", "\(healthy.fired.count)"]])
 func shortName(_ bug: TrainingBug) -> String {
     switch bug {
@@ -618,68 +635,77 @@ func gradientError<T: BinaryFloatingPoint>(_ g: [T], scale: Double) -> Double {
 }
 let subnormalShare = Double(lateGradients.filter { $0 != 0 && abs($0) < 6.1e-5 }.count) / Double(lateGradients.filter { $0 != 0 }.count)
 #if !(os(macOS) && arch(x86_64))  // Swift has no Float16 on Intel Macs
-let scales: [Double] = [1, 256, 65536]
-let halfGradients = scales.map { PrecisionMLP<Float16>(doubleRun.model).gradients(training.inputs, labels: training.labels, lossScale: Float16($0)).gradients }
-let floatGradients = PrecisionMLP<Float>(doubleRun.model).gradients(training.inputs, labels: training.labels).gradients
-let overflowed = halfGradients.map { $0.contains { !$0.isFinite } }
-lesson.prose(
-    """
-    First, the gradients themselves: the trained model's gradient over all \
-    \(training.count) training images (a mean, so each term is divided by \(training.count)), computed \
-    again in each type. \(percent(subnormalShare)) of its nonzero entries are below 6.1e-5, where \
-    Float16 has fewer significant bits; the table shows the share that comes out \
-    exactly 0 and the relative error ‖g − g_Double‖/‖g_Double‖ after dividing by S:
-    """)
-lesson.table(
-    headers: ["type", "lost to underflow", "relative error", "overflow"],
-    rows: [["Float", percent(lostShare(floatGradients)), compact(gradientError(floatGradients, scale: 1), significant: 2), "no"]]
-        + scales.indices.map { k in
-            overflowed[k]
-                ? ["Float16, S = \(Int(scales[k]))", "–", "–", "yes: ∞"]
-                : ["Float16, S = \(Int(scales[k]))", percent(lostShare(halfGradients[k])), compact(gradientError(halfGradients[k], scale: scales[k]), significant: 2), "no"]
-        })
-let smallRate = 0.01
-func precisionRun<T: BinaryFloatingPoint & Sendable>(_ type: T.Type, rate: Double, _ recipe: PrecisionRecipe = PrecisionRecipe()) -> PrecisionMLP<Double> {
-    trainInPrecision(type, start: startMLP, x: training.inputs, labels: training.labels, batches: precisionBatches, learningRate: rate, recipe: recipe).model
-}
-let mixedRecipe = PrecisionRecipe(floatMasterWeights: true, lossScale: 1024)
-let halfSmall = precisionRun(Float16.self, rate: smallRate)
-let rows: [(String, PrecisionMLP<Double>, PrecisionMLP<Double>)] = [
-    ("Double", doubleRun.model, precisionRun(Double.self, rate: smallRate)),
-    ("Float", floatRun.model, precisionRun(Float.self, rate: smallRate)),
-    ("Float16 weights and compute", precisionRun(Float16.self, rate: 0.1), halfSmall),
-    ("Float16, Float master weights", precisionRun(Float16.self, rate: 0.1, PrecisionRecipe(floatMasterWeights: true)),
-     precisionRun(Float16.self, rate: smallRate, PrecisionRecipe(floatMasterWeights: true))),
-    ("  … and loss scale 1024", precisionRun(Float16.self, rate: 0.1, mixedRecipe), precisionRun(Float16.self, rate: smallRate, mixedRecipe)),
-]
-lesson.prose(
-    """
-    Then whole trainings from the same start (plain SGD, batches of 64, \(precisionEpochs) epochs), \
-    validation accuracy, at η = 0.1 and at η = \(smallRate), where each step is ten times smaller:
-    """)
-lesson.table(headers: ["training in", "η = 0.1", "η = \(smallRate)"], rows: rows.map { [$0.0, percent(precisionAccuracy($0.1)), percent(precisionAccuracy($0.2))] })
-let halfStart = PrecisionMLP<Double>(PrecisionMLP<Float16>(startMLP)).flat
-let unmovedShare = Double(zip(halfSmall.flat, halfStart).filter { $0 == $1 }.count) / Double(halfStart.count)
-let errorWithoutScale = gradientError(halfGradients[0], scale: 1), errorWithScale = gradientError(halfGradients[1], scale: 256)
-lesson.prose(
-    """
-    In Float16 the late gradient loses \(percent(lostShare(halfGradients[0]))) of its entries outright and is off by \
-    \(compact(errorWithoutScale, significant: 2)) overall; scaled by 256 it loses \(percent(lostShare(halfGradients[1]))) and is off by \(compact(errorWithScale, significant: 2))\
-    \(errorWithoutScale / errorWithScale > 1.5 ? ", " + compact(errorWithoutScale / errorWithScale, significant: 2) + "× closer" : ": about as far, because most of the error is Float16 rounding every product and sum to 11 bits, which no scale removes"), \
-    and 65536 \(overflowed[2] ? "overflows to ∞, which is why dynamic loss scaling halves S and skips the step when that happens" : "still fits"). \
-    At η = \(smallRate), \(percent(unmovedShare)) of the weights kept in Float16 ended exactly where they \
-    started after \(precisionBatches.count) steps: each of their updates was below half their spacing. \
-    Against Double that moves the validation accuracy by \(decimal((precisionAccuracy(halfSmall) - precisionAccuracy(rows[0].2)) * 100, 1)) points in this \
-    run, and Float master weights with loss scaling by \(decimal((precisionAccuracy(rows[4].2) - precisionAccuracy(rows[0].2)) * 100, 1)); on \
-    longer runs at small rates the stalled weights are the ones mixed precision exists to keep moving.
-    """)
+    let scales: [Double] = [1, 256, 65536]
+    let halfGradients = scales.map {
+        PrecisionMLP<Float16>(doubleRun.model).gradients(training.inputs, labels: training.labels, lossScale: Float16($0)).gradients
+    }
+    let floatGradients = PrecisionMLP<Float>(doubleRun.model).gradients(training.inputs, labels: training.labels).gradients
+    let overflowed = halfGradients.map { $0.contains { !$0.isFinite } }
+    lesson.prose(
+        """
+        First, the gradients themselves: the trained model's gradient over all \
+        \(training.count) training images (a mean, so each term is divided by \(training.count)), computed \
+        again in each type. \(percent(subnormalShare)) of its nonzero entries are below 6.1e-5, where \
+        Float16 has fewer significant bits; the table shows the share that comes out \
+        exactly 0 and the relative error ‖g − g_Double‖/‖g_Double‖ after dividing by S:
+        """)
+    lesson.table(
+        headers: ["type", "lost to underflow", "relative error", "overflow"],
+        rows: [["Float", percent(lostShare(floatGradients)), compact(gradientError(floatGradients, scale: 1), significant: 2), "no"]]
+            + scales.indices.map { k in
+                overflowed[k]
+                    ? ["Float16, S = \(Int(scales[k]))", "–", "–", "yes: ∞"]
+                    : [
+                        "Float16, S = \(Int(scales[k]))", percent(lostShare(halfGradients[k])),
+                        compact(gradientError(halfGradients[k], scale: scales[k]), significant: 2), "no",
+                    ]
+            })
+    let smallRate = 0.01
+    func precisionRun<T: BinaryFloatingPoint & Sendable>(_ type: T.Type, rate: Double, _ recipe: PrecisionRecipe = PrecisionRecipe()) -> PrecisionMLP<Double> {
+        trainInPrecision(type, start: startMLP, x: training.inputs, labels: training.labels, batches: precisionBatches, learningRate: rate, recipe: recipe)
+            .model
+    }
+    let mixedRecipe = PrecisionRecipe(floatMasterWeights: true, lossScale: 1024)
+    let halfSmall = precisionRun(Float16.self, rate: smallRate)
+    let rows: [(String, PrecisionMLP<Double>, PrecisionMLP<Double>)] = [
+        ("Double", doubleRun.model, precisionRun(Double.self, rate: smallRate)),
+        ("Float", floatRun.model, precisionRun(Float.self, rate: smallRate)),
+        ("Float16 weights and compute", precisionRun(Float16.self, rate: 0.1), halfSmall),
+        (
+            "Float16, Float master weights", precisionRun(Float16.self, rate: 0.1, PrecisionRecipe(floatMasterWeights: true)),
+            precisionRun(Float16.self, rate: smallRate, PrecisionRecipe(floatMasterWeights: true))
+        ),
+        ("  … and loss scale 1024", precisionRun(Float16.self, rate: 0.1, mixedRecipe), precisionRun(Float16.self, rate: smallRate, mixedRecipe)),
+    ]
+    lesson.prose(
+        """
+        Then whole trainings from the same start (plain SGD, batches of 64, \(precisionEpochs) epochs), \
+        validation accuracy, at η = 0.1 and at η = \(smallRate), where each step is ten times smaller:
+        """)
+    lesson.table(
+        headers: ["training in", "η = 0.1", "η = \(smallRate)"], rows: rows.map { [$0.0, percent(precisionAccuracy($0.1)), percent(precisionAccuracy($0.2))] })
+    let halfStart = PrecisionMLP<Double>(PrecisionMLP<Float16>(startMLP)).flat
+    let unmovedShare = Double(zip(halfSmall.flat, halfStart).filter { $0 == $1 }.count) / Double(halfStart.count)
+    let errorWithoutScale = gradientError(halfGradients[0], scale: 1), errorWithScale = gradientError(halfGradients[1], scale: 256)
+    lesson.prose(
+        """
+        In Float16 the late gradient loses \(percent(lostShare(halfGradients[0]))) of its entries outright and is off by \
+        \(compact(errorWithoutScale, significant: 2)) overall; scaled by 256 it loses \(percent(lostShare(halfGradients[1]))) and is off by \(compact(errorWithScale, significant: 2))\
+        \(errorWithoutScale / errorWithScale > 1.5 ? ", " + compact(errorWithoutScale / errorWithScale, significant: 2) + "× closer" : ": about as far, because most of the error is Float16 rounding every product and sum to 11 bits, which no scale removes"), \
+        and 65536 \(overflowed[2] ? "overflows to ∞, which is why dynamic loss scaling halves S and skips the step when that happens" : "still fits"). \
+        At η = \(smallRate), \(percent(unmovedShare)) of the weights kept in Float16 ended exactly where they \
+        started after \(precisionBatches.count) steps: each of their updates was below half their spacing. \
+        Against Double that moves the validation accuracy by \(decimal((precisionAccuracy(halfSmall) - precisionAccuracy(rows[0].2)) * 100, 1)) points in this \
+        run, and Float master weights with loss scaling by \(decimal((precisionAccuracy(rows[4].2) - precisionAccuracy(rows[0].2)) * 100, 1)); on \
+        longer runs at small rates the stalled weights are the ones mixed precision exists to keep moving.
+        """)
 #else
-lesson.prose("Swift has no Float16 on Intel Macs: this section shows Double and Float only.")
-_ = (subnormalShare, gradientError(lateGradients, scale: 1))
-lesson.table(
-    headers: ["training in", "validation"],
-    rows: [["Double", percent(precisionAccuracy(doubleRun.model))], ["Float", percent(precisionAccuracy(floatRun.model))]])
-_ = lostShare
+    lesson.prose("Swift has no Float16 on Intel Macs: this section shows Double and Float only.")
+    _ = (subnormalShare, gradientError(lateGradients, scale: 1))
+    lesson.table(
+        headers: ["training in", "validation"],
+        rows: [["Double", percent(precisionAccuracy(doubleRun.model))], ["Float", percent(precisionAccuracy(floatRun.model))]])
+    _ = lostShare
 #endif
 
 // MARK: - 9
@@ -699,14 +725,17 @@ let architectures = randomSearch(
     let depth = Int(settings["depth"]!), width = Int(settings["width"]!)
     var mlp = Sequential(sizes: [64] + [Int](repeating: width, count: depth) + [10], hidden: .relu, initialization: .he, using: &rng)
     var sgd = SGD(learningRate: settings["learning rate"]!)
-    let run = train(&mlp, on: training, validation: validation, loss: SoftmaxCrossEntropy(), optimizer: &sgd, epochs: 8, batchSize: 32,
-                    order: .shuffled(epochs: 8, count: training.count, using: &rng), evaluatesTrainingSet: false)
+    let run = train(
+        &mlp, on: training, validation: validation, loss: SoftmaxCrossEntropy(), optimizer: &sgd, epochs: 8, batchSize: 32,
+        order: .shuffled(epochs: 8, count: training.count, using: &rng), evaluatesTrainingSet: false)
     let accuracy = run.history.last!.validation!.accuracy!
     return accuracy.isFinite ? accuracy : 0
 }
 lesson.table(
     headers: ["depth", "width", "η", "validation"],
-    rows: architectures.map { ["\(Int($0.settings["depth"]!))", "\(Int($0.settings["width"]!))", compact($0.settings["learning rate"]!, significant: 3), percent($0.score)] })
+    rows: architectures.map {
+        ["\(Int($0.settings["depth"]!))", "\(Int($0.settings["width"]!))", compact($0.settings["learning rate"]!, significant: 3), percent($0.score)]
+    })
 let bestArchitecture = architectures.best!
 lesson.prose(
     """
@@ -732,8 +761,9 @@ func drawTask(_ rng: inout SeededGenerator) -> (task: SineTask, support: [Double
 let checkTask = drawTask(&mamlRNG)
 let thetaCheck = [0.2, -0.4, 0.3]
 func metaLoss(_ theta: [Double], _ t: (task: SineTask, support: [Double], query: [Double]), firstOrder: Bool = false) -> (loss: Double, gradient: [Double]) {
-    SineMAML.metaLoss(theta, supportX: t.support, supportY: t.support.map(t.task.callAsFunction), queryX: t.query, queryY: t.query.map(t.task.callAsFunction),
-                      innerRate: 0.1, firstOrder: firstOrder)
+    SineMAML.metaLoss(
+        theta, supportX: t.support, supportY: t.support.map(t.task.callAsFunction), queryX: t.query, queryY: t.query.map(t.task.callAsFunction),
+        innerRate: 0.1, firstOrder: firstOrder)
 }
 let mamlCheck = checkGradient("θ", at: thetaCheck, analytic: metaLoss(thetaCheck, checkTask).gradient) { metaLoss($0, checkTask).loss }
 let firstOrderGap = zip(metaLoss(thetaCheck, checkTask, firstOrder: true).gradient, metaLoss(thetaCheck, checkTask).gradient).map { abs($0 - $1) }.max()!
@@ -772,8 +802,10 @@ let rkErrors = stepCounts.map { odeError(ode.rungeKutta4(h0, steps: $0)) }
 lesson.table(
     headers: ["steps", "Euler error", "ratio", "RK4 error", "ratio"],
     rows: stepCounts.indices.map { k in
-        ["\(stepCounts[k])", compact(eulerErrors[k], significant: 2), k == 0 ? "" : decimal(eulerErrors[k - 1] / eulerErrors[k], 1),
-         compact(rkErrors[k], significant: 2), k == 0 ? "" : decimal(rkErrors[k - 1] / rkErrors[k], 1)]
+        [
+            "\(stepCounts[k])", compact(eulerErrors[k], significant: 2), k == 0 ? "" : decimal(eulerErrors[k - 1] / eulerErrors[k], 1),
+            compact(rkErrors[k], significant: 2), k == 0 ? "" : decimal(rkErrors[k - 1] / rkErrors[k], 1),
+        ]
     })
 let odeTarget = [0.3, 0.4]
 let odeGradient = ode.eulerLossGradient(h0, target: odeTarget, steps: 10)

@@ -99,8 +99,10 @@ let baselineLast = baseline.run.history.last!
 lesson.table(
     headers: ["epoch", "training loss", "validation loss", "training accuracy", "validation accuracy"],
     rows: [baselineBest, baselineLast].map { e in
-        ["\(e.epoch)", compact(e.training!.loss, significant: 3), decimal(e.validation!.loss, 4), percent(e.training!.accuracy!),
-         percent(e.validation!.accuracy!)]
+        [
+            "\(e.epoch)", compact(e.training!.loss, significant: 3), decimal(e.validation!.loss, 4), percent(e.training!.accuracy!),
+            percent(e.validation!.accuracy!),
+        ]
     })
 let climb = baselineLast.validation!.loss / baselineBest.validation!.loss
 lesson.prose(
@@ -211,7 +213,8 @@ lesson.output(
     """)
 let bigMask = Dropout.mask(count: 100_000, rate: 0.3, using: &maskRNG)
 lesson.output(
-    "p = 0.3 over 100 000 values: \(percent(Double(bigMask.filter { $0 == 0 }.count) / 100_000)) zeroed,\nmean of the mask \(decimal(mean(bigMask), 4)) (expected 1)")
+    "p = 0.3 over 100 000 values: \(percent(Double(bigMask.filter { $0 == 0 }.count) / 100_000)) zeroed,\nmean of the mask \(decimal(mean(bigMask), 4)) (expected 1)"
+)
 
 // MARK: - 4
 
@@ -348,9 +351,11 @@ lesson.table(
     headers: ["regularization", "epochs run", "kept epoch", "training loss", "training acc.", "validation loss", "validation acc."],
     rows: results.map { item in
         let kept = item.result.run.history[item.result.run.keptEpoch - 1]
-        return [item.setup.name, "\(item.result.run.history.count)", "\(item.result.run.keptEpoch)",
-                compact(kept.training!.loss, significant: 3), percent(kept.training!.accuracy!), decimal(kept.validation!.loss, 4),
-                percent(kept.validation!.accuracy!)]
+        return [
+            item.setup.name, "\(item.result.run.history.count)", "\(item.result.run.keptEpoch)",
+            compact(kept.training!.loss, significant: 3), percent(kept.training!.accuracy!), decimal(kept.validation!.loss, 4),
+            percent(kept.validation!.accuracy!),
+        ]
     })
 let kept = results.map { item in (name: item.setup.name, record: item.result.run.history[item.result.run.keptEpoch - 1]) }
 let lowestLoss = kept.min { $0.record.validation!.loss < $1.record.validation!.loss }!
@@ -407,7 +412,8 @@ let next = dropoutModel.denseLayers[1]
 var conventionRNG = SeededGenerator(seed: lesson.seed + 5)
 let invertedMask = Dropout.mask(count: hiddenOutputs.count, rate: p, using: &conventionRNG)
 let classicMask = invertedMask.map { $0 * (1 - p) }  // 0 or 1
-let classicNext = Dense(weights: Matrix(rows: next.weight.shape[0], columns: next.weight.shape[1], values: next.weight.value.map { $0 / (1 - p) }), biases: next.bias.value)
+let classicNext = Dense(
+    weights: Matrix(rows: next.weight.shape[0], columns: next.weight.shape[1], values: next.weight.value.map { $0 / (1 - p) }), biases: next.bias.value)
 func largestDifference(_ a: Tensor, _ b: Tensor) -> Double { zip(a.values, b.values).map { abs($0 - $1) }.max()! }
 let trainingDifference = largestDifference(
     next.predict(Tensor(shape: hiddenOutputs.shape, values: zip(hiddenOutputs.values, invertedMask).map(*))),
@@ -489,8 +495,12 @@ lesson.prose(
     """)
 lesson.table(
     headers: ["chosen network", "validation loss", "validation acc.", "test loss", "test acc."],
-    rows: [[chosen.setup.name, decimal(chosenValidation.loss, 4), percent(chosenValidation.accuracy!), decimal(chosenTest.loss, 4),
-            percent(chosenTest.accuracy!)]])
+    rows: [
+        [
+            chosen.setup.name, decimal(chosenValidation.loss, 4), percent(chosenValidation.accuracy!), decimal(chosenTest.loss, 4),
+            percent(chosenTest.accuracy!),
+        ]
+    ])
 lesson.prose(
     """
     The test accuracy is \(abs(testGap) < 0.005 ? "within half a point of" : testGap < 0 ? "\(decimal(-100 * testGap, 1)) points below" : "\(decimal(100 * testGap, 1)) points above") \

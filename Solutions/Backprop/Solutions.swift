@@ -1,4 +1,5 @@
 import Foundation
+
 import enum Activations.Activation
 
 // Solutions 3.1–3.6. Each function matches its exercise in Exercises/Backprop.

@@ -41,7 +41,10 @@ public func transferStep(
     let (hidden, classes) = (b1.count, b2.count)
     let d = inputs[0].count
     let batch = Double(inputs.count)
-    var (g1, gb1, g2, gb2) = ([Double](repeating: 0, count: w1.count), [Double](repeating: 0, count: hidden), [Double](repeating: 0, count: w2.count), [Double](repeating: 0, count: classes))
+    var (g1, gb1, g2, gb2) = (
+        [Double](repeating: 0, count: w1.count), [Double](repeating: 0, count: hidden), [Double](repeating: 0, count: w2.count),
+        [Double](repeating: 0, count: classes)
+    )
     for (x, label) in zip(inputs, labels) {
         let u = (0..<hidden).map { j in (0..<d).reduce(b1[j]) { $0 + w1[j * d + $1] * x[$1] } }
         let h = u.map { max($0, 0) }

@@ -142,7 +142,8 @@ public struct MultiHeadAttention: Layer {
     mutating func attend(query x: Tensor, sources: Sources, mode: Mode) -> Tensor {
         let d = features
         x.requireLayout(.batchFirst, "MultiHeadAttention \(queryWeights.name)")
-        require(x.rank == 3 && x.shape[2] == d, "MultiHeadAttention \(queryWeights.name): query \(x.shapeDescription) does not fit: it needs (batch × time × \(d))")
+        require(
+            x.rank == 3 && x.shape[2] == d, "MultiHeadAttention \(queryWeights.name): query \(x.shapeDescription) does not fit: it needs (batch × time × \(d))")
         let (keySource, valueSource): (Tensor, Tensor)
         switch sources {
         case .itself: (keySource, valueSource) = (x, x)
@@ -152,7 +153,8 @@ public struct MultiHeadAttention: Layer {
         let source = keySource
         require(
             source.rank == 3 && source.shape[0] == x.shape[0] && source.shape[2] == d,
-            "MultiHeadAttention \(queryWeights.name): memory \(source.shapeDescription) does not fit the query \(x.shapeDescription): it needs (\(x.shape[0]) × time × \(d))")
+            "MultiHeadAttention \(queryWeights.name): memory \(source.shapeDescription) does not fit the query \(x.shapeDescription): it needs (\(x.shape[0]) × time × \(d))"
+        )
         let (batch, tq, tk) = (x.shape[0], x.shape[1], source.shape[1])
         require(tk > 0, "MultiHeadAttention \(queryWeights.name): the memory \(source.shapeDescription) has no positions to attend to")
         require(
@@ -208,7 +210,8 @@ public struct MultiHeadAttention: Layer {
     /// ∂L/∂X_q; for cross-attention ∂L/∂X_m goes to ``memoryGradient``, for self-attention
     /// both paths are added into the one input gradient.
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
-        expectGradientShape(outputGradient, output: cache.map { [$0.query.shape[0], $0.query.shape[1], features] }, layer: "MultiHeadAttention \(queryWeights.name)")
+        expectGradientShape(
+            outputGradient, output: cache.map { [$0.query.shape[0], $0.query.shape[1], features] }, layer: "MultiHeadAttention \(queryWeights.name)")
         let c = cache!
         let d = features
         let (source, valueSource): (Tensor, Tensor)
@@ -309,7 +312,9 @@ public struct MultiHeadAttention: Layer {
     /// The reverse of ``head(_:_:_:_:)``: a head's (T × d_h) block written back into its place.
     func scatter(_ block: Matrix, into buffer: inout [Double], _ n: Int, _ j: Int, _ steps: Int) {
         let (d, dh) = (features, headSize)
-        require(buffer.count >= (n + 1) * steps * d && block.values.count == steps * dh, "MultiHeadAttention: a head's block of \(block.values.count) values (\(steps) × \(dh)) for sequence \(n) does not fit a buffer of \(buffer.count)")
+        require(
+            buffer.count >= (n + 1) * steps * d && block.values.count == steps * dh,
+            "MultiHeadAttention: a head's block of \(block.values.count) values (\(steps) × \(dh)) for sequence \(n) does not fit a buffer of \(buffer.count)")
         buffer.withUnsafeMutableBufferPointer { buffer in
             block.values.withUnsafeBufferPointer { block in
                 for t in 0..<steps {

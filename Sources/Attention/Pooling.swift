@@ -170,7 +170,9 @@ public struct PositionMean: Layer {
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
         guard let shape = inputShape else { requirementFailed("PositionMean.backward: no training-mode forward pass to go back through") }
         let (batch, steps, d) = (shape[0], shape[1], shape[2])
-        require(outputGradient.shape == [batch, d], "PositionMean.backward: the gradient \(outputGradient.shapeDescription) does not match the output (\(batch) × \(d))")
+        require(
+            outputGradient.shape == [batch, d],
+            "PositionMean.backward: the gradient \(outputGradient.shapeDescription) does not match the output (\(batch) × \(d))")
         var dx = [Double](repeating: 0, count: batch * steps * d)
         for n in 0..<batch {
             for t in 0..<steps { for k in 0..<d { dx[(n * steps + t) * d + k] = outputGradient.values[n * d + k] / Double(steps) } }

@@ -43,7 +43,8 @@ public struct PositionalEncoding: Layer {
     public init(maxLength: Int, features d: Int) {
         require(maxLength > 0 && d > 0, "PositionalEncoding: needs at least one position and one feature, got \(maxLength) × \(d)")
         self.init(
-            table: Parameter(name: "PE", shape: [maxLength, d], value: sinusoidalPositionalEncoding(positions: maxLength, features: d).values, decays: false, frozen: true),
+            table: Parameter(
+                name: "PE", shape: [maxLength, d], value: sinusoidalPositionalEncoding(positions: maxLength, features: d).values, decays: false, frozen: true),
             learned: false)
     }
 

@@ -168,7 +168,8 @@ public func additiveAttention(
     require(!h.isEmpty, "additiveAttention: no states to attend over")
     require(
         ws.columns == s.count && wh.columns == h[0].count && ws.rows == v.count && wh.rows == v.count,
-        "additiveAttention: W_s \(ws.shapeDescription), W_h \(wh.shapeDescription) and v (\(v.count)) do not fit a query of \(s.count) and states of \(h[0].count)")
+        "additiveAttention: W_s \(ws.shapeDescription), W_h \(wh.shapeDescription) and v (\(v.count)) do not fit a query of \(s.count) and states of \(h[0].count)"
+    )
     let projectedQuery = matvec(ws, s)
     let scores = h.map { state in
         zip(zip(projectedQuery, matvec(wh, state)), v).map { pair, weight in weight * tanh(pair.0 + pair.1) }.reduce(0, +)

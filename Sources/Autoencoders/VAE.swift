@@ -1,7 +1,7 @@
 import Backprop
-import Perceptron
 import Foundation
 import LinearAlgebra
+import Perceptron
 import Randomness
 import Validation
 

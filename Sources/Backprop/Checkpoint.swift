@@ -279,7 +279,8 @@ public struct Checkpoint: Sendable {
     /// under the real name. The temporary file is removed if anything fails (it is ours).
     public func write(to url: URL) throws {
         let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).partial")
+        let temporary = directory.appendingPathComponent(
+            ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).partial")
         do {
             try Data(bytes).write(to: temporary, options: .withoutOverwriting)  // refuses to replace an existing file
         } catch {

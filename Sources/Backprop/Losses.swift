@@ -285,7 +285,8 @@ public struct SoftmaxCrossEntropy: Loss {
         let kept = labels.indices.filter { ignoredLabel == nil || labels[$0] != ignoredLabel }
         guard !kept.isEmpty else { return nil }
         if let bad = kept.first(where: { !(0..<scores.columns).contains(labels[$0]) }) {
-            requirementFailed("SoftmaxCrossEntropy.accuracy: label \(labels[bad]) of row \(bad) is not a class of \(scores.shapeDescription) (0..<\(scores.columns))")
+            requirementFailed(
+                "SoftmaxCrossEntropy.accuracy: label \(labels[bad]) of row \(bad) is not a class of \(scores.shapeDescription) (0..<\(scores.columns))")
         }
         let predicted = predictedClasses(scores)
         let correct = kept.filter { predicted[$0] == labels[$0] }.count

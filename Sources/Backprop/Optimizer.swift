@@ -55,7 +55,8 @@ public func checkSavedState(
 ) throws {
     guard !state.isEmpty else { return }
     for name in state.keys.sorted() where !expected.contains(name) {
-        throw OptimizerStateError("\(rule): the saved state of \(parameter.name) has an array \"\(name)\" it does not keep (it keeps \(expected.joined(separator: ", ")))")
+        throw OptimizerStateError(
+            "\(rule): the saved state of \(parameter.name) has an array \"\(name)\" it does not keep (it keeps \(expected.joined(separator: ", ")))")
     }
     for name in expected {
         guard let values = state[name] else {

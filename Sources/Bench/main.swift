@@ -311,7 +311,8 @@ let options = Options(Array(CommandLine.arguments.dropFirst()))
 let digitsOptimizers: [(name: String, optimizer: any Optimizer, summary: String)] = [
     ("mlp-digits-epoch", SGD(learningRate: 0.1), "SGD lr 0.1"), ("mlp-digits-epoch-adam", Adam(learningRate: 1e-3), "Adam lr 1e-3"),
 ]
-var workloads = try digitsOptimizers.map { try mlpEpoch(name: $0.name, optimizer: $0.optimizer, summary: $0.summary) }
+var workloads =
+    try digitsOptimizers.map { try mlpEpoch(name: $0.name, optimizer: $0.optimizer, summary: $0.summary) }
     + [matmulWorkload(256), matmulWorkload(512)] + convolutionWorkloads() + [lstmWorkload(), transformerWorkload()]
     + generativeWorkloads() + adversarialWorkloads() + practiceWorkloads()
 
@@ -388,10 +389,13 @@ func generativeWorkloads() -> [Workload] {
         encoder: Sequential([dense(64, 128), ActivationLayer(.relu)]), meanHead: dense(128, 2), logVarianceHead: dense(128, 2),
         decoder: Sequential([dense(2, 128), ActivationLayer(.relu), dense(128, 64)]))
     let convolutional = VAE(
-        encoder: Sequential([conv(1, 16), ActivationLayer(.relu), conv(16, 32), ActivationLayer(.relu), Reshape.flatten, dense(128, 16), ActivationLayer(.relu)]),
+        encoder: Sequential([
+            conv(1, 16), ActivationLayer(.relu), conv(16, 32), ActivationLayer(.relu), Reshape.flatten, dense(128, 16), ActivationLayer(.relu),
+        ]),
         meanHead: dense(16, 2), logVarianceHead: dense(16, 2),
         decoder: Sequential([dense(2, 128), ActivationLayer(.relu), Reshape([32, 2, 2]), convT(32, 16), ActivationLayer(.relu), convT(16, 1)]))
-    let mlpStep = Step(VAEStep(model: mlp, optimizer: Adam(learningRate: 1e-3), seed: 10), Tensor(shape: [32, 64], values: random.uniforms(32 * 64, in: 0..<1)))
+    let mlpStep = Step(
+        VAEStep(model: mlp, optimizer: Adam(learningRate: 1e-3), seed: 10), Tensor(shape: [32, 64], values: random.uniforms(32 * 64, in: 0..<1)))
     let convStep = Step(
         VAEStep(model: convolutional, optimizer: Adam(learningRate: 1e-3), seed: 11), Tensor(shape: [32, 1, 8, 8], values: random.uniforms(32 * 64, in: 0..<1)))
     // Multiply-adds of one forward pass per image; a step is about 3 forward passes.
@@ -441,10 +445,11 @@ func lstmWorkload() -> Workload {
         var model: Sequential
         init(_ model: Sequential) { self.model = model }
     }
-    let state = State(Sequential([
-        LSTMLayer(inputs: v, hidden: h, using: &random), SequenceRows(),
-        Dense(inputs: h, outputs: v, initialization: .xavier, using: &random),
-    ]))
+    let state = State(
+        Sequential([
+            LSTMLayer(inputs: v, hidden: h, using: &random), SequenceRows(),
+            Dense(inputs: h, outputs: v, initialization: .xavier, using: &random),
+        ]))
     // forward: 25 × (W_x x 33,280 + W_h h 65,536 + W_y h 8,320) multiply-adds; backward twice that
     let macs = Double(t * (4 * h * v + 4 * h * h + v * h))
     return Workload(name: "lstm-bptt", flop: 2 * macs * 3, summary: "LSTM 65 → 128, T = 25, batch 1, forward + BPTT") {
@@ -510,14 +515,18 @@ if let directory = options.numpyDirectory {
     for workload in workloads {
         guard let theirs = numpy[workload.name], let ours = swiftSeconds[workload.name] else { continue }
         let verdict = ours < theirs ? "Swift \(formatted(theirs / ours, 2))× faster" : "Swift \(formatted(ours / theirs, 2))× slower"
-        print("\(pad(workload.name, 22)) \(pad(formatted(ours * 1000, 3) + " ms", 11)) \(pad(formatted(theirs * 1000, 3) + " ms", 11)) \(formatted(ours / theirs, 2))  (\(verdict))")
+        print(
+            "\(pad(workload.name, 22)) \(pad(formatted(ours * 1000, 3) + " ms", 11)) \(pad(formatted(theirs * 1000, 3) + " ms", 11)) \(formatted(ours / theirs, 2))  (\(verdict))"
+        )
     }
     let loops = workloads.filter { numpy["loops:" + $0.name] != nil }
     if !loops.isEmpty {
         print("NumPy with Python loops over (i, j, f), the tutorial's convolution:")
         for workload in loops {
             let (theirs, ours) = (numpy["loops:" + workload.name]!, swiftSeconds[workload.name]!)
-            print("\(pad(workload.name, 22)) \(pad(formatted(ours * 1000, 3) + " ms", 11)) \(pad(formatted(theirs * 1000, 3) + " ms", 11)) \(formatted(ours / theirs, 3))")
+            print(
+                "\(pad(workload.name, 22)) \(pad(formatted(ours * 1000, 3) + " ms", 11)) \(pad(formatted(theirs * 1000, 3) + " ms", 11)) \(formatted(ours / theirs, 3))"
+            )
         }
     }
     if numpy["torch-version"] == nil {
@@ -528,7 +537,9 @@ if let directory = options.numpyDirectory {
         for workload in workloads {
             guard let theirs = numpy["torch:" + workload.name], let ours = swiftSeconds[workload.name] else { continue }
             let verdict = ours < theirs ? "Swift \(formatted(theirs / ours, 2))× faster" : "Swift \(formatted(ours / theirs, 2))× slower"
-            print("\(pad(workload.name, 22)) \(pad(formatted(ours * 1000, 3) + " ms", 11)) \(pad(formatted(theirs * 1000, 3) + " ms", 11)) \(formatted(ours / theirs, 2))  (\(verdict))")
+            print(
+                "\(pad(workload.name, 22)) \(pad(formatted(ours * 1000, 3) + " ms", 11)) \(pad(formatted(theirs * 1000, 3) + " ms", 11)) \(formatted(ours / theirs, 2))  (\(verdict))"
+            )
         }
     }
     for run in digitsOptimizers {
@@ -565,7 +576,8 @@ func practiceWorkloads() throws -> [Workload] {
         var rng = SeededGenerator(seed: seed)
         var mlp = Sequential(sizes: [64, 32, 10], hidden: .relu, initialization: .he, using: &rng)
         var sgd = SGD(learningRate: 0.1)
-        return train(&mlp, on: set, loss: SoftmaxCrossEntropy(), optimizer: &sgd, epochs: 2, batchSize: 32, evaluatesTrainingSet: false).history.last!.trainingLoss
+        return train(&mlp, on: set, loss: SoftmaxCrossEntropy(), optimizer: &sgd, epochs: 2, batchSize: 32, evaluatesTrainingSet: false).history.last!
+            .trainingLoss
     }
     let trialMacs = Double(64 * 32 + 32 * 10) * Double(set.count) * 2 * 3
     return [

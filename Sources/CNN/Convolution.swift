@@ -85,7 +85,9 @@ public struct Conv2D: Layer {
         inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, initialization: Initialization,
         using generator: inout SeededGenerator, name: String = ""
     ) {
-        require(inChannels > 0 && outChannels > 0 && kernel > 0, "Conv2D: channels and kernel must be positive, got \(inChannels) → \(outChannels), \(kernel)×\(kernel)")
+        require(
+            inChannels > 0 && outChannels > 0 && kernel > 0,
+            "Conv2D: channels and kernel must be positive, got \(inChannels) → \(outChannels), \(kernel)×\(kernel)")
         let values = initialization.weights(inputs: inChannels * kernel * kernel, outputs: outChannels, using: &generator)
         self.init(
             filters: Tensor(shape: [outChannels, inChannels, kernel, kernel], values: values),

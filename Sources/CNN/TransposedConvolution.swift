@@ -19,11 +19,13 @@ public func transposedConvolutionOutputSize(_ n: Int, filter f: Int, padding p: 
     require(p >= 0, "transposed convolution: the padding must not be negative, got \(p)")
     require(
         op >= 0 && op < s,
-        "transposed convolution: the output padding must be in 0..<stride (0..<\(s)), got \(op): it only picks among the sizes a stride-\(s) convolution maps to the same size")
+        "transposed convolution: the output padding must be in 0..<stride (0..<\(s)), got \(op): it only picks among the sizes a stride-\(s) convolution maps to the same size"
+    )
     let size = (n - 1) * s - 2 * p + f + op
     require(
         size > 0,
-        "transposed convolution: an input of \(n) with filter \(f), stride \(s), padding \(p) and output padding \(op) gives \(size) positions: the padding crops more than there is")
+        "transposed convolution: an input of \(n) with filter \(f), stride \(s), padding \(p) and output padding \(op) gives \(size) positions: the padding crops more than there is"
+    )
     return size
 }
 
@@ -116,7 +118,8 @@ public struct ConvTranspose2D: Layer {
     public func outputShape(_ shape: [Int]) -> [Int] {
         require(
             shape.count == 4 && shape[1] == inChannels,
-            "ConvTranspose2D \(weight.name) \(Tensor.describe(weight.shape)): input \(Tensor.describe(shape)) does not fit: it needs (batch × \(inChannels) × height × width)")
+            "ConvTranspose2D \(weight.name) \(Tensor.describe(weight.shape)): input \(Tensor.describe(shape)) does not fit: it needs (batch × \(inChannels) × height × width)"
+        )
         return [
             shape[0], outChannels,
             transposedConvolutionOutputSize(shape[2], filter: kernelHeight, padding: padding, stride: stride, outputPadding: outputPadding),
@@ -240,7 +243,8 @@ public struct ConvTranspose2D: Layer {
         let out = outputShape(x.shape)
         require(
             outputGradient.shape == out,
-            "ConvTranspose2D \(weight.name).referenceBackward: the gradient \(outputGradient.shapeDescription) does not match the output \(Tensor.describe(out))")
+            "ConvTranspose2D \(weight.name).referenceBackward: the gradient \(outputGradient.shapeDescription) does not match the output \(Tensor.describe(out))"
+        )
         var (weightGradient, biasGradient) = ([Double](repeating: 0, count: weight.count), [Double](repeating: 0, count: outChannels))
         let (batch, height, width, oh, ow) = (x.shape[0], x.shape[2], x.shape[3], outputGradient.shape[2], outputGradient.shape[3])
         let (ci, co, kh, kw, s, p) = (inChannels, outChannels, kernelHeight, kernelWidth, stride, padding)

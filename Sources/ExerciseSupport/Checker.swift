@@ -143,7 +143,9 @@ public struct Checker: Sendable {
     }
 
     private mutating func record(input: String, detail: String, matched: [String], help: String?) throws {
-        let text = "for \(abbreviated(input)):\n" + detail.split(separator: "\n", omittingEmptySubsequences: false).map { abbreviated(String($0)) }.joined(separator: "\n")
+        let text =
+            "for \(abbreviated(input)):\n"
+            + detail.split(separator: "\n", omittingEmptySubsequences: false).map { abbreviated(String($0)) }.joined(separator: "\n")
         recorded.append(Failure(text: text, matched: matched, help: help))
         if recorded.count >= Checker.failureLimit { throw Enough() }
     }

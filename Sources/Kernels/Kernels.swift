@@ -21,30 +21,30 @@
 // MARK: - The width of each level
 
 #if KERNELS_AVX512
-/// 8 doubles: one 512-bit register.
-typealias Wide = SIMD8<Double>
-/// Rows of C per register tile. At AVX-512 a tile is 8 rows × one vector rather than 4 rows
-/// × two: each broadcast a[i, p] then feeds a single multiply, and the compiler folds the
-/// broadcast into that multiply's memory operand (`vmulpd (mem){1to8}`), one instruction
-/// fewer per row and step.
-@inline(__always) var tileRows: Int { 8 }
+    /// 8 doubles: one 512-bit register.
+    typealias Wide = SIMD8<Double>
+    /// Rows of C per register tile. At AVX-512 a tile is 8 rows × one vector rather than 4 rows
+    /// × two: each broadcast a[i, p] then feeds a single multiply, and the compiler folds the
+    /// broadcast into that multiply's memory operand (`vmulpd (mem){1to8}`), one instruction
+    /// fewer per row and step.
+    @inline(__always) var tileRows: Int { 8 }
 #elseif KERNELS_AVX2
-/// 8 doubles: two 256-bit registers.
-typealias Wide = SIMD8<Double>
-@inline(__always) var tileRows: Int { 4 }
+    /// 8 doubles: two 256-bit registers.
+    typealias Wide = SIMD8<Double>
+    @inline(__always) var tileRows: Int { 4 }
 #else
-/// 4 doubles: two 128-bit SSE2 registers (or NEON registers on arm64).
-typealias Wide = SIMD4<Double>
-@inline(__always) var tileRows: Int { 4 }
+    /// 4 doubles: two 128-bit SSE2 registers (or NEON registers on arm64).
+    typealias Wide = SIMD4<Double>
+    @inline(__always) var tileRows: Int { 4 }
 #endif
 
 #if KERNELS_AVX512
-/// Two vector registers of doubles at this level (for the peak probe).
-typealias TwoRegisters = SIMD16<Double>
+    /// Two vector registers of doubles at this level (for the peak probe).
+    typealias TwoRegisters = SIMD16<Double>
 #elseif KERNELS_AVX2
-typealias TwoRegisters = SIMD8<Double>
+    typealias TwoRegisters = SIMD8<Double>
 #else
-typealias TwoRegisters = SIMD4<Double>
+    typealias TwoRegisters = SIMD4<Double>
 #endif
 
 /// The edge columns left when fewer than `Wide.scalarCount` remain go 4 at a time.
@@ -167,9 +167,9 @@ public func multiply(
             while j + width <= n {
                 let (b, stride) = panel(j)
                 #if KERNELS_AVX512
-                tile8(depth: depth, a: aSlice + i * aRowStride, aRowStride, aColumnStride, b: b, stride, c: c + i * n + j, n, start)
+                    tile8(depth: depth, a: aSlice + i * aRowStride, aRowStride, aColumnStride, b: b, stride, c: c + i * n + j, n, start)
                 #else
-                tile(Wide.self, depth: depth, a: aSlice + i * aRowStride, aRowStride, aColumnStride, b: b, stride, c: c + i * n + j, n, start)
+                    tile(Wide.self, depth: depth, a: aSlice + i * aRowStride, aRowStride, aColumnStride, b: b, stride, c: c + i * n + j, n, start)
                 #endif
                 j += width
             }
@@ -519,15 +519,17 @@ public func convolve(
                 if s == 1 {
                     while j + Wide.scalarCount <= ow {
                         let corner = x + (image * channels * ph + i) * pw + j
-                        windows(Wide.self, taps: taps, offsets: offsets, w: w, corner: corner, s: 1, bias: bias + tile * 4,
-                                out: out + j, plane: plane, filters: filtersHere, columns: Wide.scalarCount)
+                        windows(
+                            Wide.self, taps: taps, offsets: offsets, w: w, corner: corner, s: 1, bias: bias + tile * 4,
+                            out: out + j, plane: plane, filters: filtersHere, columns: Wide.scalarCount)
                         j += Wide.scalarCount
                     }
                 }
                 while j < ow {
                     let corner = x + (image * channels * ph + i * s) * pw + j * s
-                    windows(Narrow.self, taps: taps, offsets: offsets, w: w, corner: corner, s: s, bias: bias + tile * 4,
-                            out: out + j, plane: plane, filters: filtersHere, columns: min(4, ow - j))
+                    windows(
+                        Narrow.self, taps: taps, offsets: offsets, w: w, corner: corner, s: s, bias: bias + tile * 4,
+                        out: out + j, plane: plane, filters: filtersHere, columns: min(4, ow - j))
                     j += 4
                 }
             }
@@ -604,4 +606,3 @@ public func peakProbe(steps: Int, fused: Bool) -> Double {
     for lane in 0..<TwoRegisters.scalarCount { sum += total[lane] }
     return sum
 }
-

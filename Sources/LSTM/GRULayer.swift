@@ -116,7 +116,8 @@ public struct GRULayer: RecurrentLayer {
         let (steps, batch, hs) = (x.shape[0], x.shape[1], hiddenSize)
         let stepSize = batch * hs
         var daInput = [Double](repeating: 0, count: steps * 3 * stepSize), daHidden = daInput
-        var next = startingState(finalStateGradient, batch: batch, hidden: hs, cell: false, layer: "GRULayer \(inputWeights.name) final-state gradient").h  // what step t + 1 sends back to hₜ
+        // what step t + 1 sends back to hₜ
+        var next = startingState(finalStateGradient, batch: batch, hidden: hs, cell: false, layer: "GRULayer \(inputWeights.name) final-state gradient").h
         hiddenGradientNorms = [Double](repeating: 0, count: steps)
         let hiddenMatrix = Matrix(rows: 3 * hs, columns: hs, values: hiddenWeights.value)
         for t in stride(from: steps - 1, through: 0, by: -1) {

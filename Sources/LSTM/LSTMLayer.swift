@@ -149,7 +149,8 @@ public struct LSTMLayer: RecurrentLayer {
         let stepSize = batch * hs
         var da = [Double](repeating: 0, count: steps * 4 * stepSize)
         // daₜ₊₁ W_h and δcₜ₊₁ ⊙ fₜ₊₁; after step T, the final state's gradient from outside
-        var (nextH, nextC) = startingState(finalStateGradient, batch: batch, hidden: hs, cell: true, layer: "LSTMLayer \(inputWeights.name) final-state gradient")
+        var (nextH, nextC) = startingState(
+            finalStateGradient, batch: batch, hidden: hs, cell: true, layer: "LSTMLayer \(inputWeights.name) final-state gradient")
         hiddenGradientNorms = [Double](repeating: 0, count: steps)
         let hiddenMatrix = Matrix(rows: 4 * hs, columns: hs, values: hiddenWeights.value)
         for t in stride(from: steps - 1, through: 0, by: -1) {

@@ -225,7 +225,8 @@ public struct RNNLayer: RecurrentLayer {
         let (steps, batch, hs) = (x.shape[0], x.shape[1], hiddenSize)
         let stepSize = batch * hs
         var da = [Double](repeating: 0, count: steps * stepSize)
-        var next = startingState(finalStateGradient, batch: batch, hidden: hs, cell: false, layer: "RNNLayer \(inputWeights.name) final-state gradient").h  // daₜ₊₁ W_h: what step t + 1 sends back to hₜ (from outside after step T)
+        // daₜ₊₁ W_h: what step t + 1 sends back to hₜ (from outside after step T)
+        var next = startingState(finalStateGradient, batch: batch, hidden: hs, cell: false, layer: "RNNLayer \(inputWeights.name) final-state gradient").h
         hiddenGradientNorms = [Double](repeating: 0, count: steps)
         let hiddenMatrix = Matrix(rows: hs, columns: hs, values: hiddenWeights.value)
         for t in stride(from: steps - 1, through: 0, by: -1) {

@@ -1,7 +1,7 @@
 import Activations
 import Backprop
-import LinearAlgebra
 import Foundation
+import LinearAlgebra
 import Randomness
 import Validation
 
@@ -32,10 +32,11 @@ public struct CharacterVocabulary: Sendable, Equatable {
 
     /// The text of a list of indices.
     public func decode(_ tokens: [Int]) -> String {
-        String(tokens.map { token in
-            require((0..<count).contains(token), "CharacterVocabulary: \(token) is not an index 0..<\(count)")
-            return characters[token]
-        })
+        String(
+            tokens.map { token in
+                require((0..<count).contains(token), "CharacterVocabulary: \(token) is not an index 0..<\(count)")
+                return characters[token]
+            })
     }
 }
 

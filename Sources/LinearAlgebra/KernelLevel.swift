@@ -8,17 +8,18 @@
 // `KERNEL_LEVEL=baseline` (or avx2, avx512) forces a level, for tests and experiments;
 // a level the processor lacks is refused with the features it is missing.
 
-#if canImport(Darwin)
-import Darwin
-#elseif canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Kernels
 import KernelsAVX2
 import KernelsAVX512
 import Validation
+
+#if canImport(Darwin)
+    import Darwin
+#elseif canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// An instruction level the kernels are compiled for.
 public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
@@ -71,10 +72,10 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
     /// The levels this processor supports, narrowest first (baseline always).
     public static let supported: [KernelLevel] = {
         #if arch(x86_64)
-        let features = processorFeatures()
-        return allCases.filter { level in level.requiredFeatures.allSatisfy(features.contains) }
+            let features = processorFeatures()
+            return allCases.filter { level in level.requiredFeatures.allSatisfy(features.contains) }
         #else
-        return [.baseline]
+            return [.baseline]
         #endif
     }()
 
@@ -88,11 +89,13 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
         }
         if !supported.contains(level) {
             #if arch(x86_64)
-            let features = processorFeatures()
-            let missing = level.requiredFeatures.filter { !features.contains($0) }
-            fail("KERNEL_LEVEL=\(forced): this processor lacks \(missing.joined(separator: ", ")); it supports \(supported.map(\.rawValue).joined(separator: ", "))")
+                let features = processorFeatures()
+                let missing = level.requiredFeatures.filter { !features.contains($0) }
+                fail(
+                    "KERNEL_LEVEL=\(forced): this processor lacks \(missing.joined(separator: ", ")); it supports \(supported.map(\.rawValue).joined(separator: ", "))"
+                )
             #else
-            fail("KERNEL_LEVEL=\(forced): only the baseline kernels exist on this architecture")
+                fail("KERNEL_LEVEL=\(forced): only the baseline kernels exist on this architecture")
             #endif
         }
         return level
@@ -175,38 +178,38 @@ private func fail(_ message: String) -> Never {
 }
 
 #if arch(x86_64)
-/// The processor's feature names, as /proc/cpuinfo spells them.
-private func processorFeatures() -> Set<String> {
-    #if canImport(Darwin)
-    // macOS names them hw.optional.<feature>: 1 when present.
-    let names: [(sysctl: String, feature: String)] = [
-        ("avx1_0", "avx"), ("avx2_0", "avx2"), ("fma", "fma"), ("f16c", "f16c"), ("bmi1", "bmi1"), ("bmi2", "bmi2"),
-        ("lzcnt", "abm"), ("movbe", "movbe"), ("popcnt", "popcnt"), ("avx512f", "avx512f"), ("avx512dq", "avx512dq"),
-        ("avx512cd", "avx512cd"), ("avx512bw", "avx512bw"), ("avx512vl", "avx512vl"),
-    ]
-    var present = Set<String>()
-    for (name, feature) in names {
-        var value: Int32 = 0
-        var size = MemoryLayout<Int32>.size
-        if sysctlbyname("hw.optional.\(name)", &value, &size, nil, 0) == 0 && value != 0 { present.insert(feature) }
+    /// The processor's feature names, as /proc/cpuinfo spells them.
+    private func processorFeatures() -> Set<String> {
+        #if canImport(Darwin)
+            // macOS names them hw.optional.<feature>: 1 when present.
+            let names: [(sysctl: String, feature: String)] = [
+                ("avx1_0", "avx"), ("avx2_0", "avx2"), ("fma", "fma"), ("f16c", "f16c"), ("bmi1", "bmi1"), ("bmi2", "bmi2"),
+                ("lzcnt", "abm"), ("movbe", "movbe"), ("popcnt", "popcnt"), ("avx512f", "avx512f"), ("avx512dq", "avx512dq"),
+                ("avx512cd", "avx512cd"), ("avx512bw", "avx512bw"), ("avx512vl", "avx512vl"),
+            ]
+            var present = Set<String>()
+            for (name, feature) in names {
+                var value: Int32 = 0
+                var size = MemoryLayout<Int32>.size
+                if sysctlbyname("hw.optional.\(name)", &value, &size, nil, 0) == 0 && value != 0 { present.insert(feature) }
+            }
+            return present
+        #else
+            // Linux: the "flags" line of the first processor in /proc/cpuinfo.
+            guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
+            defer { fclose(file) }
+            var line: UnsafeMutablePointer<CChar>? = nil
+            var capacity = 0
+            defer { free(line) }
+            while getline(&line, &capacity, file) > 0 {
+                guard let line else { break }
+                let text = String(cString: line)
+                if text.hasPrefix("flags") || text.hasPrefix("Features") {
+                    guard let colon = text.firstIndex(of: ":") else { continue }
+                    return Set(text[text.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init))
+                }
+            }
+            return []
+        #endif
     }
-    return present
-    #else
-    // Linux: the "flags" line of the first processor in /proc/cpuinfo.
-    guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
-    defer { fclose(file) }
-    var line: UnsafeMutablePointer<CChar>? = nil
-    var capacity = 0
-    defer { free(line) }
-    while getline(&line, &capacity, file) > 0 {
-        guard let line else { break }
-        let text = String(cString: line)
-        if text.hasPrefix("flags") || text.hasPrefix("Features") {
-            guard let colon = text.firstIndex(of: ":") else { continue }
-            return Set(text[text.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init))
-        }
-    }
-    return []
-    #endif
-}
 #endif

@@ -31,7 +31,6 @@ public func add(_ a: [Double], _ b: [Double]) -> [Double] {
     }
 }
 
-
 /// The elementwise difference a − b.
 public func subtract(_ a: [Double], _ b: [Double]) -> [Double] {
     require(a.count == b.count, "subtract: lengths differ: (\(a.count)) − (\(b.count))")

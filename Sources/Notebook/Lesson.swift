@@ -80,7 +80,8 @@ public final class Lesson {
             do {
                 try MarkdownPage.checkDestination(directory, command: command)
             } catch {
-                FileHandle.standardError.write(Data("error: --markdown \(directory): \((error as? MarkdownPage.DestinationError)?.message ?? "\(error)")\n".utf8))
+                FileHandle.standardError.write(
+                    Data("error: --markdown \(directory): \((error as? MarkdownPage.DestinationError)?.message ?? "\(error)")\n".utf8))
                 exit(1)
             }
         }
@@ -162,21 +163,21 @@ public final class Lesson {
             }.joined(separator: "\n") + "\n"
         }.joined()
         return """
-        \(command) — \(title)
+            \(command) — \(title)
 
-        \(wrap(summary, width: 78).joined(separator: "\n"))
+            \(wrap(summary, width: 78).joined(separator: "\n"))
 
-        USAGE: swift run \(command) [--seed N] [--markdown DIR]\(flags.map { " [\($0.name)]" }.joined())
+            USAGE: swift run \(command) [--seed N] [--markdown DIR]\(flags.map { " [\($0.name)]" }.joined())
 
-        OPTIONS:
-          --seed N          seed for every random number in the lesson (default \(defaultSeed));
-                            the same seed prints the same output
-          --markdown DIR    write the lesson as DIR/\(command).md with SVG figures in
-                            DIR/\(command)/ instead of printing it
-        \(own)  -h, --help        show this help
+            OPTIONS:
+              --seed N          seed for every random number in the lesson (default \(defaultSeed));
+                                the same seed prints the same output
+              --markdown DIR    write the lesson as DIR/\(command).md with SVG figures in
+                                DIR/\(command)/ instead of printing it
+            \(own)  -h, --help        show this help
 
-        Colour is used on a terminal unless NO_COLOR is set. Every build prints the same
-        lesson: the chapter's code is compiled with optimization even in a debug build.
-        """
+            Colour is used on a terminal unless NO_COLOR is set. Every build prints the same
+            lesson: the chapter's code is compiled with optimization even in a debug build.
+            """
     }
 }

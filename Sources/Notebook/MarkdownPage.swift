@@ -30,9 +30,11 @@ struct MarkdownPage {
                 lines += ["```text", text, "```", ""]
             case .table(let table):
                 lines.append("| " + table.headers.map(Self.escapeCell).joined(separator: " | ") + " |")
-                lines.append("|" + table.headers.indices.map { c in
-                    table.rows.allSatisfy { looksNumeric($0[c]) || $0[c].isEmpty } && !table.rows.isEmpty ? "---:|" : "---|"
-                }.joined())
+                lines.append(
+                    "|"
+                        + table.headers.indices.map { c in
+                            table.rows.allSatisfy { looksNumeric($0[c]) || $0[c].isEmpty } && !table.rows.isEmpty ? "---:|" : "---|"
+                        }.joined())
                 for row in table.rows {
                     lines.append("| " + row.map(Self.escapeCell).joined(separator: " | ") + " |")
                 }

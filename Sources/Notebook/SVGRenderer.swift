@@ -120,7 +120,8 @@ public enum SVGRenderer {
                 parts.append("<circle cx=\"\(number(x + 6))\" cy=\"\(number(y))\" r=\"4\" fill=\"\(entry.color)\"/>")
             case .line:
                 parts.append(
-                    "<line x1=\"\(number(x))\" y1=\"\(number(y))\" x2=\"\(number(x + 14))\" y2=\"\(number(y))\" stroke=\"\(entry.color)\" stroke-width=\"2.5\"\(dashAttribute(entry.style))/>")
+                    "<line x1=\"\(number(x))\" y1=\"\(number(y))\" x2=\"\(number(x + 14))\" y2=\"\(number(y))\" stroke=\"\(entry.color)\" stroke-width=\"2.5\"\(dashAttribute(entry.style))/>"
+                )
             case .swatch:
                 parts.append(
                     "<rect x=\"\(number(x))\" y=\"\(number(y - 6))\" width=\"14\" height=\"12\" fill=\"\(entry.color)\" stroke=\"#999\"/>")
@@ -223,7 +224,8 @@ public enum SVGRenderer {
             }
         }
         body.append(
-            text("light = \(compact(range.lowerBound)), dark = \(compact(range.upperBound))",
+            text(
+                "light = \(compact(range.lowerBound)), dark = \(compact(range.upperBound))",
                 x: x0, y: y0 + Double(map.rows) * cell + 18))
         return document(map.title, height: max(height, y0 + Double(map.rows) * cell + 30), body: body)
     }

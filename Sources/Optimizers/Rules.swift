@@ -176,7 +176,8 @@ public struct Adam: Optimizer {
 
     public mutating func update(_ parameter: inout Parameter) {
         checkShapes("Adam", parameter, state: states[parameter.id]?.m)
-        var state = states.removeValue(forKey: parameter.id)
+        var state =
+            states.removeValue(forKey: parameter.id)
             ?? State(m: [Double](repeating: 0, count: parameter.count), v: [Double](repeating: 0, count: parameter.count), t: 0)
         state.t += 1
         let c1 = 1 - pow(beta1, Double(state.t)), c2 = 1 - pow(beta2, Double(state.t))

@@ -24,7 +24,8 @@ public func laneDot(_ x: [Double], _ y: [Double]) -> Double {
         y.withUnsafeBufferPointer { y in
             var i = 0
             while i < whole, let px = x.baseAddress, let py = y.baseAddress {
-                lanes += UnsafeRawPointer(px + i).loadUnaligned(as: SIMD4<Double>.self)
+                lanes +=
+                    UnsafeRawPointer(px + i).loadUnaligned(as: SIMD4<Double>.self)
                     * UnsafeRawPointer(py + i).loadUnaligned(as: SIMD4<Double>.self)
                 i += 4
             }

@@ -225,9 +225,10 @@ public func runZoo(_ bug: TrainingBug?, seed: UInt64) -> ZooRun {
     // Batches of one class.
     let singles = (0..<epochs).reduce(0) { total, epoch in
         let indices = order.order(epoch: epoch, count: training.count)
-        return total + stride(from: 0, to: indices.count, by: batchSize).filter { start in
-            Set(indices[start..<min(start + batchSize, indices.count)].map { training.labels[$0] }).count == 1
-        }.count
+        return total
+            + stride(from: 0, to: indices.count, by: batchSize).filter { start in
+                Set(indices[start..<min(start + batchSize, indices.count)].map { training.labels[$0] }).count == 1
+            }.count
     }
     let batches = epochs * ((training.count + batchSize - 1) / batchSize)
     findings[.singleClassBatches] = Finding(fired: singles * 2 > batches, measurement: "\(singles) of \(batches) batches hold one class")
@@ -249,7 +250,8 @@ public func runZoo(_ bug: TrainingBug?, seed: UInt64) -> ZooRun {
     let parametersFinite = trained.parameters.allSatisfy { ($0.value + $0.gradient).allSatisfy(\.isFinite) }
     findings[.nonFinite] = Finding(
         fired: !(lossesFinite && parametersFinite),
-        measurement: lossesFinite && parametersFinite ? "all finite" : "first non-finite training loss at epoch \(history.firstIndex { !$0.trainingLoss.isFinite }.map { "\($0 + 1)" } ?? "–")")
+        measurement: lossesFinite && parametersFinite
+            ? "all finite" : "first non-finite training loss at epoch \(history.firstIndex { !$0.trainingLoss.isFinite }.map { "\($0 + 1)" } ?? "–")")
     let staleness = staleGradient(start, bug: bug, training: training, order: order, batchSize: batchSize, learningRate: learningRate, loss: lossUsed)
     findings[.staleGradients] = Finding(
         fired: !(staleness <= 1e-9), measurement: "step 2's gradient differs from its batch's own by \(format(staleness)) (relative)")

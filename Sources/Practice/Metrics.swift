@@ -25,7 +25,8 @@ public struct ConfusionMatrix: Sendable, Equatable {
 
     /// A matrix given by its counts (square, none negative, not all 0).
     public init(counts: [[Int]]) {
-        require(!counts.isEmpty && counts.allSatisfy { $0.count == counts.count }, "ConfusionMatrix: the counts must be square, got rows of \(counts.map(\.count))")
+        require(
+            !counts.isEmpty && counts.allSatisfy { $0.count == counts.count }, "ConfusionMatrix: the counts must be square, got rows of \(counts.map(\.count))")
         require(counts.allSatisfy { $0.allSatisfy { $0 >= 0 } }, "ConfusionMatrix: a count is negative in \(counts)")
         require(counts.contains { $0.contains { $0 > 0 } }, "ConfusionMatrix: no samples (every count is 0)")
         self.counts = counts
@@ -138,7 +139,8 @@ public struct ClassificationReport: Sendable {
         func number(_ x: Double) -> String { String(format: "%.\(places)f", x) }
         var lines = [pad("", width, left: true) + pad("precision", 10) + pad("recall", 9) + pad("f1-score", 10) + pad("support", 9), ""]
         for (label, s) in zip(labels, classes) {
-            lines.append(pad(label, width, left: true) + pad(number(s.precision), 10) + pad(number(s.recall), 9) + pad(number(s.f1), 10) + pad("\(s.support)", 9))
+            lines.append(
+                pad(label, width, left: true) + pad(number(s.precision), 10) + pad(number(s.recall), 9) + pad(number(s.f1), 10) + pad("\(s.support)", 9))
         }
         lines.append("")
         lines.append(pad("accuracy", width, left: true) + pad("", 19) + pad(number(accuracy), 10) + pad("\(matrix.total)", 9))

@@ -34,7 +34,9 @@ public struct PrecisionMLP<T: BinaryFloatingPoint & Sendable>: Sendable {
     /// two classes, or weights that do not fit them, stop naming them.
     @inlinable
     public init(inputs: Int, hidden: Int, classes: Int, w1: [T], b1: [T], w2: [T], b2: [T]) {
-        require(inputs > 0 && hidden > 0 && classes > 1, "PrecisionMLP: sizes \(inputs) → \(hidden) → \(classes) need at least one input and hidden unit and two classes")
+        require(
+            inputs > 0 && hidden > 0 && classes > 1,
+            "PrecisionMLP: sizes \(inputs) → \(hidden) → \(classes) need at least one input and hidden unit and two classes")
         require(
             w1.count == hidden * inputs && b1.count == hidden && w2.count == classes * hidden && b2.count == classes,
             "PrecisionMLP: w1 \(w1.count), b1 \(b1.count), w2 \(w2.count), b2 \(b2.count) values for \(inputs) → \(hidden) → \(classes)")
@@ -54,7 +56,9 @@ public struct PrecisionMLP<T: BinaryFloatingPoint & Sendable>: Sendable {
         require(!x.isEmpty && x.count == labels.count, "PrecisionMLP.gradients: \(x.count) inputs and \(labels.count) labels")
         require(x.allSatisfy { $0.count == inputs }, "PrecisionMLP.gradients: every input needs \(inputs) values")
         require(labels.allSatisfy { (0..<classes).contains($0) }, "PrecisionMLP.gradients: a label outside 0..<\(classes)")
-        var (g1, gb1, g2, gb2) = ([T](repeating: 0, count: w1.count), [T](repeating: 0, count: hidden), [T](repeating: 0, count: w2.count), [T](repeating: 0, count: classes))
+        var (g1, gb1, g2, gb2) = (
+            [T](repeating: 0, count: w1.count), [T](repeating: 0, count: hidden), [T](repeating: 0, count: w2.count), [T](repeating: 0, count: classes)
+        )
         var loss = 0.0
         for (sample, label) in zip(x, labels) {
             let input = sample.map(T.init)

@@ -189,7 +189,8 @@ public func messagePassingRound(
         w.rows == b.count && m.rows == b.count && w.columns == m.columns,
         "messagePassingRound: W \(w.rows)×\(w.columns), M \(m.rows)×\(m.columns) and b (\(b.count)) do not fit together")
     for (v, list) in neighbours.enumerated() {
-        require(list.allSatisfy { states.indices.contains($0) && $0 != v }, "messagePassingRound: node \(v)'s neighbours \(list) are not other nodes of the graph")
+        require(
+            list.allSatisfy { states.indices.contains($0) && $0 != v }, "messagePassingRound: node \(v)'s neighbours \(list) are not other nodes of the graph")
     }
     require(states.allSatisfy { $0.count == w.columns }, "messagePassingRound: every state needs \(w.columns) values")
     return states.indices.map { v in

@@ -24,10 +24,12 @@ enum AttentionExercise: String, ChapterExercise {
 }
 
 typealias AttentionForwardAnswer = @Sendable ([Double], [Double], [Double], Int, Int, [Bool]?) throws -> (output: [Double], weights: [Double])
-typealias AttentionBackwardAnswer = @Sendable ([Double], [Double], [Double], [Double], [Double], Int, Int) throws -> (queries: [Double], keys: [Double], values: [Double])
-typealias PoolingBackwardAnswer = @Sendable ([[Double]], [Double], [Double], [Double], [Double]) throws -> (
-    states: [[Double]], weights: [Double], bias: [Double], scorer: [Double]
-)
+typealias AttentionBackwardAnswer =
+    @Sendable ([Double], [Double], [Double], [Double], [Double], Int, Int) throws -> (queries: [Double], keys: [Double], values: [Double])
+typealias PoolingBackwardAnswer =
+    @Sendable ([[Double]], [Double], [Double], [Double], [Double]) throws -> (
+        states: [[Double]], weights: [Double], bias: [Double], scorer: [Double]
+    )
 typealias LayerNormBackwardAnswer = @Sendable ([Double], [Double], Int, [Double], Double) throws -> (input: [Double], scale: [Double], shift: [Double])
 
 /// One implementation of every Chapter 8 exercise: the learner's, the worked solutions,
@@ -48,11 +50,15 @@ struct AttentionAnswers: ChapterAnswers {
     /// The learner's answers, from `Exercises/Attention`.
     static let exercises = AttentionAnswers(
         attentionForward: {
-            CrashLog.noteCall("attentionForward(queries: \(shortList($0)), keys: \(shortList($1)), values: \(shortList($2)), keyWidth: \($3), valueWidth: \($4), allowed: \($5.map { "\($0.count) flags" } ?? "nil"))")
+            CrashLog.noteCall(
+                "attentionForward(queries: \(shortList($0)), keys: \(shortList($1)), values: \(shortList($2)), keyWidth: \($3), valueWidth: \($4), allowed: \($5.map { "\($0.count) flags" } ?? "nil"))"
+            )
             return try AttentionExercises.attentionForward(queries: $0, keys: $1, values: $2, keyWidth: $3, valueWidth: $4, allowed: $5)
         },
         attentionBackward: {
-            CrashLog.noteCall("attentionBackward(outputGradient: \(shortList($0)), queries: \(shortList($1)), keys: \(shortList($2)), values: \(shortList($3)), weights: \(shortList($4)), keyWidth: \($5), valueWidth: \($6))")
+            CrashLog.noteCall(
+                "attentionBackward(outputGradient: \(shortList($0)), queries: \(shortList($1)), keys: \(shortList($2)), values: \(shortList($3)), weights: \(shortList($4)), keyWidth: \($5), valueWidth: \($6))"
+            )
             return try AttentionExercises.attentionBackward(outputGradient: $0, queries: $1, keys: $2, values: $3, weights: $4, keyWidth: $5, valueWidth: $6)
         },
         causalMask: {
@@ -76,11 +82,14 @@ struct AttentionAnswers: ChapterAnswers {
             return try AttentionExercises.layerNormForward($0, features: $1, scale: $2, shift: $3, epsilon: $4)
         },
         layerNormBackward: {
-            CrashLog.noteCall("layerNormBackward(outputGradient: \(shortList($0)), input: \(shortList($1)), features: \($2), scale: \(shortList($3)), epsilon: \($4))")
+            CrashLog.noteCall(
+                "layerNormBackward(outputGradient: \(shortList($0)), input: \(shortList($1)), features: \($2), scale: \(shortList($3)), epsilon: \($4))")
             return try AttentionExercises.layerNormBackward(outputGradient: $0, input: $1, features: $2, scale: $3, epsilon: $4)
         },
         attentionPoolingBackward: {
-            CrashLog.noteCall("attentionPoolingBackward(states: \($0.count) rows, weights: \(shortList($1)), bias: \(shortList($2)), scorer: \(shortList($3)), outputGradient: \(shortList($4)))")
+            CrashLog.noteCall(
+                "attentionPoolingBackward(states: \($0.count) rows, weights: \(shortList($1)), bias: \(shortList($2)), scorer: \(shortList($3)), outputGradient: \(shortList($4)))"
+            )
             return try AttentionExercises.attentionPoolingBackward(states: $0, weights: $1, bias: $2, scorer: $3, outputGradient: $4)
         })
 

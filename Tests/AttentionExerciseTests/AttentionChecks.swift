@@ -43,7 +43,9 @@ enum AttentionExerciseChecks {
             if masking == 1 { allowed = (0..<(tq * tk)).map { $0 % tk <= $0 / tk } }
             if masking == 2 { allowed = (0..<(tq * tk)).map { index in index % tk == index / tk || rng.uniform() < 0.6 } }
             list.append(
-                Case(q: rng.uniforms(tq * dk, in: -2..<2), k: rng.uniforms(tk * dk, in: -2..<2), v: rng.uniforms(tk * dv, in: -1..<1), dk: dk, dv: dv, allowed: allowed))
+                Case(
+                    q: rng.uniforms(tq * dk, in: -2..<2), k: rng.uniforms(tk * dk, in: -2..<2), v: rng.uniforms(tk * dv, in: -1..<1), dk: dk, dv: dv,
+                    allowed: allowed))
         }
         return list
     }
@@ -115,7 +117,9 @@ enum AttentionExerciseChecks {
 
     // MARK: 8.2
 
-    static func backward(_ answer: ([Double], [Double], [Double], [Double], [Double], Int, Int) throws -> (queries: [Double], keys: [Double], values: [Double])) -> CheckOutcome {
+    static func backward(_ answer: ([Double], [Double], [Double], [Double], [Double], Int, Int) throws -> (queries: [Double], keys: [Double], values: [Double]))
+        -> CheckOutcome
+    {
         var rng = SeededGenerator(seed: seed + 2)
         return runCheck { check in
             for (index, c) in cases().enumerated() {
@@ -156,9 +160,11 @@ enum AttentionExerciseChecks {
                 let actual = try answer(length)
                 let expected = (0..<(length * length)).map { $0 % length <= $0 / length }
                 let hint: String =
-                    actual == (0..<(length * length)).map { $0 % length >= $0 / length } ? "rows are queries: query i sees keys 0…i, the lower triangle"
-                    : actual == (0..<(length * length)).map { $0 % length < $0 / length } ? "a position may see itself: keys 0…i, the diagonal included"
-                    : "allowed[i·T + j] = (j ≤ i)"
+                    actual == (0..<(length * length)).map { $0 % length >= $0 / length }
+                    ? "rows are queries: query i sees keys 0…i, the lower triangle"
+                    : actual == (0..<(length * length)).map { $0 % length < $0 / length }
+                        ? "a position may see itself: keys 0…i, the diagonal included"
+                        : "allowed[i·T + j] = (j ≤ i)"
                 try check.expect(actual, equals: expected, input: "length \(length)", hint: hint)
             }
         }
@@ -185,7 +191,9 @@ enum AttentionExerciseChecks {
                     try split(x, length, h), equals: expected, input: input,
                     hints: [Hint(ifActual: interleaved, "head j is a block of neighbouring columns j·d_h ..< (j+1)·d_h, not every h-th column")],
                     otherwise: "element (j, t, c) at (j·T + t)·d_h + c comes from x[t, j·d_h + c]")
-                try check.expect(try merge(expected, length, h), equals: x, input: "split \(shortList(expected)), length \(length), heads \(h)", otherwise: "mergeHeads must undo splitHeads")
+                try check.expect(
+                    try merge(expected, length, h), equals: x, input: "split \(shortList(expected)), length \(length), heads \(h)",
+                    otherwise: "mergeHeads must undo splitHeads")
             }
         }
     }
@@ -243,13 +251,16 @@ enum AttentionExerciseChecks {
             // The last case: states and scorer of size 20, so the scores reach the hundreds and the softmax must shift.
             list.append(
                 PoolingCase(
-                    states: (0..<t).map { _ in rng.normals(h).map { $0 * size } }, w: rng.normals(a * h), b: rng.normals(a), v: rng.normals(a).map { $0 * 2 * size },
+                    states: (0..<t).map { _ in rng.normals(h).map { $0 * size } }, w: rng.normals(a * h), b: rng.normals(a),
+                    v: rng.normals(a).map { $0 * 2 * size },
                     g: rng.normals(h).map { -$0 }))
         }
         return list
     }
 
-    static func pooling(_ answer: ([[Double]], [Double], [Double], [Double], [Double]) throws -> (states: [[Double]], weights: [Double], bias: [Double], scorer: [Double])) -> CheckOutcome {
+    static func pooling(
+        _ answer: ([[Double]], [Double], [Double], [Double], [Double]) throws -> (states: [[Double]], weights: [Double], bias: [Double], scorer: [Double])
+    ) -> CheckOutcome {
         runCheck { check in
             for c in poolingCases() {
                 let actual = try answer(c.states, c.w, c.b, c.v, c.g)
@@ -267,7 +278,7 @@ enum AttentionExerciseChecks {
                 try check.expect(
                     actual.scorer, equals: layer.scorer.gradient, input: c.description,
                     hints: [
-                        Hint(ifActual: noJacobianScale.v, "the softmax's Jacobian: ∂L/∂eⱼ = αⱼ (∂L/∂αⱼ − Σₖ αₖ ∂L/∂αₖ), the weighted mean subtracted"),
+                        Hint(ifActual: noJacobianScale.v, "the softmax's Jacobian: ∂L/∂eⱼ = αⱼ (∂L/∂αⱼ − Σₖ αₖ ∂L/∂αₖ), the weighted mean subtracted")
                     ],
                     otherwise: "∂L/∂v = Σⱼ ∂L/∂eⱼ tⱼ")
                 try check.expect(

@@ -44,7 +44,9 @@ private func slipped(_ slip: AttentionExerciseChecks.Slip) -> AttentionForwardAn
 
 let attentionWrongAnswers: [AttentionWrongAnswer] = [
     AttentionWrongAnswer(.attentionForward, "forgets 1/√d_k", hint: "missing 1/√d_k") { $0.attentionForward = slipped(.noScale) },
-    AttentionWrongAnswer(.attentionForward, "masks after the softmax", hint: "the mask is applied after the softmax") { $0.attentionForward = slipped(.maskAfterSoftmax) },
+    AttentionWrongAnswer(.attentionForward, "masks after the softmax", hint: "the mask is applied after the softmax") {
+        $0.attentionForward = slipped(.maskAfterSoftmax)
+    },
     AttentionWrongAnswer(.attentionForward, "normalizes over the queries", hint: "over the wrong axis") { $0.attentionForward = slipped(.softmaxOverQueries) },
     AttentionWrongAnswer(.attentionForward, "exponentiates without subtracting the row's largest score", hint: "subtract each row's largest score before exp") {
         $0.attentionForward = slipped(.unshiftedExp)
@@ -62,7 +64,10 @@ let attentionWrongAnswers: [AttentionWrongAnswer] = [
             let dA = matmul(Matrix(rows: tq, columns: dv, values: g), Matrix(rows: tk, columns: dv, values: v).transposed)
             let dS = Matrix(rows: tq, columns: tk, values: zip(a, dA.values).map { $0 * $1 / Double(dk).squareRoot() })
             let right = try solved.attentionBackward(g, q, k, v, a, dk, dv)
-            return (matmul(dS, Matrix(rows: tk, columns: dk, values: k)).values, matmul(dS.transposed, Matrix(rows: tq, columns: dk, values: q)).values, right.values)
+            return (
+                matmul(dS, Matrix(rows: tk, columns: dk, values: k)).values, matmul(dS.transposed, Matrix(rows: tq, columns: dk, values: q)).values,
+                right.values
+            )
         }
     },
     AttentionWrongAnswer(.causalMask, "masks the past instead of the future", hint: "the lower triangle") {
@@ -134,7 +139,10 @@ let attentionWrongAnswers: [AttentionWrongAnswer] = [
     AttentionWrongAnswer(.attentionPoolingBackward, "forgets tanh's derivative", hint: "tanh's derivative") {
         $0.attentionPoolingBackward = { states, w, b, v, g in
             let right = try solved.attentionPoolingBackward(states, w, b, v, g)
-            return (right.states, AttentionExerciseChecks.withoutTanhDerivative(AttentionExerciseChecks.PoolingCase(states: states, w: w, b: b, v: v, g: g)), right.bias, right.scorer)
+            return (
+                right.states, AttentionExerciseChecks.withoutTanhDerivative(AttentionExerciseChecks.PoolingCase(states: states, w: w, b: b, v: v, g: g)),
+                right.bias, right.scorer
+            )
         }
     },
 ]

@@ -161,7 +161,8 @@ struct AttentionChecks {
             norm.beta.value = rng.normals(4)
             results = checkGradients(norm, input: x, loss: weightedOutputLoss(c))
         default:
-            results = checkGradients(EncoderBlock(features: 4, heads: 2, feedForward: 8, preNorm: variant == 2, using: &rng), input: x, loss: weightedOutputLoss(c))
+            results = checkGradients(
+                EncoderBlock(features: 4, heads: 2, feedForward: 8, preNorm: variant == 2, using: &rng), input: x, loss: weightedOutputLoss(c))
         }
         for result in results { #expect(result.passed, "\(result)") }
     }
@@ -205,7 +206,8 @@ struct SequencePoolingTests {
         for n in 0..<batch {
             let states = (0..<steps).map { j in Array(x.values[((j * batch + n) * h)..<((j * batch + n + 1) * h)]) }
             let reference = additiveAttention(
-                query: [1], states: states, queryWeights: Matrix(rows: a, columns: 1, values: pooling.bias.value), stateWeights: Matrix(rows: a, columns: h, values: pooling.weight.value),
+                query: [1], states: states, queryWeights: Matrix(rows: a, columns: 1, values: pooling.bias.value),
+                stateWeights: Matrix(rows: a, columns: h, values: pooling.weight.value),
                 scorer: pooling.scorer.value)
             #expect(mismatch(pooling.lastWeights[n], reference.weights, tolerance: Tolerance(relative: 1e-12, absolute: 1e-15)) == nil)
             #expect(mismatch(Array(y.values[(n * h)..<((n + 1) * h)]), reference.context, tolerance: Tolerance(relative: 1e-12, absolute: 1e-15)) == nil)
@@ -264,7 +266,9 @@ struct SequencePoolingRobustnessTests {
             for (j, alpha) in pooling.lastWeights[0].enumerated() { tally.record("α(\(v))[\(j)]", alpha, nanIn: v.isNaN, expected: 1.0 / 3) }
             // With g = [1, −1], ∂L/∂αⱼ = v − v = 0 for every step, so the scores get no gradient and each state gets α g = [1/3, −1/3].
             let dx = pooling.backward(Tensor(shape: [1, 2], values: [1, -1])).values
-            for (k, value) in dx.enumerated() { tally.record("attentionPooling′(\(v))[\(k)]", value, nanIn: v.isNaN, expected: k % 2 == 0 ? 1.0 / 3 : -1.0 / 3) }
+            for (k, value) in dx.enumerated() {
+                tally.record("attentionPooling′(\(v))[\(k)]", value, nanIn: v.isNaN, expected: k % 2 == 0 ? 1.0 / 3 : -1.0 / 3)
+            }
             var mean = PositionMean()
             let m = mean.forward(Tensor(shape: [1, 3, 2], values: [Double](repeating: v, count: 6)).laidOut(.batchFirst), mode: .training)
             for (k, value) in m.values.enumerated() { tally.record("positionMean([\(v) ×6])[\(k)]", value, nanIn: v.isNaN, expected: v) }

@@ -1,7 +1,7 @@
 import Backprop
 import Foundation
-import LinearAlgebra
 import LSTM
+import LinearAlgebra
 import Randomness
 import Testing
 
@@ -130,7 +130,9 @@ struct SequenceRobustnessTests {
             for (k, value) in attention.backward(Tensor(shape: [2, 3, 4], repeating: 0.5)).values.enumerated() {
                 tally.record("MHA′(\(v))[\(k)]", value, input: v)
             }
-            var block = EncoderBlock(attention: referenceAttention(), feedForward: Sequential(sizes: [4, 6, 4], hidden: .relu, initialization: .xavier, using: &shared), preNorm: true)
+            var block = EncoderBlock(
+                attention: referenceAttention(), feedForward: Sequential(sizes: [4, 6, 4], hidden: .relu, initialization: .xavier, using: &shared),
+                preNorm: true)
             for (k, value) in block.forward(x, mode: .training).values.enumerated() where abs(v) < 1e100 || v.isNaN {
                 tally.record("encoder block(\(v))[\(k)]", value, input: v)
             }

@@ -1,7 +1,7 @@
 import Backprop
 import Datasets
-import LSTM
 import Foundation
+import LSTM
 import LinearAlgebra
 import NumericChecks
 import Randomness
@@ -92,9 +92,11 @@ struct NamesAndMisuse {
         #expect(message.contains("train: two parameters or buffers of the model are both called \"0.W\""), "\(message)")
     }
 
-    @Test("misused entry points stop with what was wrong named", arguments: [
-        "setFrozen", "split", "concatenate", "explicitMask", "keysValues", "finalState",
-    ])
+    @Test(
+        "misused entry points stop with what was wrong named",
+        arguments: [
+            "setFrozen", "split", "concatenate", "explicitMask", "keysValues", "finalState",
+        ])
     func misuse(_ which: String) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [which] in
             var rng = SeededGenerator(seed: 2)
@@ -135,17 +137,24 @@ struct NamesAndMisuse {
 
 @Suite("Chapter 8 · attention's errors name the real cause")
 struct AttentionCauses {
-    @Test("each cause is named: a mask hiding every key, an overflowing score, d_k = 0, no keys, an empty memory, a negative dropout, weights that are no softmax", arguments: [
-        "mask", "overflow", "width", "keys", "memory", "dropout", "weights",
-    ])
+    @Test(
+        "each cause is named: a mask hiding every key, an overflowing score, d_k = 0, no keys, an empty memory, a negative dropout, weights that are no softmax",
+        arguments: [
+            "mask", "overflow", "width", "keys", "memory", "dropout", "weights",
+        ])
     func cause(_ which: String) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [which] in
             let q = Matrix(rows: 2, columns: 2, values: [1, 2, 3, 4])
             switch which {
             case "mask": _ = scaledDotProductAttention(queries: q, keys: q, values: q) { i, _ in i == 0 }
-            case "overflow": _ = scaledDotProductAttention(queries: Matrix(rows: 1, columns: 2, values: [1e200, 1]), keys: Matrix(rows: 1, columns: 2, values: [1e200, 1]), values: Matrix(rows: 1, columns: 1, values: [1]))
-            case "width": _ = scaledDotProductAttention(queries: Matrix(rows: 2, columns: 0, values: []), keys: Matrix(rows: 2, columns: 0, values: []), values: q)
-            case "keys": _ = scaledDotProductAttention(queries: q, keys: Matrix(rows: 0, columns: 2, values: []), values: Matrix(rows: 0, columns: 2, values: []))
+            case "overflow":
+                _ = scaledDotProductAttention(
+                    queries: Matrix(rows: 1, columns: 2, values: [1e200, 1]), keys: Matrix(rows: 1, columns: 2, values: [1e200, 1]),
+                    values: Matrix(rows: 1, columns: 1, values: [1]))
+            case "width":
+                _ = scaledDotProductAttention(queries: Matrix(rows: 2, columns: 0, values: []), keys: Matrix(rows: 2, columns: 0, values: []), values: q)
+            case "keys":
+                _ = scaledDotProductAttention(queries: q, keys: Matrix(rows: 0, columns: 2, values: []), values: Matrix(rows: 0, columns: 2, values: []))
             case "memory":
                 var layer = referenceAttention()
                 _ = layer.attend(query: input, memory: Tensor(shape: [2, 0, 4]), mode: .inference)

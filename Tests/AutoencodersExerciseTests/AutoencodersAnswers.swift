@@ -28,9 +28,10 @@ typealias ReparameterizeBackwardAnswer = @Sendable ([Double], [Double], [Double]
 typealias KLAnswer = @Sendable ([Double], [Double]) throws -> (kl: Double, meanGradient: [Double], logVarianceGradient: [Double])
 typealias ELBOAnswer = @Sendable ([Double], [Double], Int, [Double], [Double]) throws -> (reconstruction: Double, kl: Double)
 typealias ConvTransposeAnswer = @Sendable ([Double], Int, Int, Int, [Double], [Double], Int, Int, Int, Int) throws -> [Double]
-typealias ConvTransposeBackwardAnswer = @Sendable ([Double], [Double], Int, Int, Int, [Double], Int, Int, Int, Int) throws -> (
-    input: [Double], weight: [Double], bias: [Double]
-)
+typealias ConvTransposeBackwardAnswer =
+    @Sendable ([Double], [Double], Int, Int, Int, [Double], Int, Int, Int, Int) throws -> (
+        input: [Double], weight: [Double], bias: [Double]
+    )
 typealias BoundAnswer = @Sendable ([Double], [[Double]], [[Double]], [Double]) throws -> Double
 
 /// One implementation of every Chapter 9 exercise: the learner's, the worked solutions,

@@ -51,7 +51,8 @@ enum AutoencodersExerciseChecks {
         }
     }
 
-    static func reparameterizationBackward(_ answer: ([Double], [Double], [Double], [Double]) throws -> (mean: [Double], logVariance: [Double])) -> CheckOutcome {
+    static func reparameterizationBackward(_ answer: ([Double], [Double], [Double], [Double]) throws -> (mean: [Double], logVariance: [Double])) -> CheckOutcome
+    {
         var rng = SeededGenerator(seed: seed + 2)
         return runCheck { check in
             for (k, c) in latentCases().enumerated() {
@@ -65,8 +66,12 @@ enum AutoencodersExerciseChecks {
                     actual.logVariance, equals: expected.logVariance, input: input,
                     hints: [
                         Hint(ifActual: g.indices.map { g[$0] * sigma[$0] * c.noise[$0] }, "the ½ is missing: d/d(log σ²) exp(½ log σ²) = ½ σ"),
-                        Hint(ifActual: g.indices.map { g[$0] * 0.5 * sigma[$0] }, "the path through ε is missing: ∂z/∂log σ² = ½ σ ε, and ε differs from draw to draw"),
-                        Hint(ifActual: g.indices.map { g[$0] * 0.5 * exp(c.logVariance[$0]) * c.noise[$0] }, "σ = exp(½ log σ²), not exp(log σ²): ∂z/∂log σ² = ½ σ ε"),
+                        Hint(
+                            ifActual: g.indices.map { g[$0] * 0.5 * sigma[$0] },
+                            "the path through ε is missing: ∂z/∂log σ² = ½ σ ε, and ε differs from draw to draw"),
+                        Hint(
+                            ifActual: g.indices.map { g[$0] * 0.5 * exp(c.logVariance[$0]) * c.noise[$0] },
+                            "σ = exp(½ log σ²), not exp(log σ²): ∂z/∂log σ² = ½ σ ε"),
                         Hint(ifActual: g.map { _ in 0 }, "log σ² gets a gradient too: z depends on it through σ"),
                     ],
                     otherwise: "∂L/∂log σ² = ∂L/∂z ⊙ ½ σ ε")
@@ -160,7 +165,9 @@ enum AutoencodersExerciseChecks {
                 try check.expect(
                     actual.reconstruction, equals: reconstruction, input: c.description,
                     hints: [
-                        Hint(ifActual: reconstruction / Double(c.pixels), "a mean over pixels where the ELBO sums over them: sum each image's pixels, then average over the batch"),
+                        Hint(
+                            ifActual: reconstruction / Double(c.pixels),
+                            "a mean over pixels where the ELBO sums over them: sum each image's pixels, then average over the batch"),
                         Hint(ifActual: reconstruction * Double(c.batch), "summed over the batch: each term is per image, so divide by the batch size"),
                     ],
                     otherwise: unstable
@@ -281,7 +288,9 @@ enum AutoencodersExerciseChecks {
                 try check.expect(
                     actual, equals: c.reference, input: c.description,
                     hints: [
-                        Hint(ifActual: slipped(c, .paddingUnchanged), "as a convolution of the zero-inserted input, the padding is k − 1 − p, not p (p crops the output)"),
+                        Hint(
+                            ifActual: slipped(c, .paddingUnchanged),
+                            "as a convolution of the zero-inserted input, the padding is k − 1 − p, not p (p crops the output)"),
                         Hint(ifActual: slipped(c, .flippedFilter), "the filter is not flipped in the scatter form: y[i·s − p + u] gets x[i]·w[u]"),
                         Hint(ifActual: slipped(c, .outputChannelsFirst), "the weight is (C_in, C_out, K, K), PyTorch's ConvTranspose2d layout: w[c, o, u, v]"),
                         Hint(ifActual: slipped(c, .noOutputPadding), "the output padding adds op rows and columns: H_out = (H − 1)·s − 2p + K + op"),
@@ -357,7 +366,8 @@ enum AutoencodersExerciseChecks {
             let mean = rng.uniforms(latent, in: -1..<1), logVariance = rng.uniforms(latent, in: -2..<1)
             let noise = (0..<k).map { _ in rng.normals(latent) }
             let latents = noise.map { e in (0..<latent).map { mean[$0] + exp(0.5 * logVariance[$0]) * e[$0] } }
-            list.append(BoundCase(logLikelihoods: (0..<k).map { _ in level + rng.uniform(in: -4..<4) }, latents: latents, noise: noise, logVariance: logVariance))
+            list.append(
+                BoundCase(logLikelihoods: (0..<k).map { _ in level + rng.uniform(in: -4..<4) }, latents: latents, noise: noise, logVariance: logVariance))
         }
         return list
     }

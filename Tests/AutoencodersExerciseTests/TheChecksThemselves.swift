@@ -85,7 +85,9 @@ private func logWeights(_ ll: [Double], _ z: [[Double]], _ e: [[Double]], _ l: [
 
 let autoencodersWrongAnswers: [AutoencodersWrongAnswer] = [
     // 9.1
-    AutoencodersWrongAnswer(.reparameterizeSample, "takes σ = exp(log σ²)", hint: "exp(log σ²) is the variance") { $0.reparameterizeSample = sampler { exp($0) } },
+    AutoencodersWrongAnswer(.reparameterizeSample, "takes σ = exp(log σ²)", hint: "exp(log σ²) is the variance") {
+        $0.reparameterizeSample = sampler { exp($0) }
+    },
     AutoencodersWrongAnswer(.reparameterizeSample, "uses log σ² as σ", hint: "the encoder gives log σ², not σ") { $0.reparameterizeSample = sampler { $0 } },
     AutoencodersWrongAnswer(.reparameterizeSample, "adds ε unscaled", hint: "σ is missing") { $0.reparameterizeSample = sampler { _ in 1 } },
     // 9.2
@@ -143,7 +145,9 @@ let autoencodersWrongAnswers: [AutoencodersWrongAnswer] = [
         }
     },
     // 9.5
-    AutoencodersWrongAnswer(.transposedConvolution, "computes a convolution of the zero-inserted input with the padding unchanged", hint: "the padding is k − 1 − p, not p") {
+    AutoencodersWrongAnswer(
+        .transposedConvolution, "computes a convolution of the zero-inserted input with the padding unchanged", hint: "the padding is k − 1 − p, not p"
+    ) {
         $0.transposedConvolution = convSlipped(.paddingUnchanged)
     },
     AutoencodersWrongAnswer(.transposedConvolution, "flips the filter", hint: "the filter is not flipped in the scatter form") {

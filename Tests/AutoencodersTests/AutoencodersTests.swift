@@ -75,8 +75,9 @@ struct VAETests {
         }
     }
 
-    @Test("the whole VAE with a fixed ε passes a central-difference check: every parameter of both heads, the encoder, the decoder, and the input",
-          arguments: ["dense", "conv"])
+    @Test(
+        "the whole VAE with a fixed ε passes a central-difference check: every parameter of both heads, the encoder, the decoder, and the input",
+        arguments: ["dense", "conv"])
     func gradientCheck(_ name: String) {
         let model = referenceModel(name)
         let r = vaeReferences.first { $0.name == name }!
@@ -247,9 +248,10 @@ struct AutoencoderTrainingTests {
             #expect(abs(pca.variances[k] - scales[k] * scales[k]) < 0.1 * scales[k] * scales[k], "\(pca.variances)")
         }
         // Keeping 2 components loses the variance of the other two: mean ‖x − x̂‖² = λ₃ + λ₄.
-        let error = data.reduce(0) { total, x in
-            total + zip(x, pca.decode(pca.encode(x, size: 2))).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-        } / Double(data.count)
+        let error =
+            data.reduce(0) { total, x in
+                total + zip(x, pca.decode(pca.encode(x, size: 2))).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            } / Double(data.count)
         let full = PCA(data, components: 4).variances
         #expect(abs(error - (full[2] + full[3])) < 1e-6 * error, "\(error) vs \(full[2] + full[3])")
     }

@@ -15,7 +15,8 @@ struct AutoencoderRobustnessTests {
             // z = μ + σ ε with ε = 0 is μ, at any scale; with μ = 0, ε = 1 it is exp(v/2), which fits below v ≈ 1419.
             tally.record("reparameterize(μ \(v), logσ² 0, ε 0)", reparameterize(mean: [v], logVariance: [0], noise: [0])[0], nanIn: v.isNaN, expected: v)
             if v.isNaN || v < 1400 {
-                tally.record("reparameterize(μ 0, logσ² \(v), ε 1)", reparameterize(mean: [0], logVariance: [v], noise: [1])[0], nanIn: v.isNaN, expected: exp(v / 2))
+                tally.record(
+                    "reparameterize(μ 0, logσ² \(v), ε 1)", reparameterize(mean: [0], logVariance: [v], noise: [1])[0], nanIn: v.isNaN, expected: exp(v / 2))
                 let back = reparameterizeBackward(mean: [0], logVariance: [v], noise: [1], zGradient: [1])
                 tally.record("reparameterize′ logσ²(\(v))", back.logVariance[0], nanIn: v.isNaN, expected: 0.5 * exp(v / 2))
             }

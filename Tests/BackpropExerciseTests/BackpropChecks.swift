@@ -54,7 +54,10 @@ public enum BackpropChecks {
                     hints: [
                         Hint(ifActual: linear, "that is z = Wx + b: apply the activation to each zⱼ"),
                         Hint(ifActual: layer(w, b.map { _ in 0 }, g).predict(x), "add the bias bⱼ to each unit's sum"),
-                    ] + (square ? [Hint(ifActual: layer(Matrix(w).transposed.nestedRows, b, g).predict(x), "W is transposed: unit j uses row j, weights[j][i]")] : []),
+                    ]
+                        + (square
+                            ? [Hint(ifActual: layer(Matrix(w).transposed.nestedRows, b, g).predict(x), "W is transposed: unit j uses row j, weights[j][i]")]
+                            : []),
                     otherwise: "aⱼ = g(bⱼ + Σᵢ weights[j][i] · inputᵢ)")
             }
         }
@@ -64,7 +67,9 @@ public enum BackpropChecks {
 
     public static func binaryCrossEntropy(_ answer: ([Double], [Double]) throws -> (loss: Double, gradient: [Double])) -> CheckOutcome {
         var rng = SeededGenerator(seed: seed)
-        var cases: [([Double], [Double])] = [([0.9, 0.2, 0.8, 0.6, 0.1], [1, 0, 1, 1, 0]), ([0.9, 0.2], [1, 0]), ([1, 0, 0.5], [1, 0, 1]), ([0, 1], [1, 0])]
+        var cases: [([Double], [Double])] = [
+            ([0.9, 0.2, 0.8, 0.6, 0.1], [1, 0, 1, 1, 0]), ([0.9, 0.2], [1, 0]), ([1, 0, 0.5], [1, 0, 1]), ([0, 1], [1, 0]),
+        ]
         for _ in 0..<15 {
             let n = rng.int(in: 1..<8)
             cases.append((rng.uniforms(n, in: 0.01..<0.99), (0..<n).map { _ in Double(rng.int(below: 2)) }))
@@ -217,7 +222,9 @@ public enum BackpropChecks {
             (([[0.5, -0.3], [0.8, 0.2], [-0.1, 0.9]], [0.1, 0.2, -0.1], [-0.2, 0.4, 0.6], 0.3), [1, 2], 0.5, 1)
         ]
         for _ in 0..<10 {
-            let p: TinyParameters = ((0..<3).map { _ in rng.uniforms(2, in: -1..<1) }, rng.uniforms(3, in: -0.5..<0.5), rng.uniforms(3, in: -1..<1), rng.uniform(in: -0.5..<0.5))
+            let p: TinyParameters = (
+                (0..<3).map { _ in rng.uniforms(2, in: -1..<1) }, rng.uniforms(3, in: -0.5..<0.5), rng.uniforms(3, in: -1..<1), rng.uniform(in: -0.5..<0.5)
+            )
             cases.append((p, rng.uniforms(2, in: -2..<2), rng.uniform(in: 0..<1), [0.1, 0.5, 2][rng.int(below: 3)]))
         }
         return runCheck { check in
@@ -228,7 +235,8 @@ public enum BackpropChecks {
                 let ascent = zip(before, expected).map { 2 * $0 - $1 }
                 let stale = staleStep(p, x, y, rate)
                 try check.expect(
-                    actual, equals: expected, input: "W¹ \(p.w1), b¹ \(shortList(p.b1)), w² \(shortList(p.w2)), b² \(p.b2), x \(shortList(x)), y \(y), η \(rate)",
+                    actual, equals: expected,
+                    input: "W¹ \(p.w1), b¹ \(shortList(p.b1)), w² \(shortList(p.w2)), b² \(p.b2), x \(shortList(x)), y \(y), η \(rate)",
                     hints: [
                         Hint(ifActual: before, "nothing changed: subtract η times each gradient"),
                         Hint(ifActual: ascent, "the step goes uphill: θ ← θ − η ∂L/∂θ, with a minus"),

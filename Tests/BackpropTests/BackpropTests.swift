@@ -37,10 +37,12 @@ struct WorkedExampleTests {
             gradients["W1"]!,
             [-0.002288560185642358, -0.004577120371284716, 0.0029052795077696186, 0.005810559015539237, 0.0038382941953488715, 0.007676588390697743])
         // ∂L/∂x = W¹ᵀ δ¹, for the layer below (there is none here, but a GAN needs it)
-        expectClose(inputGradient.values, [
-            0.5 * -0.002288560185642358 + 0.8 * 0.0029052795077696186 - 0.1 * 0.0038382941953488715,
-            -0.3 * -0.002288560185642358 + 0.2 * 0.0029052795077696186 + 0.9 * 0.0038382941953488715,
-        ], relative: 1e-13)
+        expectClose(
+            inputGradient.values,
+            [
+                0.5 * -0.002288560185642358 + 0.8 * 0.0029052795077696186 - 0.1 * 0.0038382941953488715,
+                -0.3 * -0.002288560185642358 + 0.2 * 0.0029052795077696186 + 0.9 * 0.0038382941953488715,
+            ], relative: 1e-13)
     }
 
     @Test("gradients accumulate: two backward passes give twice the gradient; zeroGradients resets them")

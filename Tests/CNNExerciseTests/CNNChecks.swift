@@ -29,10 +29,12 @@ enum CNNChecks {
         var square = [Double](repeating: 0, count: 25)
         for r in 1...3 { for c in 1...3 { square[r * 5 + c] = 1 } }
         var list = [
-            Case(shape: ConvolutionShape(batch: 1, channels: 1, height: 3, width: 3, filters: 1, kernelHeight: 2, kernelWidth: 2),
-                 input: (1...9).map(Double.init), filters: [1, 0, 0, -1], bias: [0]),
-            Case(shape: ConvolutionShape(batch: 1, channels: 1, height: 5, width: 5, filters: 2, kernelHeight: 3, kernelWidth: 3),
-                 input: square, filters: [-1, 0, 1, -2, 0, 2, -1, 0, 1, -1, -2, -1, 0, 0, 0, 1, 2, 1], bias: [0, 0]),
+            Case(
+                shape: ConvolutionShape(batch: 1, channels: 1, height: 3, width: 3, filters: 1, kernelHeight: 2, kernelWidth: 2),
+                input: (1...9).map(Double.init), filters: [1, 0, 0, -1], bias: [0]),
+            Case(
+                shape: ConvolutionShape(batch: 1, channels: 1, height: 5, width: 5, filters: 2, kernelHeight: 3, kernelWidth: 3),
+                input: square, filters: [-1, 0, 1, -2, 0, 2, -1, 0, 1, -1, -2, -1, 0, 0, 0, 1, 2, 1], bias: [0, 0]),
         ]
         let sizes: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
             (2, 1, 5, 5, 2, 3, 3, 1, 1), (1, 3, 6, 5, 2, 3, 3, 2, 0), (2, 2, 5, 7, 3, 3, 2, 1, 2), (1, 2, 7, 7, 2, 3, 3, 3, 1),
@@ -41,8 +43,9 @@ enum CNNChecks {
         for (b, c, h, w, f, kh, kw, s, p) in sizes {
             let shape = ConvolutionShape(batch: b, channels: c, height: h, width: w, filters: f, kernelHeight: kh, kernelWidth: kw, stride: s, padding: p)
             list.append(
-                Case(shape: shape, input: rng.uniforms(shape.inputCount, in: -2..<2), filters: rng.uniforms(shape.filterCount, in: -1..<1),
-                     bias: rng.uniforms(f, in: -1..<1)))
+                Case(
+                    shape: shape, input: rng.uniforms(shape.inputCount, in: -2..<2), filters: rng.uniforms(shape.filterCount, in: -1..<1),
+                    bias: rng.uniforms(f, in: -1..<1)))
         }
         return list
     }
@@ -77,7 +80,8 @@ enum CNNChecks {
                                     }
                                     guard r >= 0 && r < s.height && q >= 0 && q < s.width else { continue }
                                     let (fu, fv) = slip == .flippedFilter ? (s.kernelHeight - 1 - u, s.kernelWidth - 1 - v) : (u, v)
-                                    sum += c.filters[((f * s.channels + ch) * s.kernelHeight + fu) * s.kernelWidth + fv]
+                                    sum +=
+                                        c.filters[((f * s.channels + ch) * s.kernelHeight + fu) * s.kernelWidth + fv]
                                         * c.input[((n * s.channels + ch) * s.height + r) * s.width + q]
                                 }
                             }
@@ -92,8 +96,12 @@ enum CNNChecks {
 
     static func forwardHints(_ c: Case) -> [Hint] {
         [
-            Hint(ifActual: forward(c, with: .flippedFilter), "the filter is flipped: deep-learning convolution is cross-correlation, w[f, c, u, v] times x at (i·s + u − p, j·s + v − p)"),
-            Hint(ifActual: forward(c, with: .paddingNotSubtracted), "the padding: the window at output (i, j) starts at row i·s − p, column j·s − p of the image"),
+            Hint(
+                ifActual: forward(c, with: .flippedFilter),
+                "the filter is flipped: deep-learning convolution is cross-correlation, w[f, c, u, v] times x at (i·s + u − p, j·s + v − p)"),
+            Hint(
+                ifActual: forward(c, with: .paddingNotSubtracted), "the padding: the window at output (i, j) starts at row i·s − p, column j·s − p of the image"
+            ),
             Hint(ifActual: forward(c, with: .strideInsideWindow), "the stride moves the window (i·s), it does not spread the filter (u·s)"),
             Hint(ifActual: forward(c, with: .noBias), "add the filter's bias b[f] to every output of that filter"),
         ]
@@ -158,7 +166,11 @@ enum CNNChecks {
                     .referenceBackward(c.shape.output(upstream), input: c.shape.input(c.input)).input.values
                 try check.expect(
                     actual, equals: expected, input: input,
-                    hints: [Hint(ifActual: flippedAnswer, "the filter is flipped: each output sends upstream · w[f, c, u, v] back to the pixel the forward pass multiplied by w[f, c, u, v]")],
+                    hints: [
+                        Hint(
+                            ifActual: flippedAnswer,
+                            "the filter is flipped: each output sends upstream · w[f, c, u, v] back to the pixel the forward pass multiplied by w[f, c, u, v]")
+                    ],
                     otherwise: "∂L/∂x[n, c, r, q] sums upstream[n, f, i, j] · w[f, c, u, v] over every window that covered (r, q)")
                 // L = Σ upstream ⊙ y is linear in x: central differences are exact up to round-off.
                 try check.expectGradient("∂L/∂x", at: c.input, analytic: actual, input: input, hint: "the gradient does not match the convolution") { x in
@@ -178,12 +190,14 @@ enum CNNChecks {
                 let input = c.description + ", upstream \(shortList(upstream))"
                 let (dw, db) = try answer(upstream, c.input, c.shape)
                 let expected = c.layer.referenceBackward(c.shape.output(upstream), input: c.shape.input(c.input))
-                let firstImage = c.shape.batch > 1
+                let firstImage =
+                    c.shape.batch > 1
                     ? { () -> [Double] in
                         var one = c
                         one.shape.batch = 1
                         one.input = Array(c.input.prefix(one.shape.inputCount))
-                        return one.layer.referenceBackward(one.shape.output(Array(upstream.prefix(one.shape.outputCount))), input: one.shape.input(one.input)).filters
+                        return one.layer.referenceBackward(one.shape.output(Array(upstream.prefix(one.shape.outputCount))), input: one.shape.input(one.input))
+                            .filters
                     }() : []
                 try check.expect(
                     dw, equals: expected.filters, input: input + " — ∂L/∂w",
@@ -245,20 +259,31 @@ enum CNNChecks {
                 let (output, argmax) = try forward(x, b, c, h, w, size)
                 try check.expect(
                     output, equals: expected, input: input,
-                    hints: [Hint(ifActual: expected.map { max($0, 0) }, "start each window's maximum from its first value, not 0: every value of a window may be negative")],
+                    hints: [
+                        Hint(
+                            ifActual: expected.map { max($0, 0) },
+                            "start each window's maximum from its first value, not 0: every value of a window may be negative")
+                    ],
                     otherwise: "the largest value of each size × size window")
                 let winners = maxima(x, planes: b * c, height: h, width: w, size: size)
                 let tookLast = argmax == maxima(x, planes: b * c, height: h, width: w, size: size, last: true)
                 try check.expect(
                     argmax, equals: winners, input: input + " — argmax",
-                    hint: tookLast ? "on a tie keep the first maximum in reading order: replace it only by a strictly larger value" : "the flat input index of each window's first maximum")
+                    hint: tookLast
+                        ? "on a tie keep the first maximum in reading order: replace it only by a strictly larger value"
+                        : "the flat input index of each window's first maximum")
                 let upstream = rng.uniforms(expected.count, in: -1..<1)
                 let dx = try backward(upstream, winners, x.count)
                 var averagePool = Pool2D(.average, size: size)
                 _ = averagePool.forward(tensor, mode: .training)
                 try check.expect(
-                    dx, equals: pool.backward(Tensor(shape: [b, c, h / size, w / size], values: upstream)).values, input: input + ", upstream \(shortList(upstream))",
-                    hints: [Hint(ifActual: averagePool.backward(Tensor(shape: [b, c, h / size, w / size], values: upstream)).values, "that spreads the gradient as average pooling does: with max pooling all of it goes to the maximum")],
+                    dx, equals: pool.backward(Tensor(shape: [b, c, h / size, w / size], values: upstream)).values,
+                    input: input + ", upstream \(shortList(upstream))",
+                    hints: [
+                        Hint(
+                            ifActual: averagePool.backward(Tensor(shape: [b, c, h / size, w / size], values: upstream)).values,
+                            "that spreads the gradient as average pooling does: with max pooling all of it goes to the maximum")
+                    ],
                     otherwise: "dx[argmax[o]] += upstream[o], 0 everywhere else")
             }
         }

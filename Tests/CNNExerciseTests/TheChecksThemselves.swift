@@ -42,16 +42,24 @@ private func slipped(_ slip: CNNChecks.Slip) -> @Sendable ([Double], [Double], [
 }
 
 let cnnWrongAnswers: [CNNWrongAnswer] = [
-    CNNWrongAnswer(.convolutionOutputSize, "forgets the padding", hint: "adds p zeros on each side") { $0.convolutionOutputSize = { n, f, _, s in (n - f) / s + 1 } },
+    CNNWrongAnswer(.convolutionOutputSize, "forgets the padding", hint: "adds p zeros on each side") {
+        $0.convolutionOutputSize = { n, f, _, s in (n - f) / s + 1 }
+    },
     CNNWrongAnswer(.convolutionOutputSize, "pads one side only", hint: "not n + p") { $0.convolutionOutputSize = { n, f, p, s in (n + p - f) / s + 1 } },
-    CNNWrongAnswer(.convolutionOutputSize, "forgets the + 1", hint: "count the first position too") { $0.convolutionOutputSize = { n, f, p, s in (n + 2 * p - f) / s } },
+    CNNWrongAnswer(.convolutionOutputSize, "forgets the + 1", hint: "count the first position too") {
+        $0.convolutionOutputSize = { n, f, p, s in (n + 2 * p - f) / s }
+    },
     CNNWrongAnswer(.convolutionOutputSize, "rounds up", hint: "round down") { $0.convolutionOutputSize = { n, f, p, s in (n + 2 * p - f + s - 1) / s + 1 } },
     CNNWrongAnswer(.convolutionOutputSize, "adds the 1 before dividing", hint: "the + 1 comes after the division") {
         $0.convolutionOutputSize = { n, f, p, s in (n + 2 * p - f + 1) / s }
     },
     CNNWrongAnswer(.convolutionForward, "flips the filter (true convolution)", hint: "cross-correlation") { $0.convolutionForward = slipped(.flippedFilter) },
-    CNNWrongAnswer(.convolutionForward, "leaves the padding out of the indices", hint: "starts at row i·s − p") { $0.convolutionForward = slipped(.paddingNotSubtracted) },
-    CNNWrongAnswer(.convolutionForward, "applies the stride inside the window", hint: "does not spread the filter") { $0.convolutionForward = slipped(.strideInsideWindow) },
+    CNNWrongAnswer(.convolutionForward, "leaves the padding out of the indices", hint: "starts at row i·s − p") {
+        $0.convolutionForward = slipped(.paddingNotSubtracted)
+    },
+    CNNWrongAnswer(.convolutionForward, "applies the stride inside the window", hint: "does not spread the filter") {
+        $0.convolutionForward = slipped(.strideInsideWindow)
+    },
     CNNWrongAnswer(.convolutionForward, "forgets the bias", hint: "add the filter's bias") { $0.convolutionForward = slipped(.noBias) },
     CNNWrongAnswer(.convolutionBackwardInput, "flips the filter", hint: "the filter is flipped") {
         $0.convolutionBackwardInput = { g, w, shape in try solved.convolutionBackwardInput(g, CNNChecks.flipped(w, shape), shape) }
@@ -61,14 +69,25 @@ let cnnWrongAnswers: [CNNWrongAnswer] = [
             // each pixel keeps only the last window's contribution
             var dx = [Double](repeating: 0, count: shape.inputCount)
             let (oh, ow) = (shape.outputHeight, shape.outputWidth)
-            for n in 0..<shape.batch { for f in 0..<shape.filters { for i in 0..<oh { for j in 0..<ow {
-                for c in 0..<shape.channels { for u in 0..<shape.kernelHeight { for v in 0..<shape.kernelWidth {
-                    let (r, q) = (i * shape.stride + u - shape.padding, j * shape.stride + v - shape.padding)
-                    guard r >= 0 && r < shape.height && q >= 0 && q < shape.width else { continue }
-                    dx[((n * shape.channels + c) * shape.height + r) * shape.width + q] =
-                        g[((n * shape.filters + f) * oh + i) * ow + j] * w[((f * shape.channels + c) * shape.kernelHeight + u) * shape.kernelWidth + v]
-                } } }
-            } } } }
+            for n in 0..<shape.batch {
+                for f in 0..<shape.filters {
+                    for i in 0..<oh {
+                        for j in 0..<ow {
+                            for c in 0..<shape.channels {
+                                for u in 0..<shape.kernelHeight {
+                                    for v in 0..<shape.kernelWidth {
+                                        let (r, q) = (i * shape.stride + u - shape.padding, j * shape.stride + v - shape.padding)
+                                        guard r >= 0 && r < shape.height && q >= 0 && q < shape.width else { continue }
+                                        dx[((n * shape.channels + c) * shape.height + r) * shape.width + q] =
+                                            g[((n * shape.filters + f) * oh + i) * ow + j]
+                                            * w[((f * shape.channels + c) * shape.kernelHeight + u) * shape.kernelWidth + v]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             return dx
         }
     },

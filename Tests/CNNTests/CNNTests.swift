@@ -1,7 +1,7 @@
 import Activations
 import Backprop
-import NumericChecks
 import LinearAlgebra
+import NumericChecks
 import Randomness
 import Regularization
 import Testing
@@ -96,7 +96,9 @@ struct ConvolutionTests {
         #expect(dx.shape == x.shape && close(dx.values, reference.input.values))
     }
 
-    @Test("both backward passes, whole batch and image by image, equal the batch's products bit for bit: Gᵀ·patches added, col2im(G·w)", arguments: convolutionCases.indices)
+    @Test(
+        "both backward passes, whole batch and image by image, equal the batch's products bit for bit: Gᵀ·patches added, col2im(G·w)",
+        arguments: convolutionCases.indices)
     func perImageBackwardMatchesBatchProducts(index: Int) {
         var rng = SeededGenerator(seed: UInt64(500 + index))
         var (conv, x) = convolutionCase(index, using: &rng)
@@ -206,7 +208,9 @@ struct PoolingTests {
         #expect(pool.backward(Tensor(shape: [1, 1, 1, 2], values: [4, 8])).values == [1, 1, 2, 2, 1, 1, 2, 2])
     }
 
-    @Test("gradient checks: max and average pooling, overlapping windows, several channels", arguments: [(Pool2D.Kind.max, 2, 2), (.max, 3, 1), (.average, 2, 2), (.average, 3, 2)])
+    @Test(
+        "gradient checks: max and average pooling, overlapping windows, several channels",
+        arguments: [(Pool2D.Kind.max, 2, 2), (.max, 3, 1), (.average, 2, 2), (.average, 3, 2)])
     func poolingGradients(kind: Pool2D.Kind, size: Int, stride: Int) {
         var rng = SeededGenerator(seed: UInt64(size * 10 + stride))
         let x = Tensor(shape: [2, 3, 6, 7], values: rng.normals(2 * 3 * 6 * 7))  // distinct values: no ties
@@ -227,11 +231,14 @@ struct PoolingTests {
         #expect(results.count == 1 && results[0].passed, "\(results)")
     }
 
-    @Test("the seeds' residual block, conv → BN → ReLU → conv → BN + x, then tanh (smooth, for the check): every parameter and the input gradient-checked in training mode")
+    @Test(
+        "the seeds' residual block, conv → BN → ReLU → conv → BN + x, then tanh (smooth, for the check): every parameter and the input gradient-checked in training mode"
+    )
     func residualWithBatchNorm() {
         var rng = SeededGenerator(seed: 32)
         func conv(_ name: String) -> Conv2D {
-            Conv2D(filters: Tensor(shape: [3, 3, 3, 3], values: rng.uniforms(81, in: -0.4..<0.4)), bias: rng.uniforms(3, in: -0.3..<0.3), padding: 1, name: name)
+            Conv2D(
+                filters: Tensor(shape: [3, 3, 3, 3], values: rng.uniforms(81, in: -0.4..<0.4)), bias: rng.uniforms(3, in: -0.3..<0.3), padding: 1, name: name)
         }
         var first = BatchNorm2D(channels: 3, name: "1"), second = BatchNorm2D(channels: 3, name: "2")
         first.rows.gamma.value = rng.uniforms(3, in: 0.5..<1.5)
@@ -409,7 +416,9 @@ struct ConvolutionRobustnessTests {
                 }
             }
         }
-        print("robustness (Chapter 6): \(tried) cases tried, \(right) finite and right, \(nanPropagated) NaN propagated, \(infinityPropagated) ∞ propagated, \(garbage.count) silent garbage")
+        print(
+            "robustness (Chapter 6): \(tried) cases tried, \(right) finite and right, \(nanPropagated) NaN propagated, \(infinityPropagated) ∞ propagated, \(garbage.count) silent garbage"
+        )
         for line in garbage { print("  garbage: \(line)") }
         #expect(garbage.isEmpty, "silent garbage:\n\(garbage.joined(separator: "\n"))")
     }

@@ -32,7 +32,9 @@ struct TransposedConvolutionTests {
         #expect(message.contains("the output padding must be in 0..<stride (0..<2), got 2"), "\(message)")
     }
 
-    @Test("output and every gradient equal PyTorch's nn.ConvTranspose2d (strides 1–3, paddings 0–1, output paddings 0–2)", arguments: transposedReferences.indices)
+    @Test(
+        "output and every gradient equal PyTorch's nn.ConvTranspose2d (strides 1–3, paddings 0–1, output paddings 0–2)", arguments: transposedReferences.indices
+    )
     func againstPyTorch(_ index: Int) {
         let r = transposedReferences[index]
         let (ci, co, k) = (r.inChannels, r.outChannels, r.kernel)
@@ -49,8 +51,9 @@ struct TransposedConvolutionTests {
         #expect(mismatch(layer.bias.gradient, r.biasGradient, tolerance: Tolerance(relative: 1e-12, absolute: 1e-12)) == nil)
     }
 
-    @Test("the fast forward and backward (through the adjoint convolution) equal the reference loops",
-          arguments: [(1, 0, 0, 3), (2, 1, 1, 3), (3, 2, 2, 5), (2, 0, 1, 2), (3, 1, 0, 4), (2, 1, 0, 4)])
+    @Test(
+        "the fast forward and backward (through the adjoint convolution) equal the reference loops",
+        arguments: [(1, 0, 0, 3), (2, 1, 1, 3), (3, 2, 2, 5), (2, 0, 1, 2), (3, 1, 0, 4), (2, 1, 0, 4)])
     func fastEqualsReference(stride: Int, padding: Int, outputPadding: Int, kernel: Int) {
         var rng = SeededGenerator(seed: UInt64(1000 * stride + 100 * padding + 10 * outputPadding + kernel))
         var layer = ConvTranspose2D(
@@ -106,8 +109,9 @@ struct TransposedConvolutionTests {
         #expect(abs(left - right) <= 1e-12 * max(1, abs(left)), "\(left) vs \(right)")
     }
 
-    @Test("gradient-checked over strides 1–3, paddings 0–2, output paddings, non-square inputs, several channels",
-          arguments: [(1, 0, 0), (2, 1, 1), (3, 2, 2), (2, 0, 1), (3, 1, 0), (1, 2, 0)])
+    @Test(
+        "gradient-checked over strides 1–3, paddings 0–2, output paddings, non-square inputs, several channels",
+        arguments: [(1, 0, 0), (2, 1, 1), (3, 2, 2), (2, 0, 1), (3, 1, 0), (1, 2, 0)])
     func gradients(stride: Int, padding: Int, outputPadding: Int) {
         var rng = SeededGenerator(seed: UInt64(100 * stride + 10 * padding + outputPadding))
         let layer = ConvTranspose2D(

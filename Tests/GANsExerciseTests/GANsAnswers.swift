@@ -24,12 +24,14 @@ enum GANsExercise: String, ChapterExercise {
 }
 
 typealias GeneratorLossAnswer = @Sendable ([Double]) throws -> (loss: Double, gradient: [Double])
-typealias DiscriminatorStepAnswer = @Sendable ([[Double]], [[Double]], [Double], [Double], [Double], Double, Double) throws -> (
-    generatorWeights: [Double], generatorBias: [Double], discriminatorWeights: [Double], discriminatorBias: Double
-)
-typealias GeneratorStepAnswer = @Sendable ([[Double]], [Double], [Double], [Double], Double, Double) throws -> (
-    generatorWeights: [Double], generatorBias: [Double], discriminatorWeights: [Double], discriminatorBias: Double
-)
+typealias DiscriminatorStepAnswer =
+    @Sendable ([[Double]], [[Double]], [Double], [Double], [Double], Double, Double) throws -> (
+        generatorWeights: [Double], generatorBias: [Double], discriminatorWeights: [Double], discriminatorBias: Double
+    )
+typealias GeneratorStepAnswer =
+    @Sendable ([[Double]], [Double], [Double], [Double], Double, Double) throws -> (
+        generatorWeights: [Double], generatorBias: [Double], discriminatorWeights: [Double], discriminatorBias: Double
+    )
 typealias NormForwardAnswer = @Sendable ([Double], Int, Int, Int, Int, [Double], [Double], Double) throws -> [Double]
 typealias NormBackwardAnswer = @Sendable ([Double], [Double], Int, Int, Int, Int, [Double], Double) throws -> (input: [Double], gamma: [Double], beta: [Double])
 
@@ -76,7 +78,9 @@ struct GANsAnswers: ChapterAnswers {
                 noise: $0, generatorWeights: $1, generatorBias: $2, discriminatorWeights: $3, discriminatorBias: $4, learningRate: $5)
         },
         batchNorm2DForward: {
-            CrashLog.noteCall("batchNorm2DForward(\(shortList($0)), batch: \($1), channels: \($2), height: \($3), width: \($4), gamma: \(shortList($5)), beta: \(shortList($6)), epsilon: \($7))")
+            CrashLog.noteCall(
+                "batchNorm2DForward(\(shortList($0)), batch: \($1), channels: \($2), height: \($3), width: \($4), gamma: \(shortList($5)), beta: \(shortList($6)), epsilon: \($7))"
+            )
             return try GANsExercises.batchNorm2DForward($0, batch: $1, channels: $2, height: $3, width: $4, gamma: $5, beta: $6, epsilon: $7)
         },
         batchNorm2DBackward: {
@@ -101,7 +105,8 @@ struct GANsAnswers: ChapterAnswers {
                 real: $0, noise: $1, generatorWeights: $2, generatorBias: $3, discriminatorWeights: $4, discriminatorBias: $5, learningRate: $6)
         },
         generatorStep: {
-            try GANsSolutions.generatorStep(noise: $0, generatorWeights: $1, generatorBias: $2, discriminatorWeights: $3, discriminatorBias: $4, learningRate: $5)
+            try GANsSolutions.generatorStep(
+                noise: $0, generatorWeights: $1, generatorBias: $2, discriminatorWeights: $3, discriminatorBias: $4, learningRate: $5)
         },
         batchNorm2DForward: { try GANsSolutions.batchNorm2DForward($0, batch: $1, channels: $2, height: $3, width: $4, gamma: $5, beta: $6, epsilon: $7) },
         batchNorm2DBackward: {

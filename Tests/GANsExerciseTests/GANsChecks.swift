@@ -42,7 +42,8 @@ enum GANsExerciseChecks {
                         Hint(ifActual: r.loss * Double(real.count) + f.loss * Double(fake.count), "a sum where each batch's loss is a mean"),
                         Hint(ifActual: r.loss, "the generated batch's half of the loss is missing"),
                     ],
-                    otherwise: actual.loss.isFinite ? "mean BCE(t_real, 1) + mean BCE(t_fake, 0)" : "∞ or NaN: log σ(t) took log 0; use max(t, 0) − t·y + log(1 + e^(−|t|))")
+                    otherwise: actual.loss.isFinite
+                        ? "mean BCE(t_real, 1) + mean BCE(t_fake, 0)" : "∞ or NaN: log σ(t) took log 0; use max(t, 0) − t·y + log(1 + e^(−|t|))")
                 try check.expect(
                     actual.realGradient, equals: r.gradient.values, input: input,
                     hints: [Hint(ifActual: real.map { σ($0) / Double(real.count) }, "the labels are swapped: real samples have target 1, generated ones 0")],
@@ -71,14 +72,19 @@ enum GANsExerciseChecks {
                     kind == .nonSaturating
                     ? "log(1 − D(G(z))) minimized is the minimax loss; the non-saturating one is −log D(G(z))"
                     : "−log D(G(z)) is the non-saturating loss; the minimax one is log(1 − D(G(z))), minimized"
-                let formula = kind == .nonSaturating ? "−mean log σ(t) = mean [max(t, 0) − t + log(1 + e^(−|t|))]" : "mean log(1 − σ(t)) = −mean [max(t, 0) + log(1 + e^(−|t|))]"
+                let formula =
+                    kind == .nonSaturating
+                    ? "−mean log σ(t) = mean [max(t, 0) − t + log(1 + e^(−|t|))]" : "mean log(1 − σ(t)) = −mean [max(t, 0) + log(1 + e^(−|t|))]"
                 try check.expect(
                     actual.loss, equals: expected.loss, input: input,
                     hints: [Hint(ifActual: wrongKind.loss, otherHint), Hint(ifActual: -expected.loss, "the sign: G minimizes this loss")],
                     otherwise: actual.loss.isFinite ? formula : "∞ or NaN from a finite logit: never take log σ(t) or log(1 − σ(t)); use \(formula)")
                 try check.expect(
                     actual.gradient, equals: expected.gradient.values, input: input,
-                    hints: [Hint(ifActual: wrongKind.gradient.values, otherHint), Hint(ifActual: expected.gradient.values.map { -$0 }, "the sign: G minimizes this loss")],
+                    hints: [
+                        Hint(ifActual: wrongKind.gradient.values, otherHint),
+                        Hint(ifActual: expected.gradient.values.map { -$0 }, "the sign: G minimizes this loss"),
+                    ],
                     otherwise: kind == .nonSaturating ? "∂L_G/∂t = −(1 − σ(t))/m" : "∂L_G/∂t = −σ(t)/m")
                 if logits.allSatisfy({ abs($0) < 50 }) {
                     try check.expectGradient("∂L_G/∂t", at: logits, analytic: actual.gradient, input: input) { kind.evaluate(column($0)).loss }
@@ -199,9 +205,11 @@ enum GANsExerciseChecks {
         return ((0..<c.d).map { c.w[$0] - c.rate * dw[$0] }, c.b - c.rate * db)
     }
 
-    static func generatorStep(_ answer: ([[Double]], [Double], [Double], [Double], Double, Double) throws -> (
-        generatorWeights: [Double], generatorBias: [Double], discriminatorWeights: [Double], discriminatorBias: Double
-    )) -> CheckOutcome {
+    static func generatorStep(
+        _ answer: ([[Double]], [Double], [Double], [Double], Double, Double) throws -> (
+            generatorWeights: [Double], generatorBias: [Double], discriminatorWeights: [Double], discriminatorBias: Double
+        )
+    ) -> CheckOutcome {
         runCheck { check in
             for c in linearCases(forGenerator: true) {
                 let actual = try answer(c.noise, c.a, c.c, c.w, c.b, c.rate)
@@ -302,8 +310,8 @@ enum GANsExerciseChecks {
                 // (Not on the files' example: its second channel is constant, and the gradient through √(σ² + ε) at σ² = 0 is too steep for differences.)
                 if c.height * c.width > 2 {
                     try check.expectGradient("∂L/∂x", at: c.x, analytic: back.input, input: input) { x in
-                    var probe = c.layer
-                    return zip(probe.forward(Tensor(shape: c.shape, values: x), mode: .training).values, g).reduce(0) { $0 + $1.0 * $1.1 }
+                        var probe = c.layer
+                        return zip(probe.forward(Tensor(shape: c.shape, values: x), mode: .training).values, g).reduce(0) { $0 + $1.0 * $1.1 }
                     }
                 }
             }
@@ -374,10 +382,14 @@ enum GANsExerciseChecks {
                     slips: [
                         ("high quality means within 3σ of the nearest centre, not σ", { answers[$0].covered == narrow[$0].modesCovered }),
                         ("a mode needs count/(4K) high-quality points, not just one", { answers[$0].covered == anyPoint[$0] }),
-                        ("only high-quality points count towards a mode: a point far from every centre belongs to none", { answers[$0].covered == allPoints[$0] }),
+                        (
+                            "only high-quality points count towards a mode: a point far from every centre belongs to none",
+                            { answers[$0].covered == allPoints[$0] }
+                        ),
                     ]) ?? "a mode is covered with at least count/(4K) high-quality points nearest to it"
             for (k, c) in cases.enumerated() {
-                let input = "points \(c.points.count) (first \(shortList(c.points.prefix(3).map { shortList($0) }))), centres \(c.ring.centres.map { shortList($0) }), spread \(c.ring.spread)"
+                let input =
+                    "points \(c.points.count) (first \(shortList(c.points.prefix(3).map { shortList($0) }))), centres \(c.ring.centres.map { shortList($0) }), spread \(c.ring.spread)"
                 try check.expect(
                     answers[k].highQuality, equals: expected[k].highQuality, input: input,
                     hints: [Hint(ifActual: narrow[k].highQuality, "high quality means within 3σ of the nearest centre, not σ")],

@@ -186,11 +186,12 @@ let gansWrongAnswers: [GANsWrongAnswer] = [
     GANsWrongAnswer(.modesCovered, "counts a mode with one point", hint: "a mode needs count/(4K) high-quality points") {
         $0.modesCovered = { p, centres, spread in
             let right = try solved.modesCovered(p, centres, spread)
-            let hit = Set(p.compactMap { q -> Int? in
-                let d = centres.map { (($0[0] - q[0]) * ($0[0] - q[0]) + ($0[1] - q[1]) * ($0[1] - q[1])).squareRoot() }
-                let k = d.indices.min { d[$0] < d[$1] }!
-                return d[k] <= 3 * spread ? k : nil
-            })
+            let hit = Set(
+                p.compactMap { q -> Int? in
+                    let d = centres.map { (($0[0] - q[0]) * ($0[0] - q[0]) + ($0[1] - q[1]) * ($0[1] - q[1])).squareRoot() }
+                    let k = d.indices.min { d[$0] < d[$1] }!
+                    return d[k] <= 3 * spread ? k : nil
+                })
             return (hit.count, right.highQuality)
         }
     },

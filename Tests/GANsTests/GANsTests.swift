@@ -67,8 +67,9 @@ func referenceStep(_ r: GANReference) -> GANStep<Adam, Adam> {
 struct AdversarialStepTests {
     static let tight = Tolerance(relative: 1e-10, absolute: 1e-12)
 
-    @Test("one D step and one G step equal PyTorch's: both losses, every gradient, every parameter after Adam, BatchNorm2d's running statistics",
-          arguments: ganReferences.indices)
+    @Test(
+        "one D step and one G step equal PyTorch's: both losses, every gradient, every parameter after Adam, BatchNorm2d's running statistics",
+        arguments: ganReferences.indices)
     func againstPyTorch(_ index: Int) {
         let r = ganReferences[index]
         var step = referenceStep(r)
@@ -304,12 +305,15 @@ struct GANsRefusalTests {
             case "Labels, noise 0.7": _ = Labels(noise: 0.7)
             case "GANStep, latent 0":
                 let (g, d) = referencePair("dense")
-                _ = GANStep(generator: g, discriminator: d, generatorOptimizer: SGD(learningRate: 1), discriminatorOptimizer: SGD(learningRate: 1), latentCount: 0, seed: 1)
+                _ = GANStep(
+                    generator: g, discriminator: d, generatorOptimizer: SGD(learningRate: 1), discriminatorOptimizer: SGD(learningRate: 1), latentCount: 0,
+                    seed: 1)
             case "GANStep.step, latents of the wrong shape":
                 var step = referenceStep(r)
                 var plugins = TrainingPlugins()
                 _ = step.step(
-                    real: Tensor(shape: [4, 4]), discriminatorLatents: Tensor(shape: [4, 2]), generatorLatents: Tensor(shape: [4, 3]), realTargets: [1, 1, 1, 1],
+                    real: Tensor(shape: [4, 4]), discriminatorLatents: Tensor(shape: [4, 2]), generatorLatents: Tensor(shape: [4, 3]),
+                    realTargets: [1, 1, 1, 1],
                     fakeTargets: [0, 0, 0, 0], plugins: &plugins)
             case "GANStep.step, too few targets":
                 var step = referenceStep(r)
@@ -321,7 +325,8 @@ struct GANsRefusalTests {
                 var step = referenceStep(r)
                 var plugins = TrainingPlugins()
                 _ = step.step(
-                    real: Tensor(shape: [4, 5]), discriminatorLatents: Tensor(shape: [4, 3]), generatorLatents: Tensor(shape: [4, 3]), realTargets: [1, 1, 1, 1],
+                    real: Tensor(shape: [4, 5]), discriminatorLatents: Tensor(shape: [4, 3]), generatorLatents: Tensor(shape: [4, 3]),
+                    realTargets: [1, 1, 1, 1],
                     fakeTargets: [0, 0, 0, 0], plugins: &plugins)
             case "GANStep.samples, none": _ = referenceStep(r).samples(0, using: &rng)
             case "GaussianRing, no modes": _ = GaussianRing(modes: 0)

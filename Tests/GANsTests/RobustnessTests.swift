@@ -23,7 +23,8 @@ struct GANRobustnessTests {
             tally.record("minimax′(\(t))", minimax.gradient.values[0], nanIn: t.isNaN, expected: -stableSigmoid(t))
             tally.record("σ(\(t))", stableSigmoid(t), nanIn: t.isNaN, expected: t.isNaN ? nil : t > 40 ? 1 : t < -800 ? 0 : 1 / (1 + exp(-t)))
             var leaky = LeakyReLU(slope: 0.2)
-            tally.record("LeakyReLU(\(t))", leaky.forward(Tensor(shape: [1, 1], values: [t]), mode: .training).values[0], nanIn: t.isNaN, expected: t > 0 ? t : 0.2 * t)
+            tally.record(
+                "LeakyReLU(\(t))", leaky.forward(Tensor(shape: [1, 1], values: [t]), mode: .training).values[0], nanIn: t.isNaN, expected: t > 0 ? t : 0.2 * t)
             tally.record("LeakyReLU′(\(t))", leaky.backward(Tensor(shape: [1, 1], values: [1])).values[0], nanIn: false, expected: t > 0 ? 1 : 0.2)
         }
         print(tally.summary("Chapter 10"))

@@ -27,7 +27,8 @@ enum LSTMExercise: String, ChapterExercise {
 
 typealias RNNStepBackwardAnswer = @Sendable ([Double], [Double], [Double], [Double], [Double], [Double]) throws -> LSTMChecks.RNNStepGradients
 typealias BPTTAnswer = @Sendable ([[Double]], [[Double]], [Double], [[Double]], [Double], [Double]) throws -> LSTMChecks.BPTTGradients
-typealias LSTMStepBackwardAnswer = @Sendable ([Double], [Double], [Double], [Double], [Double], [Double], [Double], [Double]) throws -> LSTMChecks.LSTMStepGradients
+typealias LSTMStepBackwardAnswer =
+    @Sendable ([Double], [Double], [Double], [Double], [Double], [Double], [Double], [Double]) throws -> LSTMChecks.LSTMStepGradients
 
 /// One implementation of every Chapter 7 exercise: the learner's, the worked solutions,
 /// or (in the tests) a deliberately wrong one.
@@ -49,28 +50,40 @@ struct LSTMAnswers: ChapterAnswers {
     /// The learner's answers, from `Exercises/LSTM`.
     static let exercises = LSTMAnswers(
         rnnStep: {
-            CrashLog.noteCall("rnnStep(x: \(shortList($0)), hPrevious: \(shortList($1)), inputWeights: \(shortList($2)), hiddenWeights: \(shortList($3)), bias: \(shortList($4)))")
+            CrashLog.noteCall(
+                "rnnStep(x: \(shortList($0)), hPrevious: \(shortList($1)), inputWeights: \(shortList($2)), hiddenWeights: \(shortList($3)), bias: \(shortList($4)))"
+            )
             return try LSTMExercises.rnnStep(x: $0, hPrevious: $1, inputWeights: $2, hiddenWeights: $3, bias: $4)
         },
         rnnStepBackward: {
-            CrashLog.noteCall("rnnStepBackward(x: \(shortList($0)), hPrevious: \(shortList($1)), h: \(shortList($2)), hGradient: \(shortList($3)), inputWeights: \(shortList($4)), hiddenWeights: \(shortList($5)))")
+            CrashLog.noteCall(
+                "rnnStepBackward(x: \(shortList($0)), hPrevious: \(shortList($1)), h: \(shortList($2)), hGradient: \(shortList($3)), inputWeights: \(shortList($4)), hiddenWeights: \(shortList($5)))"
+            )
             return try LSTMExercises.rnnStepBackward(x: $0, hPrevious: $1, h: $2, hGradient: $3, inputWeights: $4, hiddenWeights: $5)
         },
         rnnBackwardThroughTime: {
-            CrashLog.noteCall("rnnBackwardThroughTime(xs: \($0.count) steps, hs: \($1.count) steps, h0: \(shortList($2)), outputGradients: \($3.count) steps, inputWeights: \(shortList($4)), hiddenWeights: \(shortList($5)))")
+            CrashLog.noteCall(
+                "rnnBackwardThroughTime(xs: \($0.count) steps, hs: \($1.count) steps, h0: \(shortList($2)), outputGradients: \($3.count) steps, inputWeights: \(shortList($4)), hiddenWeights: \(shortList($5)))"
+            )
             return try LSTMExercises.rnnBackwardThroughTime(xs: $0, hs: $1, h0: $2, outputGradients: $3, inputWeights: $4, hiddenWeights: $5)
         },
         lstmStep: {
-            CrashLog.noteCall("lstmStep(x: \(shortList($0)), hPrevious: \(shortList($1)), cPrevious: \(shortList($2)), inputWeights: \(shortList($3)), hiddenWeights: \(shortList($4)), bias: \(shortList($5)))")
+            CrashLog.noteCall(
+                "lstmStep(x: \(shortList($0)), hPrevious: \(shortList($1)), cPrevious: \(shortList($2)), inputWeights: \(shortList($3)), hiddenWeights: \(shortList($4)), bias: \(shortList($5)))"
+            )
             return try LSTMExercises.lstmStep(x: $0, hPrevious: $1, cPrevious: $2, inputWeights: $3, hiddenWeights: $4, bias: $5)
         },
         lstmStepBackward: {
-            CrashLog.noteCall("lstmStepBackward(x: \(shortList($0)), hPrevious: \(shortList($1)), cPrevious: \(shortList($2)), …, hGradient: \(shortList($6)), cGradient: \(shortList($7)))")
+            CrashLog.noteCall(
+                "lstmStepBackward(x: \(shortList($0)), hPrevious: \(shortList($1)), cPrevious: \(shortList($2)), …, hGradient: \(shortList($6)), cGradient: \(shortList($7)))"
+            )
             return try LSTMExercises.lstmStepBackward(
                 x: $0, hPrevious: $1, cPrevious: $2, inputWeights: $3, hiddenWeights: $4, bias: $5, hGradient: $6, cGradient: $7)
         },
         gruStep: {
-            CrashLog.noteCall("gruStep(x: \(shortList($0)), hPrevious: \(shortList($1)), inputWeights: \(shortList($2)), hiddenWeights: \(shortList($3)), inputBias: \(shortList($4)), hiddenBias: \(shortList($5)))")
+            CrashLog.noteCall(
+                "gruStep(x: \(shortList($0)), hPrevious: \(shortList($1)), inputWeights: \(shortList($2)), hiddenWeights: \(shortList($3)), inputBias: \(shortList($4)), hiddenBias: \(shortList($5)))"
+            )
             return try LSTMExercises.gruStep(x: $0, hPrevious: $1, inputWeights: $2, hiddenWeights: $3, inputBias: $4, hiddenBias: $5)
         },
         sampleWithTemperature: {
@@ -82,7 +95,9 @@ struct LSTMAnswers: ChapterAnswers {
             return try LSTMExercises.embeddingBackward(tokens: $0, outputGradient: $1, vocabulary: $2, dimension: $3)
         },
         stackedRNN: {
-            CrashLog.noteCall("stackedRNN(sequence: \($0.count) steps, inputWeights1: \(shortList($1)), hiddenWeights1: \(shortList($2)), bias1: \(shortList($3)), inputWeights2: \(shortList($4)), hiddenWeights2: \(shortList($5)), bias2: \(shortList($6)), mask: \($7.count) rows)")
+            CrashLog.noteCall(
+                "stackedRNN(sequence: \($0.count) steps, inputWeights1: \(shortList($1)), hiddenWeights1: \(shortList($2)), bias1: \(shortList($3)), inputWeights2: \(shortList($4)), hiddenWeights2: \(shortList($5)), bias2: \(shortList($6)), mask: \($7.count) rows)"
+            )
             return try LSTMExercises.stackedRNN(
                 sequence: $0, inputWeights1: $1, hiddenWeights1: $2, bias1: $3, inputWeights2: $4, hiddenWeights2: $5, bias2: $6, mask: $7)
         })
@@ -100,7 +115,8 @@ struct LSTMAnswers: ChapterAnswers {
         sampleWithTemperature: { try LSTMSolutions.sampleWithTemperature(logits: $0, temperature: $1, uniform: $2) },
         embeddingBackward: { try LSTMSolutions.embeddingBackward(tokens: $0, outputGradient: $1, vocabulary: $2, dimension: $3) },
         stackedRNN: {
-            try LSTMSolutions.stackedRNN(sequence: $0, inputWeights1: $1, hiddenWeights1: $2, bias1: $3, inputWeights2: $4, hiddenWeights2: $5, bias2: $6, mask: $7)
+            try LSTMSolutions.stackedRNN(
+                sequence: $0, inputWeights1: $1, hiddenWeights1: $2, bias1: $3, inputWeights2: $4, hiddenWeights2: $5, bias2: $6, mask: $7)
         })
 
     /// Every exercise left as an untouched stub.

@@ -188,7 +188,9 @@ enum LSTMChecks {
 
     /// Every step's gradients taken alone, as if hₜ₋₁ were a constant: the recurrence dropped.
     static func truncated(_ s: Sequence) -> BPTTGradients {
-        var sums: BPTTGradients = ([Double](repeating: 0, count: s.step.wx.count), [Double](repeating: 0, count: s.step.wh.count), [Double](repeating: 0, count: s.step.hidden), [])
+        var sums: BPTTGradients = (
+            [Double](repeating: 0, count: s.step.wx.count), [Double](repeating: 0, count: s.step.wh.count), [Double](repeating: 0, count: s.step.hidden), []
+        )
         for t in s.xs.indices {
             var c = s.step
             c.x = s.xs[t]
@@ -211,7 +213,8 @@ enum LSTMChecks {
                 _ = layer.backward(Tensor(shape: [s.xs.count, 1, s.step.hidden], values: s.gradients.flatMap { $0 }))
                 let dropped = truncated(s)
                 let hint = "the gradient through hₜ₋₁ is dropped: δₜ = gₜ + W_hᵀ daₜ₊₁, walking from the last step back"
-                try check.expect(actual.bias, equals: layer.bias.gradient, input: s.description, hints: [Hint(ifActual: dropped.bias, hint)], otherwise: "∂L/∂b = Σₜ daₜ")
+                try check.expect(
+                    actual.bias, equals: layer.bias.gradient, input: s.description, hints: [Hint(ifActual: dropped.bias, hint)], otherwise: "∂L/∂b = Σₜ daₜ")
                 try check.expect(
                     actual.inputWeights, equals: layer.inputWeights.gradient, input: s.description, hints: [Hint(ifActual: dropped.inputWeights, hint)],
                     otherwise: "∂L/∂W_x = Σₜ daₜ xₜᵀ")
@@ -258,7 +261,9 @@ enum LSTMChecks {
                 let h = layer.forward(c.sequence, mode: .inference).values
                 let cell = layer.finalState!.cell!.values
                 let hints = [
-                    Hint(ifActual: lstmStep(c, .gatesIFOG).h, "the gate order: this chapter stacks [i | f | g | o] (PyTorch's), so g is the third block and o the fourth"),
+                    Hint(
+                        ifActual: lstmStep(c, .gatesIFOG).h,
+                        "the gate order: this chapter stacks [i | f | g | o] (PyTorch's), so g is the third block and o the fourth"),
                     Hint(ifActual: lstmStep(c, .noTanhOnCell).h, "hₜ = o ⊙ tanh(cₜ): the cell goes through tanh before the output gate"),
                     Hint(ifActual: lstmStep(c, .sigmoidCandidate).h, "the candidate g uses tanh, not σ: it can be negative"),
                 ]
@@ -317,9 +322,11 @@ enum LSTMChecks {
                 let forgetHint = "cₜ = f ⊙ cₜ₋₁ + i ⊙ g, so the gradient reaching cₜ₋₁ is δc ⊙ f: the × f is missing"
                 // The hint for ∂L/∂cₜ₋₁ follows from what the answer did there.
                 let cPreviousHint =
-                    actual.cPrevious == notCarried.cPrevious ? carriedHint
-                    : actual.cPrevious == wrongTanh.cPrevious ? tanhHint
-                    : actual.cPrevious == noForget.cPrevious ? forgetHint : "∂L/∂cₜ₋₁ = δc ⊙ f, with δc = δh ⊙ o ⊙ (1 − tanh²cₜ) + δc_next"
+                    actual.cPrevious == notCarried.cPrevious
+                    ? carriedHint
+                    : actual.cPrevious == wrongTanh.cPrevious
+                        ? tanhHint
+                        : actual.cPrevious == noForget.cPrevious ? forgetHint : "∂L/∂cₜ₋₁ = δc ⊙ f, with δc = δh ⊙ o ⊙ (1 − tanh²cₜ) + δc_next"
                 try check.expect(
                     actual.bias, equals: expected.bias, input: input,
                     hints: [Hint(ifActual: notCarried.bias, carriedHint), Hint(ifActual: wrongTanh.bias, tanhHint)],
@@ -388,7 +395,9 @@ enum LSTMChecks {
                 try check.expect(
                     actual, equals: c.gru.predict(c.sequence).values, input: c.description,
                     hints: [
-                        Hint(ifActual: gruStep(c, .paperReset), "this is the paper's reset, before the product; here (PyTorch's) it multiplies the hidden part after it: r ⊙ (W_hn hₜ₋₁ + b_hn)"),
+                        Hint(
+                            ifActual: gruStep(c, .paperReset),
+                            "this is the paper's reset, before the product; here (PyTorch's) it multiplies the hidden part after it: r ⊙ (W_hn hₜ₋₁ + b_hn)"),
                         Hint(ifActual: gruStep(c, .swappedUpdate), "z and 1 − z are swapped: hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁ (z = 1 keeps the old state)"),
                         Hint(ifActual: gruStep(c, .resetOutsideBias), "b_hn is inside the reset: r ⊙ (W_hn hₜ₋₁ + b_hn)"),
                     ],
@@ -411,7 +420,9 @@ enum LSTMChecks {
 
     static func sampling(_ answer: ([Double], Double, Double) throws -> Int) -> CheckOutcome {
         var rng = SeededGenerator(seed: seed + 17)
-        var cases: [([Double], Double, Double)] = [([0, log(3)], 1, 0.2), ([0, log(3)], 1, 0.3), ([0, log(3)], 0.5, 0.2), ([1000, 999, 990], 1, 0.5), ([1000, 999, 990], 2, 0.9)]
+        var cases: [([Double], Double, Double)] = [
+            ([0, log(3)], 1, 0.2), ([0, log(3)], 1, 0.3), ([0, log(3)], 0.5, 0.2), ([1000, 999, 990], 1, 0.5), ([1000, 999, 990], 2, 0.9),
+        ]
         for _ in 0..<12 {
             cases.append((rng.uniforms(5, in: -3..<3), [0.3, 0.7, 1, 1.5, 3][rng.int(below: 5)], rng.uniform()))
         }
@@ -420,18 +431,27 @@ enum LSTMChecks {
             let expected = cases.map { z, temperature, u in draw(softmax(z.map { $0 / temperature }), u) }
             let failing = cases.indices.filter { answers[$0] != expected[$0] }
             // Named only when it explains every case the answer got wrong (see diagnose).
-            let hint = diagnose(failing: failing, slips: [
-                ("subtract the largest score before exp: exp(1000) is inf, and inf/inf is nan", { cases[$0].0.max()! > 700 }),
-                ("divide the scores by T, do not multiply: T < 1 must sharpen", { i in
-                    let (z, temperature, u) = cases[i]
-                    return answers[i] == draw(softmax(z.map { $0 * temperature }), u)
-                }),
-                ("use the temperature: p ∝ exp(z / T)", { i in answers[i] == draw(softmax(cases[i].0), cases[i].2) }),
-                ("draw with u: the largest score is only the limit T → 0", { i in
-                    let z = cases[i].0
-                    return answers[i] == z.indices.max(by: { z[$0] < z[$1] })
-                }),
-            ]) ?? "the first k with p₀ + … + pₖ > u"
+            let hint =
+                diagnose(
+                    failing: failing,
+                    slips: [
+                        ("subtract the largest score before exp: exp(1000) is inf, and inf/inf is nan", { cases[$0].0.max()! > 700 }),
+                        (
+                            "divide the scores by T, do not multiply: T < 1 must sharpen",
+                            { i in
+                                let (z, temperature, u) = cases[i]
+                                return answers[i] == draw(softmax(z.map { $0 * temperature }), u)
+                            }
+                        ),
+                        ("use the temperature: p ∝ exp(z / T)", { i in answers[i] == draw(softmax(cases[i].0), cases[i].2) }),
+                        (
+                            "draw with u: the largest score is only the limit T → 0",
+                            { i in
+                                let z = cases[i].0
+                                return answers[i] == z.indices.max(by: { z[$0] < z[$1] })
+                            }
+                        ),
+                    ]) ?? "the first k with p₀ + … + pₖ > u"
             for (i, (z, temperature, u)) in cases.enumerated() {
                 try check.expect(answers[i], equals: expected[i], input: "logits \(z), temperature \(temperature), uniform \(u)", hint: hint)
             }
@@ -503,7 +523,8 @@ enum LSTMChecks {
         var rng = SeededGenerator(seed: seed + 9)
         return [(1, 2, 2, 3, 0.5), (2, 3, 1, 4, 0.5), (3, 4, 3, 6, 0.2), (1, 2, 2, 2, 0.2), (2, 3, 3, 5, 0.5)].map { f, h1, h2, t, p in
             StackedCase(
-                x: (0..<t).map { _ in rng.normals(f) }, wx1: rng.uniforms(h1 * f, in: -1..<1), wh1: rng.uniforms(h1 * h1, in: -1..<1), b1: rng.uniforms(h1, in: -0.5..<0.5),
+                x: (0..<t).map { _ in rng.normals(f) }, wx1: rng.uniforms(h1 * f, in: -1..<1), wh1: rng.uniforms(h1 * h1, in: -1..<1),
+                b1: rng.uniforms(h1, in: -0.5..<0.5),
                 wx2: rng.uniforms(h2 * h1, in: -1..<1), wh2: rng.uniforms(h2 * h2, in: -1..<1), b2: rng.uniforms(h2, in: -0.5..<0.5),
                 mask: (0..<t).map { _ in (0..<h1).map { _ in rng.uniform(in: 0..<1) < p ? 0 : 1 / (1 - p) } })
         }
@@ -517,7 +538,9 @@ enum LSTMChecks {
                     actual, equals: c.reference(), input: c.description,
                     hints: [
                         Hint(ifActual: c.reference(.alsoInRecurrence), "layer 1's recurrence uses the undropped h¹ₜ₋₁: only layer 2's input is dropped"),
-                        Hint(ifActual: c.reference(.afterTop), "nothing is dropped after the last layer: the mask goes on layer 1's outputs, the input of layer 2"),
+                        Hint(
+                            ifActual: c.reference(.afterTop),
+                            "nothing is dropped after the last layer: the mask goes on layer 1's outputs, the input of layer 2"),
                         Hint(ifActual: c.reference(.nowhere), "the mask is missing: layer 2 reads h¹ₜ ⊙ mask[t]"),
                     ],
                     otherwise: "h²ₜ = tanh(W²_x (h¹ₜ ⊙ mask[t]) + W²_h h²ₜ₋₁ + b²), h¹ₜ from the undropped recurrence")

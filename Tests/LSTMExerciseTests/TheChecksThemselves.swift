@@ -38,7 +38,9 @@ typealias LSTMWrongAnswer = ExerciseTesting.WrongAnswer<LSTMAnswers>
 private let solved = LSTMAnswers.solutions
 
 /// The solution's LSTM step as the checks' slip model computes it.
-private func lstmSlipped(_ slip: LSTMChecks.LSTMSlip) -> @Sendable ([Double], [Double], [Double], [Double], [Double], [Double]) throws -> (h: [Double], c: [Double]) {
+private func lstmSlipped(_ slip: LSTMChecks.LSTMSlip)
+    -> @Sendable ([Double], [Double], [Double], [Double], [Double], [Double]) throws -> (h: [Double], c: [Double])
+{
     { x, h, c, wx, wh, b in
         let step = LSTMChecks.lstmStep(LSTMChecks.Case(x: x, h: h, c: c, wx: wx, wh: wh, bx: b, bh: []), slip)
         return (step.h, step.c)
@@ -85,7 +87,9 @@ let lstmWrongAnswers: [LSTMWrongAnswer] = [
     },
     LSTMWrongAnswer(.rnnBackwardThroughTime, "drops the gradient through hₜ₋₁", hint: "the gradient through hₜ₋₁ is dropped") {
         $0.rnnBackwardThroughTime = { xs, hs, h0, gs, wx, wh in
-            var sums: LSTMChecks.BPTTGradients = ([Double](repeating: 0, count: wx.count), [Double](repeating: 0, count: wh.count), [Double](repeating: 0, count: h0.count), [])
+            var sums: LSTMChecks.BPTTGradients = (
+                [Double](repeating: 0, count: wx.count), [Double](repeating: 0, count: wh.count), [Double](repeating: 0, count: h0.count), []
+            )
             for t in xs.indices {
                 let step = try solved.rnnStepBackward(xs[t], t > 0 ? hs[t - 1] : h0, hs[t], gs[t], wx, wh)  // each step alone
                 sums.inputWeights = zip(sums.inputWeights, step.inputWeights).map(+)
@@ -97,7 +101,9 @@ let lstmWrongAnswers: [LSTMWrongAnswer] = [
         }
     },
     LSTMWrongAnswer(.lstmStep, "stacks the gates [i | f | o | g]", hint: "the gate order") { $0.lstmStep = lstmSlipped(.gatesIFOG) },
-    LSTMWrongAnswer(.lstmStep, "shows the cell without tanh", hint: "the cell goes through tanh before the output gate") { $0.lstmStep = lstmSlipped(.noTanhOnCell) },
+    LSTMWrongAnswer(.lstmStep, "shows the cell without tanh", hint: "the cell goes through tanh before the output gate") {
+        $0.lstmStep = lstmSlipped(.noTanhOnCell)
+    },
     LSTMWrongAnswer(.lstmStep, "squashes the candidate with σ", hint: "uses tanh, not σ") { $0.lstmStep = lstmSlipped(.sigmoidCandidate) },
     LSTMWrongAnswer(.lstmStep, "writes σ(z) as exp(z) / (1 + exp(z))", hint: "an exp overflowed") { $0.lstmStep = lstmSlipped(.overflowingSigmoid) },
     LSTMWrongAnswer(.lstmStepBackward, "does not carry the cell's gradient", hint: "the cell state's gradient is not carried") {

@@ -25,8 +25,10 @@ struct CompositionTests {
         var rng = SeededGenerator(seed: 8)
         let encoder = Sequential([
             Dense(inputs: 5, outputs: 6, initialization: .he, using: &rng, name: "1"), ActivationLayer(.tanh),
-            Parallel([Dense(inputs: 6, outputs: 2, initialization: .xavier, using: &rng, name: "μ"),
-                      Dense(inputs: 6, outputs: 2, initialization: .xavier, using: &rng, name: "logσ²")]),
+            Parallel([
+                Dense(inputs: 6, outputs: 2, initialization: .xavier, using: &rng, name: "μ"),
+                Dense(inputs: 6, outputs: 2, initialization: .xavier, using: &rng, name: "logσ²"),
+            ]),
         ])
         #expect(encoder.namedParameters.map(\.name) == ["0.W1", "0.b1", "2.0.Wμ", "2.0.bμ", "2.1.Wlogσ²", "2.1.blogσ²"])
         let x = Tensor(shape: [3, 5], values: rng.normals(15))
@@ -47,18 +49,24 @@ struct CompositionTests {
             _ = last.forward(Tensor(shape: [4, 7, 3]).laidOut(.batchFirst), mode: .inference)
         }
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(message.contains("LastStep: input (4×7×3) is batch-first (batch × time × features) but this layer takes time-first (time × batch × features); put SwapAxes() between them"), "\(message)")
+        #expect(
+            message.contains(
+                "LastStep: input (4×7×3) is batch-first (batch × time × features) but this layer takes time-first (time × batch × features); put SwapAxes() between them"
+            ), "\(message)")
     }
 
-    @Test("∂L/∂(final state) flows back through every recurrent layer: gradient-checked with a loss on the outputs and on h_T (and c_T)", arguments: ["RNN", "LSTM", "GRU"])
+    @Test(
+        "∂L/∂(final state) flows back through every recurrent layer: gradient-checked with a loss on the outputs and on h_T (and c_T)",
+        arguments: ["RNN", "LSTM", "GRU"])
     func finalStateGradient(kind: String) {
         var rng = SeededGenerator(seed: 5)
         let (steps, batch, inputs, hidden) = (4, 2, 3, 3)
-        var layer: any RecurrentLayer = switch kind {
-        case "RNN": RNNLayer(inputs: inputs, hidden: hidden, using: &rng)
-        case "LSTM": LSTMLayer(inputs: inputs, hidden: hidden, using: &rng)
-        default: GRULayer(inputs: inputs, hidden: hidden, using: &rng)
-        }
+        var layer: any RecurrentLayer =
+            switch kind {
+            case "RNN": RNNLayer(inputs: inputs, hidden: hidden, using: &rng)
+            case "LSTM": LSTMLayer(inputs: inputs, hidden: hidden, using: &rng)
+            default: GRULayer(inputs: inputs, hidden: hidden, using: &rng)
+            }
         let x = Tensor(shape: [steps, batch, inputs], values: rng.normals(steps * batch * inputs))
         let outputWeights = rng.normals(steps * batch * hidden), hWeights = rng.normals(batch * hidden), cWeights = rng.normals(batch * hidden)
         func loss(_ layer: any RecurrentLayer, _ x: Tensor) -> Double {
@@ -104,12 +112,13 @@ struct CompositionTests {
     }
 }
 
-
 @Suite("Chapter 7 · degenerate sizes and values are refused with their cause named")
 struct TextHelperRefusals {
-    @Test("each misuse stops with a message naming it", arguments: [
-        "sample-empty", "sample-nan", "counting-token", "counting-previous", "windows-zero", "reordered-zero", "last-step-empty",
-    ])
+    @Test(
+        "each misuse stops with a message naming it",
+        arguments: [
+            "sample-empty", "sample-nan", "counting-token", "counting-previous", "windows-zero", "reordered-zero", "last-step-empty",
+        ])
     func refusal(_ which: String) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [which] in
             var rng = SeededGenerator(seed: 1)

@@ -22,7 +22,8 @@ enum OptimizersExercise: String, ChapterExercise {
 
 public typealias MomentumAnswer = @Sendable ([Double], [Double], [Double], Double, Double) throws -> (parameters: [Double], velocity: [Double])
 public typealias RMSpropAnswer = @Sendable ([Double], [Double], [Double], Double, Double, Double) throws -> (parameters: [Double], squareAverage: [Double])
-public typealias AdamAnswer = @Sendable ([Double], [Double], [Double], [Double], Int, Double, Double, Double, Double) throws -> (parameters: [Double], m: [Double], v: [Double])
+public typealias AdamAnswer =
+    @Sendable ([Double], [Double], [Double], [Double], Int, Double, Double, Double, Double) throws -> (parameters: [Double], m: [Double], v: [Double])
 
 /// One implementation of every Chapter 4 exercise: the learner's, the worked solutions,
 /// or (in the tests) a deliberately wrong one.
@@ -47,7 +48,8 @@ struct OptimizersAnswers: ChapterAnswers {
             return try OptimizersExercises.rmspropStep(parameters: $0, gradient: $1, squareAverage: $2, learningRate: $3, rho: $4, epsilon: $5)
         },
         adamStep: {
-            CrashLog.noteCall("adamStep(parameters: \($0), gradient: \($1), m: \($2), v: \($3), t: \($4), learningRate: \($5), beta1: \($6), beta2: \($7), epsilon: \($8))")
+            CrashLog.noteCall(
+                "adamStep(parameters: \($0), gradient: \($1), m: \($2), v: \($3), t: \($4), learningRate: \($5), beta1: \($6), beta2: \($7), epsilon: \($8))")
             return try OptimizersExercises.adamStep(parameters: $0, gradient: $1, m: $2, v: $3, t: $4, learningRate: $5, beta1: $6, beta2: $7, epsilon: $8)
         },
         cosineAnnealing: {

@@ -22,10 +22,11 @@ public enum OptimizersChecks {
 
     static func runs(handWorked: Run) -> [Run] {
         var rng = SeededGenerator(seed: seed)
-        return [handWorked] + (0..<12).map { _ in
-            let n = rng.int(in: 1..<6)
-            return Run(start: rng.uniforms(n, in: -2..<2), gradients: (0..<steps).map { _ in rng.uniforms(n, in: -3..<3) })
-        }
+        return [handWorked]
+            + (0..<12).map { _ in
+                let n = rng.int(in: 1..<6)
+                return Run(start: rng.uniforms(n, in: -2..<2), gradients: (0..<steps).map { _ in rng.uniforms(n, in: -3..<3) })
+            }
     }
 
     /// θ after each step of a library optimizer on `run` (one parameter).
@@ -187,8 +188,9 @@ public enum OptimizersChecks {
                         Hint(ifActual: noMinimum, "the curve ends at η_min, not 0: η_min + ½(η₀ − η_min)(1 + cos(π t/T))"),
                         Hint(ifActual: notHeld, "after the period η stays at η_min: use min(t, T)"),
                         Hint(ifActual: fullCosine, "half a cosine: the angle is π t/T, not 2π t/T"),
-                        Hint(ifActual: c.minimum + 0.5 * (c.initial - c.minimum) * (1 + cos(Double.pi * Double(c.epoch / c.period))),
-                             "t/T divides Ints and rounds down: convert to Double first"),
+                        Hint(
+                            ifActual: c.minimum + 0.5 * (c.initial - c.minimum) * (1 + cos(Double.pi * Double(c.epoch / c.period))),
+                            "t/T divides Ints and rounds down: convert to Double first"),
                     ],
                     otherwise: "η_min + ½(η₀ − η_min)(1 + cos(π · min(t, T)/T))")
             }
@@ -228,10 +230,18 @@ public enum OptimizersChecks {
                     try answer(c.losses, c.initial, c.factor, c.patience, c.threshold), equals: expected,
                     input: "losses \(shortList(c.losses)), initialRate \(c.initial), factor \(c.factor), patience \(c.patience), threshold \(c.threshold)",
                     hints: [
-                        Hint(ifActual: plateauRates(c.losses, c.initial, c.factor, c.patience, c.threshold, atPatience: true), "the cut comes after more than `patience` bad epochs (bad > patience), not after `patience` of them (that is Keras's rule)"),
-                        Hint(ifActual: plateauRates(c.losses, c.initial, c.factor, c.patience, c.threshold, sameEpoch: true), "a cut applies from the next epoch on: record the epoch's rate before looking at its loss"),
-                        Hint(ifActual: plateauRates(c.losses, c.initial, c.factor, c.patience, c.threshold, noReset: true), "after a cut the count of bad epochs starts again from 0"),
-                        Hint(ifActual: plateauRates(c.losses, c.initial, c.factor, c.patience, c.threshold, absolute: true), "the threshold is relative: improved means loss < best · (1 − threshold), not best − threshold"),
+                        Hint(
+                            ifActual: plateauRates(c.losses, c.initial, c.factor, c.patience, c.threshold, atPatience: true),
+                            "the cut comes after more than `patience` bad epochs (bad > patience), not after `patience` of them (that is Keras's rule)"),
+                        Hint(
+                            ifActual: plateauRates(c.losses, c.initial, c.factor, c.patience, c.threshold, sameEpoch: true),
+                            "a cut applies from the next epoch on: record the epoch's rate before looking at its loss"),
+                        Hint(
+                            ifActual: plateauRates(c.losses, c.initial, c.factor, c.patience, c.threshold, noReset: true),
+                            "after a cut the count of bad epochs starts again from 0"),
+                        Hint(
+                            ifActual: plateauRates(c.losses, c.initial, c.factor, c.patience, c.threshold, absolute: true),
+                            "the threshold is relative: improved means loss < best · (1 − threshold), not best − threshold"),
                     ],
                     otherwise: "rates[k] is the rate epoch k trained with; cut by `factor` once bad > patience, then bad = 0")
             }

@@ -73,16 +73,22 @@ public enum PerceptronChecks {
             let zs = all.map { x, w, b in Perceptron.weightedSum(inputs: x, weights: w, bias: b) }
             let failing = all.indices.filter { answers[$0] != step(zs[$0]) }
             // Named only when it explains every case the answer got wrong (see diagnose).
-            let hint = diagnose(failing: failing, slips: [
-                ("the perceptron fires when z ≥ 0, so use ≥, not > (z = 0 exactly here)", { zs[$0] == 0 }),
-                ("the output is flipped: 1 when z ≥ 0, 0 when z < 0", { _ in failing.count == all.count }),
-                ("the bias is part of the sum: z = w·x + b, added", { i in
-                    let (x, w, b) = all[i]
-                    let dot = Perceptron.weightedSum(inputs: x, weights: w, bias: 0)
-                    return answers[i] == step(dot) || answers[i] == step(dot - b)
-                }),
-                ("the answer must be 0 or 1", { ![0, 1].contains(answers[$0]) }),
-            ]) ?? "1 when w·x + b ≥ 0, else 0"
+            let hint =
+                diagnose(
+                    failing: failing,
+                    slips: [
+                        ("the perceptron fires when z ≥ 0, so use ≥, not > (z = 0 exactly here)", { zs[$0] == 0 }),
+                        ("the output is flipped: 1 when z ≥ 0, 0 when z < 0", { _ in failing.count == all.count }),
+                        (
+                            "the bias is part of the sum: z = w·x + b, added",
+                            { i in
+                                let (x, w, b) = all[i]
+                                let dot = Perceptron.weightedSum(inputs: x, weights: w, bias: 0)
+                                return answers[i] == step(dot) || answers[i] == step(dot - b)
+                            }
+                        ),
+                        ("the answer must be 0 or 1", { ![0, 1].contains(answers[$0]) }),
+                    ]) ?? "1 when w·x + b ≥ 0, else 0"
             for (i, (x, w, b)) in all.enumerated() {
                 try check.expect(answers[i], equals: step(zs[i]), input: describe(x, w, b) + " (z = \(zs[i]))", hint: hint)
             }
@@ -227,15 +233,24 @@ public enum PerceptronChecks {
             }
             let failing = all.indices.filter { !matches(answers[$0].weights + [answers[$0].bias], right($0).weights + [right($0).bias]) }
             // Named only when it explains every case the answer got wrong (see diagnose).
-            let hint = diagnose(failing: failing, slips: [
-                ("that is σ(z)·x; the slope is σ′(z) = σ(z)(1 − σ(z))", { i in
-                    matches(answers[i].weights + [answers[i].bias], all[i].x.map { activations[i] * $0 } + [activations[i]])
-                }),
-                ("each ∂a/∂wᵢ needs its input: σ′(z)·xᵢ", { i in matches(answers[i].weights, all[i].x.map { _ in right(i).bias }) }),
-                ("∂a/∂b = σ′(z): the bias enters z with the factor 1", { i in
-                    matches(answers[i].weights, right(i).weights) && !matches([answers[i].bias], [right(i).bias])
-                }),
-            ]) ?? "∂a/∂wᵢ = σ′(z)·xᵢ and ∂a/∂b = σ′(z)"
+            let hint =
+                diagnose(
+                    failing: failing,
+                    slips: [
+                        (
+                            "that is σ(z)·x; the slope is σ′(z) = σ(z)(1 − σ(z))",
+                            { i in
+                                matches(answers[i].weights + [answers[i].bias], all[i].x.map { activations[i] * $0 } + [activations[i]])
+                            }
+                        ),
+                        ("each ∂a/∂wᵢ needs its input: σ′(z)·xᵢ", { i in matches(answers[i].weights, all[i].x.map { _ in right(i).bias }) }),
+                        (
+                            "∂a/∂b = σ′(z): the bias enters z with the factor 1",
+                            { i in
+                                matches(answers[i].weights, right(i).weights) && !matches([answers[i].bias], [right(i).bias])
+                            }
+                        ),
+                    ]) ?? "∂a/∂wᵢ = σ′(z)·xᵢ and ∂a/∂b = σ′(z)"
             for (i, (x, w, b)) in all.enumerated() {
                 // the gradient, weights then bias, against central differences of the output
                 try check.expectGradient(

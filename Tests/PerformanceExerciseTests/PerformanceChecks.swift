@@ -82,7 +82,9 @@ enum PerformanceExerciseChecks {
         checkProduct(answer, seed: 1, help: "for i, for p, for j: c[i·n + j] += a[i·k + p]·b[p·n + j], C starting at 0") { a, b, m, k, n in
             [
                 Hint(ifActual: slipped(a, b, m: m, k: k, n: n, reversed: true), descendingHint),
-                Hint(ifActual: slipped(a, b, m: m, k: k, n: n, fused: true), "that is a fused multiply-add (one rounding): write c += a·b, a multiply and an add"),
+                Hint(
+                    ifActual: slipped(a, b, m: m, k: k, n: n, fused: true), "that is a fused multiply-add (one rounding): write c += a·b, a multiply and an add"
+                ),
                 Hint(ifActual: slipped(a, b, m: m, k: k, n: n, columnMajorB: true), "B[p, j] is b[p·n + j] (row-major), not b[j·k + p]"),
                 Hint(ifActual: slipped(a, b, m: m, k: k, n: n, overwritten: true), "each product must be added into C[i, j], not stored over it"),
             ]
@@ -109,10 +111,16 @@ enum PerformanceExerciseChecks {
         let help = "each tile's four sums start at 0 and add A[i, p]·B[p, j] for p ascending; odd edges by the plain loop"
         return checkProduct(answer, seed: 2, help: help) { a, b, m, k, n in
             [
-                Hint(ifActual: tiledSlip(a, b, m: m, k: k, n: n, skipsEdges: true), "the last row (m odd) or column (n odd) has no partner for a 2×2 tile: compute it with the plain loop"),
-                Hint(ifActual: tiledSlip(a, b, m: m, k: k, n: n, exchanged: true), "c01 is row i, column j + 1 and c10 is row i + 1, column j: they are stored exchanged"),
+                Hint(
+                    ifActual: tiledSlip(a, b, m: m, k: k, n: n, skipsEdges: true),
+                    "the last row (m odd) or column (n odd) has no partner for a 2×2 tile: compute it with the plain loop"),
+                Hint(
+                    ifActual: tiledSlip(a, b, m: m, k: k, n: n, exchanged: true),
+                    "c01 is row i, column j + 1 and c10 is row i + 1, column j: they are stored exchanged"),
                 Hint(ifActual: slipped(a, b, m: m, k: k, n: n, reversed: true), descendingHint),
-                Hint(ifActual: slipped(a, b, m: m, k: k, n: n, fused: true), "that is a fused multiply-add (one rounding): write c00 += a0·b0, a multiply and an add"),
+                Hint(
+                    ifActual: slipped(a, b, m: m, k: k, n: n, fused: true),
+                    "that is a fused multiply-add (one rounding): write c00 += a0·b0, a multiply and an add"),
             ]
         }
     }
@@ -157,7 +165,9 @@ enum PerformanceExerciseChecks {
                         Hint(ifActual: plain, "that is one running sum, i ascending: keep four sums in the lanes of a SIMD4<Double>"),
                         Hint(ifActual: laneOrder(x, y, sequentialLanes: true), "combine the lanes pairwise, (l₀ + l₁) + (l₂ + l₃), not ((l₀ + l₁) + l₂) + l₃"),
                         Hint(ifActual: laneOrder(x, y, dropsTail: true), "the last n mod 4 products are missing: add them after combining the lanes"),
-                        Hint(ifActual: laneOrder(x, y, tailInLanes: true), "the last n mod 4 products go after the lanes are combined, one at a time, not into the lanes"),
+                        Hint(
+                            ifActual: laneOrder(x, y, tailInLanes: true),
+                            "the last n mod 4 products go after the lanes are combined, one at a time, not into the lanes"),
                     ],
                     otherwise: "lanes += x[i..<i+4]·y[i..<i+4]; (l₀ + l₁) + (l₂ + l₃); then + x[i]·y[i] for the tail")
             }
@@ -195,8 +205,12 @@ enum PerformanceExerciseChecks {
                     actual, equals: expected, tolerance: .exact, input: input,
                     hints: [
                         Hint(ifActual: a, "that is A itself: Aᵀ[j, i] = A[i, j], so t[j·rows + i] = a[i·columns + j]"),
-                        Hint(ifActual: transposeSlip(a, rows: rows, columns: columns, block: block, wholeBlocksOnly: true), "the blocks at the right and bottom edges are cut to fit, not skipped: use min(i0 + block, rows) and min(j0 + block, columns)"),
-                        Hint(ifActual: transposeSlip(a, rows: rows, columns: columns, block: block, shortBlocks: true), "each block's last row and column are missing: a block runs i0 ..< min(i0 + block, rows), up to but not including the end"),
+                        Hint(
+                            ifActual: transposeSlip(a, rows: rows, columns: columns, block: block, wholeBlocksOnly: true),
+                            "the blocks at the right and bottom edges are cut to fit, not skipped: use min(i0 + block, rows) and min(j0 + block, columns)"),
+                        Hint(
+                            ifActual: transposeSlip(a, rows: rows, columns: columns, block: block, shortBlocks: true),
+                            "each block's last row and column are missing: a block runs i0 ..< min(i0 + block, rows), up to but not including the end"),
                     ],
                     otherwise: "t[j·rows + i] = a[i·columns + j] for every element, block by block")
             }

@@ -33,7 +33,6 @@ struct PerformanceCheckTests {
 /// A wrong answer built from the worked solutions with one function replaced.
 typealias PerformanceWrongAnswer = ExerciseTesting.WrongAnswer<PerformanceAnswers>
 
-
 /// The i, k, j loops with one slip (see `PerformanceExerciseChecks.slipped` for the same slips written as the ijk loop).
 private func ikj(reversed: Bool = false, fused: Bool = false, columnMajorB: Bool = false, overwritten: Bool = false) -> ProductAnswer {
     { a, b, m, k, n in
@@ -162,12 +161,16 @@ let performanceWrongAnswers: [PerformanceWrongAnswer] = [
     PerformanceWrongAnswer(.dotSIMD4, "keeps one running sum", hint: "that is one running sum") {
         $0.dotSIMD4 = { x, y in zip(x, y).reduce(0) { $0 + $1.0 * $1.1 } }
     },
-    PerformanceWrongAnswer(.dotSIMD4, "combines the lanes one after another", hint: "combine the lanes pairwise") { $0.dotSIMD4 = lanes(sequentialLanes: true) },
+    PerformanceWrongAnswer(.dotSIMD4, "combines the lanes one after another", hint: "combine the lanes pairwise") {
+        $0.dotSIMD4 = lanes(sequentialLanes: true)
+    },
     PerformanceWrongAnswer(.dotSIMD4, "forgets the tail", hint: "the last n mod 4 products are missing") { $0.dotSIMD4 = lanes(dropsTail: true) },
     PerformanceWrongAnswer(.dotSIMD4, "adds the tail into the lanes", hint: "not into the lanes") { $0.dotSIMD4 = lanes(tailInLanes: true) },
     // 12.4
     PerformanceWrongAnswer(.transposeBlocked, "returns A unchanged", hint: "that is A itself") { $0.transposeBlocked = blocked(copies: true) },
-    PerformanceWrongAnswer(.transposeBlocked, "skips the cut edge blocks", hint: "cut to fit, not skipped") { $0.transposeBlocked = blocked(wholeBlocksOnly: true) },
+    PerformanceWrongAnswer(.transposeBlocked, "skips the cut edge blocks", hint: "cut to fit, not skipped") {
+        $0.transposeBlocked = blocked(wholeBlocksOnly: true)
+    },
     PerformanceWrongAnswer(.transposeBlocked, "stops each block one short", hint: "each block's last row and column are missing") {
         $0.transposeBlocked = blocked(shortBlocks: true)
     },

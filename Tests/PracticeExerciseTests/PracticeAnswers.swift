@@ -24,9 +24,10 @@ enum PracticeExercise: String, ChapterExercise {
 }
 
 typealias ScoresAnswer = @Sendable ([[Int]]) throws -> (precision: [Double], recall: [Double], f1: [Double], macro: [Double])
-typealias TransferAnswer = @Sendable ([Double], [Double], [Double], [Double], [[Double]], [Int], Double, Double) throws -> (
-    w1: [Double], b1: [Double], w2: [Double], b2: [Double]
-)
+typealias TransferAnswer =
+    @Sendable ([Double], [Double], [Double], [Double], [[Double]], [Int], Double, Double) throws -> (
+        w1: [Double], b1: [Double], w2: [Double], b2: [Double]
+    )
 
 /// One implementation of every Chapter 11 exercise: the learner's, the worked solutions,
 /// or (in the tests) a deliberately wrong one.

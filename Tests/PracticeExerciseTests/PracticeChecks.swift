@@ -41,11 +41,14 @@ enum PracticeExerciseChecks {
                 let expected = ConfusionMatrix(truth: c.truth, predicted: c.predicted, classCount: c.classes).counts
                 let transposed = (0..<c.classes).map { p in (0..<c.classes).map { t in expected[t][p] } }
                 let hint =
-                    actual == transposed ? "rows are the true class and columns the prediction: counts[truth][predicted]"
-                    : actual.count < c.classes ? "every class in 0..<classCount gets a row and a column, also one that never occurs"
-                    : "count each (truth, prediction) pair once, in counts[truth][predicted]"
-                try check.expect(actual.map { $0.map(Double.init) }.flatMap { $0 }, equals: expected.flatMap { $0.map(Double.init) }, tolerance: .exact,
-                                 input: input, otherwise: hint)
+                    actual == transposed
+                    ? "rows are the true class and columns the prediction: counts[truth][predicted]"
+                    : actual.count < c.classes
+                        ? "every class in 0..<classCount gets a row and a column, also one that never occurs"
+                        : "count each (truth, prediction) pair once, in counts[truth][predicted]"
+                try check.expect(
+                    actual.map { $0.map(Double.init) }.flatMap { $0 }, equals: expected.flatMap { $0.map(Double.init) }, tolerance: .exact,
+                    input: input, otherwise: hint)
             }
         }
     }
@@ -67,10 +70,12 @@ enum PracticeExerciseChecks {
                 let zeroDivision = "a ratio 0/0 (a class never predicted, or never present) counts as 0, not NaN"
                 try check.expect(
                     actual.precision, equals: p, input: input,
-                    hints: [Hint(ifActual: r, swapped)], otherwise: actual.precision.allSatisfy(\.isFinite) ? "TP / (TP + FP), with FP down the column" : zeroDivision)
+                    hints: [Hint(ifActual: r, swapped)],
+                    otherwise: actual.precision.allSatisfy(\.isFinite) ? "TP / (TP + FP), with FP down the column" : zeroDivision)
                 try check.expect(
                     actual.recall, equals: r, input: input,
-                    hints: [Hint(ifActual: p, swapped)], otherwise: actual.recall.allSatisfy(\.isFinite) ? "TP / (TP + FN), with FN along the row" : zeroDivision)
+                    hints: [Hint(ifActual: p, swapped)],
+                    otherwise: actual.recall.allSatisfy(\.isFinite) ? "TP / (TP + FN), with FN along the row" : zeroDivision)
                 try check.expect(
                     actual.f1, equals: f, input: input,
                     hints: [Hint(ifActual: zip(p, r).map { ($0 + $1) / 2 }, "F1 is the harmonic mean 2PR/(P + R), not the plain mean (P + R)/2")],
@@ -78,10 +83,13 @@ enum PracticeExerciseChecks {
                 try check.expect(
                     actual.macro, equals: [macro.precision, macro.recall, macro.f1], input: input,
                     hints: [
-                        Hint(ifActual: [weighted.precision, weighted.recall, weighted.f1], "each class weighted by its support is the weighted average; the macro average counts every class the same"),
+                        Hint(
+                            ifActual: [weighted.precision, weighted.recall, weighted.f1],
+                            "each class weighted by its support is the weighted average; the macro average counts every class the same"),
                         Hint(ifActual: [macro.recall, macro.precision, macro.f1], swapped),
-                        Hint(ifActual: [macro.precision, macro.recall, 2 * macro.precision * macro.recall / (macro.precision + macro.recall)],
-                             "macro F1 is the mean of the per-class F1s (scikit-learn's), not the F1 of the macro precision and recall"),
+                        Hint(
+                            ifActual: [macro.precision, macro.recall, 2 * macro.precision * macro.recall / (macro.precision + macro.recall)],
+                            "macro F1 is the mean of the per-class F1s (scikit-learn's), not the F1 of the macro precision and recall"),
                     ],
                     otherwise: "[mean of the precisions, mean of the recalls, mean of the F1s]")
             }
@@ -125,19 +133,25 @@ enum PracticeExerciseChecks {
     /// with the backbone frozen (0), at a tenth, or at full rate (1), and biases that kill some units.
     static func transferCases() -> [TransferCase] {
         var rng = SeededGenerator(seed: seed + 4)
-        var list = [TransferCase(w1: [1, -1, 0.5, 2], b1: [0, -0.5], w2: [1, 0, -1, 1], b2: [0, 0], inputs: [[1, 0.5], [-1, 2]], labels: [0, 1], rate: 0.5, scale: 0)]
+        var list = [
+            TransferCase(
+                w1: [1, -1, 0.5, 2], b1: [0, -0.5], w2: [1, 0, -1, 1], b2: [0, 0], inputs: [[1, 0.5], [-1, 2]], labels: [0, 1], rate: 0.5, scale: 0)
+        ]
         for (d, h, k, n, scale) in [(3, 4, 3, 5, 0.0), (2, 5, 2, 1, 0.1), (4, 3, 4, 6, 0.1), (3, 2, 3, 4, 1.0), (2, 4, 2, 3, 0.0)] {
             list.append(
                 TransferCase(
                     w1: rng.normals(h * d), b1: rng.uniforms(h, in: -1..<0.5), w2: rng.normals(k * h), b2: rng.uniforms(k, in: -0.5..<0.5),
-                    inputs: (0..<n).map { _ in rng.normals(d) }, labels: (0..<n).map { _ in rng.int(below: k) }, rate: [0.1, 0.5, 1][rng.int(below: 3)], scale: scale))
+                    inputs: (0..<n).map { _ in rng.normals(d) }, labels: (0..<n).map { _ in rng.int(below: k) }, rate: [0.1, 0.5, 1][rng.int(below: 3)],
+                    scale: scale))
         }
         return list
     }
 
     /// One step through the chapters' layers: Dense → ReLU → Dense, softmax cross-entropy
     /// (mean), SGD with the backbone frozen (scale 0) or in a parameter group at the scale.
-    static func transferReference(_ c: TransferCase, backboneScale: Double? = nil, headScale: Double = 1, batchMean: Bool = true) -> (w1: [Double], b1: [Double], w2: [Double], b2: [Double]) {
+    static func transferReference(_ c: TransferCase, backboneScale: Double? = nil, headScale: Double = 1, batchMean: Bool = true) -> (
+        w1: [Double], b1: [Double], w2: [Double], b2: [Double]
+    ) {
         let scale = backboneScale ?? c.scale
         let (d, h, k) = (c.inputs[0].count, c.b1.count, c.b2.count)
         var model = Sequential([
@@ -157,7 +171,9 @@ enum PracticeExerciseChecks {
         return (p[0], p[1], p[2], p[3])
     }
 
-    static func transferStep(_ answer: ([Double], [Double], [Double], [Double], [[Double]], [Int], Double, Double) throws -> (w1: [Double], b1: [Double], w2: [Double], b2: [Double])) -> CheckOutcome {
+    static func transferStep(
+        _ answer: ([Double], [Double], [Double], [Double], [[Double]], [Int], Double, Double) throws -> (w1: [Double], b1: [Double], w2: [Double], b2: [Double])
+    ) -> CheckOutcome {
         runCheck { check in
             for c in transferCases() {
                 let actual = try answer(c.w1, c.b1, c.w2, c.b2, c.inputs, c.labels, c.rate, c.scale)
@@ -172,7 +188,10 @@ enum PracticeExerciseChecks {
                         hint: "backboneScale slows the backbone, not the head: the head steps at the full η")
                     continue
                 }
-                let frozenStepped = c.scale == 0 ? "the backbone is frozen (backboneScale 0): W1 and b1 must come back exactly as they were" : "the backbone steps at η · backboneScale, not at η"
+                let frozenStepped =
+                    c.scale == 0
+                    ? "the backbone is frozen (backboneScale 0): W1 and b1 must come back exactly as they were"
+                    : "the backbone steps at η · backboneScale, not at η"
                 try check.expect(
                     actual.w1, equals: expected.w1, tolerance: c.scale == 0 ? .exact : .standard, input: c.description,
                     hints: [Hint(ifActual: fullRate.w1, frozenStepped), Hint(ifActual: summed.w1, "the loss is a mean over the batch: divide ∂L/∂z by B")],
@@ -216,8 +235,12 @@ enum PracticeExerciseChecks {
                     actual, equals: expected, tolerance: .exact, input: input,
                     hints: [
                         Hint(ifActual: wrapped, "the shift wraps around: pixels that leave one side must not come back on the other; uncovered pixels are 0"),
-                        Hint(ifActual: ImageTransform.shifted(image, side: side, dx: Double(-dx), dy: Double(-dy)), "the direction is reversed: output[r][c] = input[r − dy][c − dx] moves the image right and down"),
-                        Hint(ifActual: ImageTransform.shifted(image, side: side, dx: Double(dy), dy: Double(dx)), "dx moves along a row (the column index c), dy down the rows (the row index r)"),
+                        Hint(
+                            ifActual: ImageTransform.shifted(image, side: side, dx: Double(-dx), dy: Double(-dy)),
+                            "the direction is reversed: output[r][c] = input[r − dy][c − dx] moves the image right and down"),
+                        Hint(
+                            ifActual: ImageTransform.shifted(image, side: side, dx: Double(dy), dy: Double(dx)),
+                            "dx moves along a row (the column index c), dy down the rows (the row index r)"),
                     ],
                     otherwise: "output[r][c] = input[r − dy][c − dx] inside the image, 0 elsewhere")
             }
@@ -244,8 +267,12 @@ enum PracticeExerciseChecks {
                 let actual = try answer(output, batch, units, positions)
                 let expected = Practice.deadFraction(Tensor(shape: [batch, units, positions], values: output))
                 let zeroShare = Double(output.filter { $0 == 0 }.count) / Double(output.count)
-                let deadInSome = Double((0..<units).filter { u in (0..<batch).contains { n in (0..<positions).allSatisfy { output[(n * units + u) * positions + $0] == 0 } } }.count) / Double(units)
-                let firstPosition = Double((0..<units).filter { u in (0..<batch).allSatisfy { output[($0 * units + u) * positions] == 0 } }.count) / Double(units)
+                let deadInSome =
+                    Double(
+                        (0..<units).filter { u in (0..<batch).contains { n in (0..<positions).allSatisfy { output[(n * units + u) * positions + $0] == 0 } } }
+                            .count) / Double(units)
+                let firstPosition =
+                    Double((0..<units).filter { u in (0..<batch).allSatisfy { output[($0 * units + u) * positions] == 0 } }.count) / Double(units)
                 try check.expect(
                     actual, equals: expected, input: input,
                     hints: [
@@ -280,15 +307,21 @@ enum PracticeExerciseChecks {
                     value, equals: expected, input: input,
                     hints: [
                         Hint(ifActual: norm(g) / norm(w), "η is missing: the update is η g, not g"),
-                        Hint(ifActual: rate * rate * g.reduce(0) { $0 + $1 * $1 } / w.reduce(0) { $0 + $1 * $1 }, "those are squared norms: take the square roots"),
-                        Hint(ifActual: rate * g.reduce(0) { $0 + abs($1) } / w.reduce(0) { $0 + abs($1) }, "sums of absolute values are not the Euclidean norms √(Σ x²)"),
+                        Hint(
+                            ifActual: rate * rate * g.reduce(0) { $0 + $1 * $1 } / w.reduce(0) { $0 + $1 * $1 },
+                            "those are squared norms: take the square roots"),
+                        Hint(
+                            ifActual: rate * g.reduce(0) { $0 + abs($1) } / w.reduce(0) { $0 + abs($1) },
+                            "sums of absolute values are not the Euclidean norms √(Σ x²)"),
                     ],
                     otherwise: "η √(Σ g²) / √(Σ w²)")
             }
             let input = "weights [0.0, 0.0, 0.0], gradient [0.1, -0.2, 0.3], learningRate 0.1"
             let zero = try answer([0, 0, 0], [0.1, -0.2, 0.3], 0.1)
             if let zero {
-                try check.fail("returned \(zero) for weights that are all 0; expected nil", input: input, hint: "weights that are all 0 have no size to compare with: return nil")
+                try check.fail(
+                    "returned \(zero) for weights that are all 0; expected nil", input: input,
+                    hint: "weights that are all 0 have no size to compare with: return nil")
             }
         }
     }

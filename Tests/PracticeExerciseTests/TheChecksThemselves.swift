@@ -68,7 +68,9 @@ private func transfer(backboneFull: Bool = false, headScaled: Bool = false, head
     { w1, b1, w2, b2, inputs, labels, rate, scale in
         let (h, k, d) = (b1.count, b2.count, inputs[0].count)
         let batch = summed ? 1 : Double(inputs.count)
-        var (g1, gb1, g2, gb2) = ([Double](repeating: 0, count: w1.count), [Double](repeating: 0, count: h), [Double](repeating: 0, count: w2.count), [Double](repeating: 0, count: k))
+        var (g1, gb1, g2, gb2) = (
+            [Double](repeating: 0, count: w1.count), [Double](repeating: 0, count: h), [Double](repeating: 0, count: w2.count), [Double](repeating: 0, count: k)
+        )
         for (x, label) in zip(inputs, labels) {
             let u = (0..<h).map { j in (0..<d).reduce(b1[j]) { $0 + w1[j * d + $1] * x[$1] } }
             let hv = u.map { max($0, 0) }
@@ -87,8 +89,10 @@ private func transfer(backboneFull: Bool = false, headScaled: Bool = false, head
         }
         let backboneRate = backboneFull || headScaled ? rate : rate * scale
         let headRate = headFrozen ? 0 : headScaled ? rate * scale : rate
-        return (zip(w1, g1).map { $0 - backboneRate * $1 }, zip(b1, gb1).map { $0 - backboneRate * $1 },
-                zip(w2, g2).map { $0 - headRate * $1 }, zip(b2, gb2).map { $0 - headRate * $1 })
+        return (
+            zip(w1, g1).map { $0 - backboneRate * $1 }, zip(b1, gb1).map { $0 - backboneRate * $1 },
+            zip(w2, g2).map { $0 - headRate * $1 }, zip(b2, gb2).map { $0 - headRate * $1 }
+        )
     }
 }
 
@@ -157,7 +161,8 @@ let practiceWrongAnswers: [PracticeWrongAnswer] = [
     },
     PracticeWrongAnswer(.deadFraction, "calls a unit dead when one sample is 0", hint: "a unit that is 0 for some samples but not all is alive") {
         $0.deadFraction = { output, batch, units, positions in
-            Double((0..<units).filter { u in (0..<batch).contains { n in (0..<positions).allSatisfy { output[(n * units + u) * positions + $0] == 0 } } }.count) / Double(units)
+            Double((0..<units).filter { u in (0..<batch).contains { n in (0..<positions).allSatisfy { output[(n * units + u) * positions + $0] == 0 } } }.count)
+                / Double(units)
         }
     },
     PracticeWrongAnswer(.deadFraction, "looks at the first position only", hint: "every position of a unit counts") {

@@ -11,8 +11,9 @@ import Testing
 
 @Suite("Chapter 11 · metrics")
 struct MetricsTests {
-    @Test("per-class and averaged precision, recall and F1, the confusion matrix and accuracy equal scikit-learn's (zero_division = 0)",
-          arguments: metricsReferences.indices)
+    @Test(
+        "per-class and averaged precision, recall and F1, the confusion matrix and accuracy equal scikit-learn's (zero_division = 0)",
+        arguments: metricsReferences.indices)
     func againstScikitLearn(_ index: Int) {
         let r = metricsReferences[index]
         let report = ClassificationReport(truth: r.truth, predicted: r.predicted, classCount: r.classes)
@@ -167,8 +168,10 @@ struct DiagnosticsTests {
         var rng = SeededGenerator(seed: 11)
         let x = Tensor(shape: [6, 4], values: rng.normals(24))
         let labels = [0, 1, 2, 0, 1, 2]
-        let healthy = overfitOneBatch(network(seed: 5), inputs: x, targets: labels, loss: SoftmaxCrossEntropy(), optimizer: Adam(learningRate: 0.05), steps: 200)
-        let dead = overfitOneBatch(network(seed: 5, firstBias: -20), inputs: x, targets: labels, loss: SoftmaxCrossEntropy(), optimizer: Adam(learningRate: 0.05), steps: 200)
+        let healthy = overfitOneBatch(
+            network(seed: 5), inputs: x, targets: labels, loss: SoftmaxCrossEntropy(), optimizer: Adam(learningRate: 0.05), steps: 200)
+        let dead = overfitOneBatch(
+            network(seed: 5, firstBias: -20), inputs: x, targets: labels, loss: SoftmaxCrossEntropy(), optimizer: Adam(learningRate: 0.05), steps: 200)
         #expect(healthy.after < 0.05 && healthy.before > 0.5)
         #expect(dead.after > 0.9)
     }
@@ -234,7 +237,8 @@ struct PracticeRefusalTests {
             case "ConfusionMatrix(counts:), negative": _ = ConfusionMatrix(counts: [[1, -1], [0, 2]])
             case "ConfusionMatrix(counts:), all zero": _ = ConfusionMatrix(counts: [[0, 0], [0, 0]])
             case "PrecisionMLP, no hidden units": _ = PrecisionMLP<Double>(inputs: 2, hidden: 0, classes: 2, w1: [], b1: [], w2: [], b2: [0, 0])
-            case "PrecisionMLP, weights of the wrong size": _ = PrecisionMLP<Double>(inputs: 2, hidden: 2, classes: 2, w1: [1, 2, 3], b1: [0, 0], w2: [1, 2, 3, 4], b2: [0, 0])
+            case "PrecisionMLP, weights of the wrong size":
+                _ = PrecisionMLP<Double>(inputs: 2, hidden: 2, classes: 2, w1: [1, 2, 3], b1: [0, 0], w2: [1, 2, 3, 4], b2: [0, 0])
             case "PrecisionMLP.gradients, no samples": _ = tinyMLP().gradients([], labels: [])
             case "PrecisionMLP.gradients, a label out of range": _ = tinyMLP().gradients([[1, 2]], labels: [2])
             case "PrecisionMLP.classify, wrong input size": _ = tinyMLP().classify([[1, 2, 3]])

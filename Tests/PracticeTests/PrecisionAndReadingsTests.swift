@@ -52,55 +52,61 @@ struct PrecisionTests {
     }
 
     #if !(os(macOS) && arch(x86_64))
-    @Test("Float16 flushes gradients below its range to 0; a loss scale of 2¹⁰ brings them back; Float keeps them")
-    func float16Underflow() {
-        // A large batch of confidently right samples: ∂L/∂z = (p − y)/B is tiny.
-        var model = smallPrecisionModel(seed: 4)
-        model.b2 = [14, 0, 0]
-        let x = (0..<64).map { k in [0.01 * Double(k % 7), 0.02, -0.01, 0.03, 0.001 * Double(k)] }
-        let labels = [Int](repeating: 0, count: 64)
-        let reference = model.gradients(x, labels: labels).gradients
-        func lost<T: BinaryFloatingPoint>(_ g: [T]) -> Int { zip(g, reference).filter { $0.0 == 0 && $0.1 != 0 }.count }
-        let half = PrecisionMLP<Float16>(model).gradients(x, labels: labels).gradients
-        let halfScaled = PrecisionMLP<Float16>(model).gradients(x, labels: labels, lossScale: 1024).gradients
-        let single = PrecisionMLP<Float>(model).gradients(x, labels: labels).gradients
-        #expect(lost(half) > reference.count / 4, "Float16 lost \(lost(half)) of \(reference.count)")
-        #expect(lost(halfScaled) < lost(half) / 4, "scaled Float16 lost \(lost(halfScaled))")
-        #expect(lost(single) == 0)
-    }
-
-    @Test("training: Float16 compute with Float master weights and loss scaling learns like Double; updates below half a spacing leave Float16 weights unmoved; an overflowing scale skips every step")
-    func float16Training() {
-        var rng = SeededGenerator(seed: 5)
-        let centres = (0..<3).map { _ in rng.normals(5) }
-        var x: [[Double]] = [], labels: [Int] = []
-        for k in 0..<150 {
-            labels.append(k % 3)
-            x.append(centres[k % 3].map { $0 + 0.5 * rng.normal() })
+        @Test("Float16 flushes gradients below its range to 0; a loss scale of 2¹⁰ brings them back; Float keeps them")
+        func float16Underflow() {
+            // A large batch of confidently right samples: ∂L/∂z = (p − y)/B is tiny.
+            var model = smallPrecisionModel(seed: 4)
+            model.b2 = [14, 0, 0]
+            let x = (0..<64).map { k in [0.01 * Double(k % 7), 0.02, -0.01, 0.03, 0.001 * Double(k)] }
+            let labels = [Int](repeating: 0, count: 64)
+            let reference = model.gradients(x, labels: labels).gradients
+            func lost<T: BinaryFloatingPoint>(_ g: [T]) -> Int { zip(g, reference).filter { $0.0 == 0 && $0.1 != 0 }.count }
+            let half = PrecisionMLP<Float16>(model).gradients(x, labels: labels).gradients
+            let halfScaled = PrecisionMLP<Float16>(model).gradients(x, labels: labels, lossScale: 1024).gradients
+            let single = PrecisionMLP<Float>(model).gradients(x, labels: labels).gradients
+            #expect(lost(half) > reference.count / 4, "Float16 lost \(lost(half)) of \(reference.count)")
+            #expect(lost(halfScaled) < lost(half) / 4, "scaled Float16 lost \(lost(halfScaled))")
+            #expect(lost(single) == 0)
         }
-        let batches = (0..<100).flatMap { _ in stride(from: 0, to: 150, by: 50).map { Array($0..<($0 + 50)) } }
-        let start = smallPrecisionModel(seed: 6, hidden: 16)
-        func accuracy(_ m: PrecisionMLP<Double>) -> Double { Double(zip(m.classify(x), labels).filter { $0 == $1 }.count) / 150 }
-        let double = trainInPrecision(Double.self, start: start, x: x, labels: labels, batches: batches, learningRate: 0.02)
-        let mixed = trainInPrecision(Float16.self, start: start, x: x, labels: labels, batches: batches, learningRate: 0.02,
-                                     recipe: PrecisionRecipe(floatMasterWeights: true, lossScale: 256))
-        let overflowing = trainInPrecision(Float16.self, start: start, x: x, labels: labels, batches: batches, learningRate: 0.02,
-                                           recipe: PrecisionRecipe(floatMasterWeights: true, lossScale: 1e9))
-        let startLoss = start.gradients(x, labels: labels).loss
-        #expect(double.model.gradients(x, labels: labels).loss < startLoss / 2)
-        #expect(accuracy(double.model) > accuracy(start) + 0.3)
-        #expect(abs(accuracy(mixed.model) - accuracy(double.model)) <= 0.02)
-        // Updates far below half a Float16 spacing: weights kept in Float16 never move; a Float master copy does.
-        let tiny = Array(batches.prefix(6))
-        let halfWeights = trainInPrecision(Float16.self, start: start, x: x, labels: labels, batches: tiny, learningRate: 1e-5, recipe: PrecisionRecipe(lossScale: 256))
-        let masterWeights = trainInPrecision(Float16.self, start: start, x: x, labels: labels, batches: tiny, learningRate: 1e-5,
-                                             recipe: PrecisionRecipe(floatMasterWeights: true, lossScale: 256))
-        #expect(halfWeights.model.flat == PrecisionMLP<Double>(PrecisionMLP<Float16>(start)).flat)
-        #expect(masterWeights.model.flat != PrecisionMLP<Double>(PrecisionMLP<Float>(start)).flat)
-        #expect(mixed.skippedSteps == 0)
-        #expect(overflowing.skippedSteps == batches.count)
-        #expect(overflowing.model.flat.map { Float($0) } == PrecisionMLP<Float>(start).flat)
-    }
+
+        @Test(
+            "training: Float16 compute with Float master weights and loss scaling learns like Double; updates below half a spacing leave Float16 weights unmoved; an overflowing scale skips every step"
+        )
+        func float16Training() {
+            var rng = SeededGenerator(seed: 5)
+            let centres = (0..<3).map { _ in rng.normals(5) }
+            var x: [[Double]] = [], labels: [Int] = []
+            for k in 0..<150 {
+                labels.append(k % 3)
+                x.append(centres[k % 3].map { $0 + 0.5 * rng.normal() })
+            }
+            let batches = (0..<100).flatMap { _ in stride(from: 0, to: 150, by: 50).map { Array($0..<($0 + 50)) } }
+            let start = smallPrecisionModel(seed: 6, hidden: 16)
+            func accuracy(_ m: PrecisionMLP<Double>) -> Double { Double(zip(m.classify(x), labels).filter { $0 == $1 }.count) / 150 }
+            let double = trainInPrecision(Double.self, start: start, x: x, labels: labels, batches: batches, learningRate: 0.02)
+            let mixed = trainInPrecision(
+                Float16.self, start: start, x: x, labels: labels, batches: batches, learningRate: 0.02,
+                recipe: PrecisionRecipe(floatMasterWeights: true, lossScale: 256))
+            let overflowing = trainInPrecision(
+                Float16.self, start: start, x: x, labels: labels, batches: batches, learningRate: 0.02,
+                recipe: PrecisionRecipe(floatMasterWeights: true, lossScale: 1e9))
+            let startLoss = start.gradients(x, labels: labels).loss
+            #expect(double.model.gradients(x, labels: labels).loss < startLoss / 2)
+            #expect(accuracy(double.model) > accuracy(start) + 0.3)
+            #expect(abs(accuracy(mixed.model) - accuracy(double.model)) <= 0.02)
+            // Updates far below half a Float16 spacing: weights kept in Float16 never move; a Float master copy does.
+            let tiny = Array(batches.prefix(6))
+            let halfWeights = trainInPrecision(
+                Float16.self, start: start, x: x, labels: labels, batches: tiny, learningRate: 1e-5, recipe: PrecisionRecipe(lossScale: 256))
+            let masterWeights = trainInPrecision(
+                Float16.self, start: start, x: x, labels: labels, batches: tiny, learningRate: 1e-5,
+                recipe: PrecisionRecipe(floatMasterWeights: true, lossScale: 256))
+            #expect(halfWeights.model.flat == PrecisionMLP<Double>(PrecisionMLP<Float16>(start)).flat)
+            #expect(masterWeights.model.flat != PrecisionMLP<Double>(PrecisionMLP<Float>(start)).flat)
+            #expect(mixed.skippedSteps == 0)
+            #expect(overflowing.skippedSteps == batches.count)
+            #expect(overflowing.model.flat.map { Float($0) } == PrecisionMLP<Float>(start).flat)
+        }
     #endif
 }
 
@@ -112,16 +118,20 @@ struct ReadingsTests {
         let task = SineTask(amplitude: 2.5, phase: 0.7)
         let sx = rng.uniforms(5, in: -5..<5), qx = rng.uniforms(10, in: -5..<5)
         let theta = [0.3, -0.2, 0.5]
-        let exact = SineMAML.metaLoss(theta, supportX: sx, supportY: sx.map(task.callAsFunction), queryX: qx, queryY: qx.map(task.callAsFunction), innerRate: 0.3)
+        let exact = SineMAML.metaLoss(
+            theta, supportX: sx, supportY: sx.map(task.callAsFunction), queryX: qx, queryY: qx.map(task.callAsFunction), innerRate: 0.3)
         let check = checkGradient("θ", at: theta, analytic: exact.gradient) {
             SineMAML.metaLoss($0, supportX: sx, supportY: sx.map(task.callAsFunction), queryX: qx, queryY: qx.map(task.callAsFunction), innerRate: 0.3).loss
         }
         #expect(check.passed, "\(check)")
-        let first = SineMAML.metaLoss(theta, supportX: sx, supportY: sx.map(task.callAsFunction), queryX: qx, queryY: qx.map(task.callAsFunction), innerRate: 0.3, firstOrder: true)
+        let first = SineMAML.metaLoss(
+            theta, supportX: sx, supportY: sx.map(task.callAsFunction), queryX: qx, queryY: qx.map(task.callAsFunction), innerRate: 0.3, firstOrder: true)
         #expect(zip(first.gradient, exact.gradient).map { abs($0 - $1) }.max()! > 1e-3)
         // With α = 0 the meta-loss is the plain loss and both gradients are its gradient.
         let plain = SineMAML.loss(theta, x: qx, y: qx.map(task.callAsFunction)).gradient
-        #expect(SineMAML.metaLoss(theta, supportX: sx, supportY: sx.map(task.callAsFunction), queryX: qx, queryY: qx.map(task.callAsFunction), innerRate: 0).gradient == plain)
+        #expect(
+            SineMAML.metaLoss(theta, supportX: sx, supportY: sx.map(task.callAsFunction), queryX: qx, queryY: qx.map(task.callAsFunction), innerRate: 0)
+                .gradient == plain)
     }
 
     @Test("a neural ODE: Euler's error shrinks like Δt and RK4's like Δt⁴; the gradient through the Euler steps passes central differences")

@@ -8,7 +8,9 @@ import Testing
 
 @Suite("Robustness · Chapter 11: finite where the answer fits, NaN in → NaN out")
 struct PracticeRobustnessTests {
-    @Test("augmentation moves an extreme pixel without spreading it, the dead fraction counts it, message passing and a neural ODE stay finite; the counts are printed")
+    @Test(
+        "augmentation moves an extreme pixel without spreading it, the dead fraction counts it, message passing and a neural ODE stay finite; the counts are printed"
+    )
     func sweep() {
         let tally = RobustnessTally()
         for v in RobustnessTally.extremes + [.nan] {
@@ -19,7 +21,8 @@ struct PracticeRobustnessTests {
                 let moved = ImageTransform.shifted(image, side: 4, dx: Double(dx), dy: Double(dy))
                 let target = (1 + dy) * 4 + (1 + dx)
                 for (k, value) in moved.enumerated() {
-                    tally.record("shifted(pixel \(v), \(dx), \(dy))[\(k)]", value, nanIn: k == target && v.isNaN, expected: k == target ? (v.isNaN ? nil : v) : 0)
+                    tally.record(
+                        "shifted(pixel \(v), \(dx), \(dy))[\(k)]", value, nanIn: k == target && v.isNaN, expected: k == target ? (v.isNaN ? nil : v) : 0)
                 }
             }
             // A turn by 0° is the image itself.

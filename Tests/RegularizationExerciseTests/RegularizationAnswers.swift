@@ -19,9 +19,11 @@ enum RegularizationExercise: String, ChapterExercise {
     }
 }
 
-public typealias BatchNormForwardAnswer = @Sendable ([[Double]], [Double], [Double], [Double], [Double], Double, Double, Bool) throws
+public typealias BatchNormForwardAnswer =
+    @Sendable ([[Double]], [Double], [Double], [Double], [Double], Double, Double, Bool) throws
     -> (output: [[Double]], runningMean: [Double], runningVariance: [Double])
-public typealias BatchNormBackwardAnswer = @Sendable ([[Double]], [[Double]], [Double], Double) throws
+public typealias BatchNormBackwardAnswer =
+    @Sendable ([[Double]], [[Double]], [Double], Double) throws
     -> (input: [[Double]], gamma: [Double], beta: [Double])
 
 /// One implementation of every Chapter 5 exercise: the learner's, the worked solutions,
@@ -51,8 +53,11 @@ struct RegularizationAnswers: ChapterAnswers {
             return try RegularizationExercises.dropoutBackward(upstream: $0, mask: $1)
         },
         batchNormForward: {
-            CrashLog.noteCall("batchNormForward(batch: \($0), gamma: \($1), beta: \($2), runningMean: \($3), runningVariance: \($4), momentum: \($5), epsilon: \($6), training: \($7))")
-            return try RegularizationExercises.batchNormForward(batch: $0, gamma: $1, beta: $2, runningMean: $3, runningVariance: $4, momentum: $5, epsilon: $6, training: $7)
+            CrashLog.noteCall(
+                "batchNormForward(batch: \($0), gamma: \($1), beta: \($2), runningMean: \($3), runningVariance: \($4), momentum: \($5), epsilon: \($6), training: \($7))"
+            )
+            return try RegularizationExercises.batchNormForward(
+                batch: $0, gamma: $1, beta: $2, runningMean: $3, runningVariance: $4, momentum: $5, epsilon: $6, training: $7)
         },
         batchNormBackward: {
             CrashLog.noteCall("batchNormBackward(batch: \($0), upstream: \($1), gamma: \($2), epsilon: \($3))")

@@ -24,7 +24,10 @@ public enum RegularizationChecks {
                 let expected = Penalty.l2(lambda).value(w)
                 try check.expect(
                     penalty, equals: expected, input: input,
-                    hints: [Hint(ifActual: 2 * expected, "the penalty is (λ/2) Σ w², with the ½"), Hint(ifActual: Penalty.l1(lambda).value(w), "that is L1, λ Σ |w|: square the weights")],
+                    hints: [
+                        Hint(ifActual: 2 * expected, "the penalty is (λ/2) Σ w², with the ½"),
+                        Hint(ifActual: Penalty.l1(lambda).value(w), "that is L1, λ Σ |w|: square the weights"),
+                    ],
                     otherwise: "(λ/2) Σ wᵢ²")
                 try check.expect(
                     gradient, equals: Penalty.l2(lambda).gradient(w), input: input,
@@ -63,7 +66,8 @@ public enum RegularizationChecks {
                     hints: [
                         Hint(ifActual: zip(x, draws).map { $1 < rate ? 0 : $0 }, "scale the survivors by 1/(1 − rate)"),
                         Hint(ifActual: zip(x, draws).map { $1 < rate ? 0 : $0 * (1 - rate) }, "scale by 1/(1 − rate), not by (1 − rate)"),
-                        Hint(ifActual: zip(x, draws).map { $1 < rate ? $0 / (1 - rate) : 0 }, "drop a value when its draw is below the rate, keep it otherwise"),
+                        Hint(
+                            ifActual: zip(x, draws).map { $1 < rate ? $0 / (1 - rate) : 0 }, "drop a value when its draw is below the rate, keep it otherwise"),
                     ],
                     otherwise: "outputᵢ = inputᵢ · maskᵢ, maskᵢ = 0 if drawsᵢ < rate else 1/(1 − rate)")
                 try check.expect(
@@ -177,7 +181,11 @@ public enum RegularizationChecks {
                     actual.beta, equals: reference.beta.gradient, input: input + " — ∂L/∂β", otherwise: "∂L/∂βⱼ = Σᵢ gᵢⱼ")
                 try check.expect(
                     actual.gamma, equals: reference.gamma.gradient, input: input + " — ∂L/∂γ",
-                    hints: [Hint(ifActual: (0..<x.columns).map { j in (0..<x.rows).map { upstream[$0][j] * c.batch[$0][j] }.reduce(0, +) }, "multiply by x̂, the normalized input, not x")],
+                    hints: [
+                        Hint(
+                            ifActual: (0..<x.columns).map { j in (0..<x.rows).map { upstream[$0][j] * c.batch[$0][j] }.reduce(0, +) },
+                            "multiply by x̂, the normalized input, not x")
+                    ],
                     otherwise: "∂L/∂γⱼ = Σᵢ gᵢⱼ x̂ᵢⱼ")
                 try check.expect(
                     actual.input.flatMap { $0 }, equals: referenceInput.values, input: input + " — ∂L/∂x",
@@ -226,9 +234,9 @@ public enum RegularizationChecks {
                     actual.keep == expected.keep - 1 && actual.stopAfter == expected.stopAfter.map({ $0 - 1 })
                     ? "epochs count from 1: the first loss in the list is epoch 1"
                     : minimum > 0 && actual.stopAfter == ignoresMinimum.stopAfter && actual.keep == ignoresMinimum.keep
-                    ? "an improvement must beat the best by more than the minimum improvement"
-                    : actual.stopAfter.map { expected.stopAfter.map { $0 + 1 } == $0 } == true
-                        ? "stop as soon as the count of epochs without improvement reaches patience" : nil
+                        ? "an improvement must beat the best by more than the minimum improvement"
+                        : actual.stopAfter.map { expected.stopAfter.map { $0 + 1 } == $0 } == true
+                            ? "stop as soon as the count of epochs without improvement reaches patience" : nil
                 try check.expect(actual.stopAfter, equals: expected.stopAfter, input: input + " — the epoch to stop after", hint: hint)
                 try check.expect(
                     actual.keep, equals: expected.keep, input: input + " — the epoch to keep",

@@ -163,7 +163,8 @@ struct StepTests {
         // The same objective as one loss through the supervised step.
         var model = start
         var sgd = SGD(learningRate: 0.05)
-        let single = train(&model, on: data, validation: validation, loss: FitPlusSize(), optimizer: &sgd, epochs: 4, batchSize: 8, plugins: [WeightPenalty(.l2(0.01))])
+        let single = train(
+            &model, on: data, validation: validation, loss: FitPlusSize(), optimizer: &sgd, epochs: 4, batchSize: 8, plugins: [WeightPenalty(.l2(0.01))])
         #expect(step.model.parameters.map(\.value) == model.parameters.map(\.value))
         for (a, b) in zip(run.history, single.history) {
             #expect(a.trainingTerms.names == ["fit", "size", "L2 penalty"])
@@ -185,15 +186,20 @@ struct StepTests {
     func adversarial() {
         var rng = SeededGenerator(seed: 11)
         let real = RealNumbers(values: (0..<64).map { _ in rng.normal(mean: 3, standardDeviation: 0.5) })
-        let g = Sequential([Dense(inputs: 1, outputs: 8, initialization: .he, using: &rng, name: "1"), ActivationLayer(.tanh),
-                            Dense(inputs: 8, outputs: 1, initialization: .xavier, using: &rng, name: "2")])
-        let d = Sequential([Dense(inputs: 1, outputs: 8, initialization: .he, using: &rng, name: "1"), BatchNorm(features: 8, name: "1"),
-                            ActivationLayer(.tanh), Dense(inputs: 8, outputs: 1, initialization: .xavier, using: &rng, name: "2")])
+        let g = Sequential([
+            Dense(inputs: 1, outputs: 8, initialization: .he, using: &rng, name: "1"), ActivationLayer(.tanh),
+            Dense(inputs: 8, outputs: 1, initialization: .xavier, using: &rng, name: "2"),
+        ])
+        let d = Sequential([
+            Dense(inputs: 1, outputs: 8, initialization: .he, using: &rng, name: "1"), BatchNorm(features: 8, name: "1"),
+            ActivationLayer(.tanh), Dense(inputs: 8, outputs: 1, initialization: .xavier, using: &rng, name: "2"),
+        ])
         var step = AdversarialStep(
             model: g, discriminator: d, generatorOptimizer: SGD(learningRate: 0.05), discriminatorOptimizer: SGD(learningRate: 0.05),
             noise: SeededGenerator(seed: 5))
-        let run = train(&step, on: real, epochs: 600, batchSize: 16, order: .shuffled(epochs: 600, count: 64, using: &rng),
-                        plugins: [WeightPenalty(.l2(1e-4))], evaluatesTrainingSet: true)
+        let run = train(
+            &step, on: real, epochs: 600, batchSize: 16, order: .shuffled(epochs: 600, count: 64, using: &rng),
+            plugins: [WeightPenalty(.l2(1e-4))], evaluatesTrainingSet: true)
         #expect(run.history[0].trainingTerms.names == ["D", "D L2 penalty", "G", "G L2 penalty"])
         #expect(run.history.last!.training!.terms.names == ["D", "G", "L2 penalty"])
         let (before, after) = step.discriminatorAroundGeneratorStep!
@@ -265,8 +271,9 @@ struct FreezingTests {
         let norm = clipByGlobalNorm(&head, maxNorm: 0.05)
         #expect(norm > 0.05)  // clipping does act
         var sgd = SGD(learningRate: 0.5)
-        train(&model, on: data, loss: SoftmaxCrossEntropy(), optimizer: &sgd, epochs: 1, batchSize: 30, 
-              plugins: [WeightPenalty(.l2(0.5)), GradientClipping(maxNorm: 0.05)], evaluatesTrainingSet: false)
+        train(
+            &model, on: data, loss: SoftmaxCrossEntropy(), optimizer: &sgd, epochs: 1, batchSize: 30,
+            plugins: [WeightPenalty(.l2(0.5)), GradientClipping(maxNorm: 0.05)], evaluatesTrainingSet: false)
         // The L2 penalty skips frozen weights too, so only the head's W2 is decayed: add its term by hand.
         var expected = probe
         expected.zeroGradients()
@@ -375,8 +382,9 @@ struct CheckpointTests {
         let order = BatchOrder.shuffled(epochs: 10, count: data.count, using: &rng)
         let plugins: [any TrainingPlugin] = [WeightPenalty(.l2(1e-3)), GradientClipping(maxNorm: 2)]
         func run(_ model: inout Sequential, _ adam: inout Adam, epochs: Int, first: Int) -> TrainingRun {
-            train(&model, on: data, validation: validation, loss: SoftmaxCrossEntropy(), optimizer: &adam, epochs: epochs, batchSize: 16,
-                  order: order, plugins: plugins, firstEpoch: first)
+            train(
+                &model, on: data, validation: validation, loss: SoftmaxCrossEntropy(), optimizer: &adam, epochs: epochs, batchSize: 16,
+                order: order, plugins: plugins, firstEpoch: first)
         }
         var whole = smallNetwork(seed: 30)
         var wholeAdam = Adam(learningRate: 0.01)
@@ -467,7 +475,10 @@ struct CheckpointTests {
 
     @Test("doubles round-trip bit for bit: −0, NaN payloads, subnormals, the last digit")
     func bitPatterns() throws {
-        let values = [-0.0, Double(bitPattern: 0x7FF8_0000_0000_1234), .leastNonzeroMagnitude, 0.1 + 0.2, .infinity, -.greatestFiniteMagnitude, Double(bitPattern: 0x0000_1234_5678_9ABC)]
+        let values = [
+            -0.0, Double(bitPattern: 0x7FF8_0000_0000_1234), .leastNonzeroMagnitude, 0.1 + 0.2, .infinity, -.greatestFiniteMagnitude,
+            Double(bitPattern: 0x0000_1234_5678_9ABC),
+        ]
         var checkpoint = Checkpoint()
         checkpoint.store(values, shape: [7, 1], as: "odd values")
         let read = try Checkpoint(bytes: checkpoint.bytes, source: "memory")
@@ -502,7 +513,10 @@ struct CheckpointTests {
         #expect(message { _ = try Checkpoint(bytes: bytes + [0], source: "long.ckpt") }.contains("does not end after its 9 entries"))
         // Missing, mis-shaped and extra entries.
         var missing = try Checkpoint(bytes: bytes, source: "m.ckpt")
-        var other = Sequential([Dense(inputs: 6, outputs: 8, initialization: .he, using: &SeededGenerator.shared, name: "1"), Dense(inputs: 8, outputs: 3, initialization: .he, using: &SeededGenerator.shared, name: "9")])
+        var other = Sequential([
+            Dense(inputs: 6, outputs: 8, initialization: .he, using: &SeededGenerator.shared, name: "1"),
+            Dense(inputs: 8, outputs: 3, initialization: .he, using: &SeededGenerator.shared, name: "9"),
+        ])
         #expect(message { try missing.restore(&other) } == "checkpoint m.ckpt has no entry \"model.1.W9\"")
         var wide = smallNetwork(seed: 1)
         wide.layers[4] = Dense(inputs: 8, outputs: 4, initialization: .he, using: &SeededGenerator.shared, name: "2")
@@ -520,12 +534,18 @@ struct CheckpointTests {
         adamCheckpoint.store([0.01], as: "optimizer.learningRate")
         adamCheckpoint.store([Double](repeating: 0, count: 48), as: "optimizer.0.W1.m")
         var adam = Adam()
-        #expect(message { try adamCheckpoint.restore(&adam, of: model) } == "checkpoint (in memory) entries \"optimizer.0.W1.…\": Adam: the saved state of W1 has no \"v\"")
+        #expect(
+            message { try adamCheckpoint.restore(&adam, of: model) }
+                == "checkpoint (in memory) entries \"optimizer.0.W1.…\": Adam: the saved state of W1 has no \"v\"")
         adamCheckpoint.store([1, 2], as: "optimizer.0.W1.v")
         adamCheckpoint.store([3], as: "optimizer.0.W1.t")
         #expect(message { try adamCheckpoint.restore(&adam, of: model) }.hasSuffix("Adam: the saved \"v\" of W1 has 2 values; it needs 48"))
-        #expect(message { _ = try Checkpoint(contentsOf: URL(fileURLWithPath: "/nonexistent/dir/a.ckpt")) }.hasPrefix("checkpoint /nonexistent/dir/a.ckpt cannot be read"))
-        #expect(message { try checkpoint.write(to: URL(fileURLWithPath: "/nonexistent/dir/a.ckpt")) }.hasPrefix("checkpoint /nonexistent/dir/a.ckpt cannot be written"))
+        #expect(
+            message { _ = try Checkpoint(contentsOf: URL(fileURLWithPath: "/nonexistent/dir/a.ckpt")) }.hasPrefix(
+                "checkpoint /nonexistent/dir/a.ckpt cannot be read"))
+        #expect(
+            message { try checkpoint.write(to: URL(fileURLWithPath: "/nonexistent/dir/a.ckpt")) }.hasPrefix(
+                "checkpoint /nonexistent/dir/a.ckpt cannot be written"))
     }
 
     @Test("writing over a directory fails, names the file, and leaves no temporary file behind")
@@ -570,10 +590,20 @@ struct CoreLossTests {
     func bceWithLogits() {
         let mean = BinaryCrossEntropyWithLogits().evaluate(z, y)
         #expect(abs(mean.loss - 95.20452434819835) <= 1e-12 * 95.2)
-        expectNear(mean.gradient.values, [0.0, -0.08333333333333333, -0.016881177235202768, -0.05187161093348788, 0.0, 0.05568231434734718, -1.717628076806458e-10, 0.08333333333333333, -0.041645833335069445, 0.041645833335069445, 0.08333333333333333, -0.08333333333333333])
+        expectNear(
+            mean.gradient.values,
+            [
+                0.0, -0.08333333333333333, -0.016881177235202768, -0.05187161093348788, 0.0, 0.05568231434734718, -1.717628076806458e-10, 0.08333333333333333,
+                -0.041645833335069445, 0.041645833335069445, 0.08333333333333333, -0.08333333333333333,
+            ])
         let sum = BinaryCrossEntropyWithLogits(reduction: .sum).evaluate(z, y)
         #expect(abs(sum.loss - 1142.4542921783802) <= 1e-12 * 1142)
-        expectNear(sum.gradient.values, [0.0, -1.0, -0.20257412682243323, -0.6224593312018546, 0.0, 0.6681877721681662, -2.06115369216775e-09, 1.0, -0.49975000002083336, 0.4997500000208333, 1.0, -1.0])
+        expectNear(
+            sum.gradient.values,
+            [
+                0.0, -1.0, -0.20257412682243323, -0.6224593312018546, 0.0, 0.6681877721681662, -2.06115369216775e-09, 1.0, -0.49975000002083336,
+                0.4997500000208333, 1.0, -1.0,
+            ])
         let perSample = BinaryCrossEntropyWithLogits(reduction: .meanPerSample).evaluate(z, y)
         #expect(abs(perSample.loss - 1142.4542921783802 / 3) <= 1e-12 * 400)
         var rng = SeededGenerator(seed: 4)
@@ -592,7 +622,12 @@ struct CoreLossTests {
         let loss = SoftmaxCrossEntropy(ignoredLabel: -100)
         let (value, gradient) = loss.evaluate(s, maskedLabels([0, 7, 2, 1], mask: [true, false, true, true]))
         #expect(abs(value - 2.4420800694312814) <= 1e-14 * 2.45)
-        expectNear(gradient.values, [-0.07146765513690803, 0.013037524423562482, 0.05843013071334556, 0.0, 0.0, 0.0, 0.3270450674781058, 0.005990039356270689, -0.3330351068343765, 0.005715941848506796, -0.021253482707831412, 0.01553754085932463])
+        expectNear(
+            gradient.values,
+            [
+                -0.07146765513690803, 0.013037524423562482, 0.05843013071334556, 0.0, 0.0, 0.0, 0.3270450674781058, 0.005990039356270689, -0.3330351068343765,
+                0.005715941848506796, -0.021253482707831412, 0.01553754085932463,
+            ])
         #expect(loss.accuracy(s, [0, -100, 2, 1]) == 2.0 / 3)
         let none = loss.evaluate(s, [-100, -100, -100, -100])
         #expect(none.loss == 0 && none.gradient.values.allSatisfy { $0 == 0 })

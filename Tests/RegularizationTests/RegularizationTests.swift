@@ -149,7 +149,7 @@ struct DropoutTests {
             (dot(c, y.values), Tensor(shape: y.shape, values: c))
         }
         #expect(results.map(\.parameter) == ["x"])
-        results.forEach { expectPassed($0) }
+        for result in results { expectPassed(result) }
     }
 }
 
@@ -196,7 +196,7 @@ struct BatchNormTests {
         let c = rng.normals(15)  // L = Σ c ⊙ y
         let results = checkGradients(norm, input: x) { y in (dot(c, y.values), Tensor(shape: y.shape, values: c)) }
         #expect(results.map(\.parameter) == ["γ1", "β1", "x"])
-        results.forEach { expectPassed($0) }
+        for result in results { expectPassed(result) }
         // Two backward passes add up: twice the gradient of one.
         var twice = norm
         _ = twice.forward(x, mode: .training)
@@ -240,7 +240,7 @@ struct SequentialTests {
         let x = Tensor(shape: [6, 4], values: rng.normals(24)), labels = [0, 1, 2, 2, 1, 0]
         let results = checkGradients(model, input: x) { SoftmaxCrossEntropy().evaluate($0, labels) }
         #expect(results.map(\.parameter) == ["W1", "b1", "γ1", "β1", "W2", "b2", "γ2", "β2", "W3", "b3", "W4", "b4", "γ4", "β4", "W5", "b5", "x"])
-        results.forEach { expectPassed($0) }
+        for result in results { expectPassed(result) }
     }
 
     @Test("inference is deterministic: no dropout, running statistics, and rows independent of their batch")

@@ -1,6 +1,7 @@
-@testable import ExerciseSupport
 import Foundation
 import Testing
+
+@testable import ExerciseSupport
 
 @Suite("Exercise checking")
 struct ExerciseSupportTests {
@@ -28,9 +29,11 @@ struct ExerciseSupportTests {
             try check.expect(4.0, equals: 4, input: "case B", hints: [Hint(ifActual: 3, "forgot the bias")], otherwise: "general")
             try check.expect(6.0, equals: 7, input: "case C", hints: [Hint(ifActual: 6, "forgot the bias")], otherwise: "general")
         }
-        #expect(consistent.failures == [
-            "for case A:\n  expected: 3.0\n  actual:   2.0\n  hint: forgot the bias", "for case C:\n  expected: 7.0\n  actual:   6.0\n  hint: forgot the bias",
-        ])
+        #expect(
+            consistent.failures == [
+                "for case A:\n  expected: 3.0\n  actual:   2.0\n  hint: forgot the bias",
+                "for case C:\n  expected: 7.0\n  actual:   6.0\n  hint: forgot the bias",
+            ])
     }
 
     @Test("a crash is placed at the learner's line, the innermost frame under Exercises/, not the standard library's")

@@ -1,7 +1,8 @@
 import Foundation
-@testable import LinearAlgebra
 import Randomness
 import Testing
+
+@testable import LinearAlgebra
 
 @Suite("Matrix and vector helpers")
 struct LinearAlgebraTests {
@@ -120,7 +121,9 @@ struct LinearAlgebraTests {
         #expect(matmul(transposeOf: aStoredTransposed, b) == atB)
     }
 
-    @Test("a product split along k into calls, the first overwriting and the rest continuing, gives the whole product's bits; adding adds", arguments: kernelShapes.filter { $0.m * $0.n > 0 })
+    @Test(
+        "a product split along k into calls, the first overwriting and the rest continuing, gives the whole product's bits; adding adds",
+        arguments: kernelShapes.filter { $0.m * $0.n > 0 })
     func productInPieces(shape: (m: Int, k: Int, n: Int)) {
         let (a, b) = Self.operands(shape, seed: 7)
         let reference = referenceMatmul(a, b).values

@@ -203,7 +203,9 @@ struct NotebookTests {
 
     @Test("writing a page touches only its own files: a learner's files stay (figure-like names too), a figure our last run wrote goes")
     func markdownKeepsOtherFiles() throws {
-        let figure: (cell: Cell, number: Int) = (.figure(.line(LinePlot(title: "Loss", xLabel: "epoch", yLabel: "loss", series: [.init("train", y: [1, 0.5])]))), 0)
+        let figure: (cell: Cell, number: Int) = (
+            .figure(.line(LinePlot(title: "Loss", xLabel: "epoch", yLabel: "loss", series: [.init("train", y: [1, 0.5])]))), 0
+        )
         let page = try MarkdownPage(command: "demo", title: "Demo", summary: "A demo.", seed: 42, cells: [figure])
         let longer = try MarkdownPage(command: "demo", title: "Demo", summary: "A demo.", seed: 42, cells: [figure, figure, figure])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("page-\(UUID().uuidString)")

@@ -6,7 +6,7 @@ struct RandomnessTests {
     @Test("seed 42 gives the xoshiro256** stream computed by an independent Python implementation")
     func matchesReferenceStream() {
         var rng = SeededGenerator(seed: 42)
-        #expect([rng.next(), rng.next(), rng.next()] == [1546998764402558742, 6990951692964543102, 12544586762248559009])
+        #expect([rng.next(), rng.next(), rng.next()] == [1_546_998_764_402_558_742, 6_990_951_692_964_543_102, 12_544_586_762_248_559_009])
         var uniform = SeededGenerator(seed: 42)
         #expect([uniform.uniform(), uniform.uniform(), uniform.uniform()] == [0.08386297105988216, 0.3789802506626686, 0.6800434110281394])
     }
