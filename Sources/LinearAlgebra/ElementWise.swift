@@ -19,12 +19,7 @@ public func addToEveryRow(_ b: [Double], of z: inout [Double], level: KernelLeve
         b.isEmpty ? z.isEmpty : z.count % b.count == 0,
         "addToEveryRow: a row of \(b.count) values does not divide a matrix of \(z.count) values into rows")
     guard !b.isEmpty && !z.isEmpty else { return }
-    let kernel =
-        switch level.checked {
-        case .baseline: Kernels.addToRows
-        case .avx2: KernelsAVX2.addToRows
-        case .avx512: KernelsAVX512.addToRows
-        }
+    let kernel = level.pick(Kernels.addToRows, KernelsAVX2.addToRows, KernelsAVX512.addToRows)
     b.withUnsafeBufferPointer { b in
         z.withUnsafeMutableBufferPointer { z in kernel(z.count / b.count, b.count, b.baseAddress!, z.baseAddress!) }
     }
@@ -41,12 +36,7 @@ public func addColumnSums(of d: [Double], into sums: inout [Double], level: Kern
         sums.isEmpty ? d.isEmpty : d.count % sums.count == 0,
         "addColumnSums: \(d.count) values do not make rows of \(sums.count) columns")
     guard !sums.isEmpty && !d.isEmpty else { return }
-    let kernel =
-        switch level.checked {
-        case .baseline: Kernels.addColumnSums
-        case .avx2: KernelsAVX2.addColumnSums
-        case .avx512: KernelsAVX512.addColumnSums
-        }
+    let kernel = level.pick(Kernels.addColumnSums, KernelsAVX2.addColumnSums, KernelsAVX512.addColumnSums)
     d.withUnsafeBufferPointer { d in
         sums.withUnsafeMutableBufferPointer { sums in kernel(d.count / sums.count, sums.count, d.baseAddress!, sums.baseAddress!) }
     }
@@ -60,12 +50,7 @@ public func addColumnSums(of d: [Double], into sums: inout [Double], level: Kern
 public func subtractScaled(_ x: [Double], by scale: Double, from y: inout [Double], level: KernelLevel = .selected) {
     require(x.count == y.count, "subtractScaled: lengths differ: (\(y.count)) − scale · (\(x.count))")
     guard !x.isEmpty else { return }
-    let kernel =
-        switch level.checked {
-        case .baseline: Kernels.subtractScaled
-        case .avx2: KernelsAVX2.subtractScaled
-        case .avx512: KernelsAVX512.subtractScaled
-        }
+    let kernel = level.pick(Kernels.subtractScaled, KernelsAVX2.subtractScaled, KernelsAVX512.subtractScaled)
     x.withUnsafeBufferPointer { x in
         y.withUnsafeMutableBufferPointer { y in kernel(x.count, scale, x.baseAddress!, y.baseAddress!) }
     }
@@ -77,12 +62,7 @@ public func subtractScaled(_ x: [Double], by scale: Double, from y: inout [Doubl
 /// z.map { $0 < 0 ? 0 : $0 }
 /// ```
 public func reluOfEach(_ z: [Double], level: KernelLevel = .selected) -> [Double] {
-    let kernel =
-        switch level.checked {
-        case .baseline: Kernels.relu
-        case .avx2: KernelsAVX2.relu
-        case .avx512: KernelsAVX512.relu
-        }
+    let kernel = level.pick(Kernels.relu, KernelsAVX2.relu, KernelsAVX512.relu)
     return [Double](unsafeUninitializedCapacity: z.count) { y, initialized in
         z.withUnsafeBufferPointer { z in
             if let source = z.baseAddress, let target = y.baseAddress { kernel(z.count, source, target) }
@@ -99,12 +79,7 @@ public func reluOfEach(_ z: [Double], level: KernelLevel = .selected) -> [Double
 /// ```
 public func reluBackward(_ z: [Double], _ gradient: [Double], level: KernelLevel = .selected) -> [Double] {
     require(z.count == gradient.count, "reluBackward: \(z.count) pre-activations but a gradient of \(gradient.count) values")
-    let kernel =
-        switch level.checked {
-        case .baseline: Kernels.reluBackward
-        case .avx2: KernelsAVX2.reluBackward
-        case .avx512: KernelsAVX512.reluBackward
-        }
+    let kernel = level.pick(Kernels.reluBackward, KernelsAVX2.reluBackward, KernelsAVX512.reluBackward)
     return [Double](unsafeUninitializedCapacity: z.count) { result, initialized in
         z.withUnsafeBufferPointer { z in
             gradient.withUnsafeBufferPointer { g in
@@ -116,9 +91,14 @@ public func reluBackward(_ z: [Double], _ gradient: [Double], level: KernelLevel
 }
 
 extension KernelLevel {
-    /// This level, after checking that the processor runs it.
-    var checked: KernelLevel {
+    /// This level's copy of a kernel, given the three copies in level order, after checking
+    /// that the processor runs this level.
+    func pick<Kernel>(_ baseline: Kernel, _ avx2: Kernel, _ avx512: Kernel) -> Kernel {
         require(KernelLevel.supported.contains(self), "kernel level \(rawValue) is not supported by this processor")
-        return self
+        switch self {
+        case .baseline: return baseline
+        case .avx2: return avx2
+        case .avx512: return avx512
+        }
     }
 }

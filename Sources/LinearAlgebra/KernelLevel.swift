@@ -101,20 +101,15 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
         return level
     }()
 
-    /// C ← A·B at this level (see Kernels.swift).
-    var multiply:
-        (
-            Int, Int, Int, UnsafePointer<Double>, Int, Int, UnsafePointer<Double>, Int, Int, UnsafeMutablePointer<Double>, Int,
-            Int
+    /// The kernels' matrix product: m, k, n, A and its strides, B and its strides, C, where
+    /// the sums start (0 fresh, 1 continuing, 2 adding) and the k-slice depth.
+    typealias Multiply =
+        @Sendable (
+            Int, Int, Int, UnsafePointer<Double>, Int, Int, UnsafePointer<Double>, Int, Int, UnsafeMutablePointer<Double>, Int, Int
         ) -> Void
-    {
-        require(KernelLevel.supported.contains(self), "kernel level \(rawValue) is not supported by this processor")
-        switch self {
-        case .baseline: return Kernels.multiply
-        case .avx2: return KernelsAVX2.multiply
-        case .avx512: return KernelsAVX512.multiply
-        }
-    }
+
+    /// C ← A·B at this level (see Kernels.swift).
+    var multiply: Multiply { pick(Kernels.multiply, KernelsAVX2.multiply, KernelsAVX512.multiply) }
 
     /// Runs this level's peak probe (see `peakProbe` in Kernels.swift): `steps` rounds of
     /// 12 · 2 · ``lanes`` flops in registers; `fused` uses fused multiply-adds (never
@@ -156,12 +151,7 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
             [batch, channels, filters, outputHeight, outputWidth, paddedHeight, paddedWidth, taps].allSatisfy { $0 >= 0 } && stride > 0,
             "convolve: sizes must not be negative and the stride must be positive: batch \(batch), channels \(channels), "
                 + "filters \(filters), output \(outputHeight)×\(outputWidth), padded \(paddedHeight)×\(paddedWidth), taps \(taps), stride \(stride)")
-        let kernel =
-            switch self {
-            case .baseline: Kernels.convolve
-            case .avx2: KernelsAVX2.convolve
-            case .avx512: KernelsAVX512.convolve
-            }
+        let kernel = pick(Kernels.convolve, KernelsAVX2.convolve, KernelsAVX512.convolve)
         kernel(
             batch, channels, filters, outputHeight, outputWidth, paddedHeight, paddedWidth, stride, offsets, taps, weights, bias,
             x, y)
