@@ -9,7 +9,8 @@ Two passes, over a local web server that serves the site as a static host would:
 1. Every page's content (data/documentation/**.json, what DocC's pages render): each
    link to another page of the site must reach a page that exists, and each image and
    figure must be a file that exists. This covers every page, symbols included.
-2. Every module's overview and every article (the lessons), opened in headless Chromium:
+2. The landing page, every module's overview and every article (the lessons), opened in
+   headless Chromium:
    the page must render (a title and its text), every image must load, and no text may
    reach outside its box (an element wider than its container that does not scroll).
    `--screenshots DIR` also saves a PNG of each chapter's overview, to look at.
@@ -48,7 +49,7 @@ problems = []
 
 # 1. Every page's links and images, from the pages' own data.
 data = os.path.join(site, "data")
-pages = {}
+pages = {"/documentation": os.path.join(data, "documentation.json")}  # the landing page, listing every module
 for directory, _, files in os.walk(os.path.join(data, "documentation")):
     for name in files:
         if name.endswith(".json"):
@@ -74,7 +75,7 @@ for page, path in sorted(pages.items()):
 print(f"check-reference: {len(pages)} pages, {links} links to pages of the site, {images} images checked")
 
 # 2. The overviews and articles, rendered.
-overviews = sorted(p for p in pages if p.count("/") == 2)  # /documentation/<module>
+overviews = ["/documentation"] + sorted(p for p in pages if p.count("/") == 2)  # the landing page, /documentation/<module>
 articles = []
 for page, path in pages.items():
     with open(path, encoding="utf-8") as f:
@@ -100,7 +101,7 @@ function check(url) {
   const d = frame.contentDocument;
   const title = d.querySelector('main h1');
   if (!title || title.textContent.trim() === '') { out.push(url + '\\tdid not render (no title)'); return; }
-  if (d.querySelectorAll('main p').length === 0) out.push(url + '\\tdid not render (no text)');
+  if (d.querySelector('main').innerText.trim().length < 100) out.push(url + '\\tdid not render (no text)');
   for (const img of d.querySelectorAll('main img')) {
     if (!img.complete || img.naturalWidth === 0) out.push(url + '\\timage did not load\\t' + img.getAttribute('src'));
   }
@@ -151,7 +152,7 @@ with tempfile.TemporaryDirectory() as scratch:
         if screenshots:
             os.makedirs(screenshots, exist_ok=True)
             for page in overviews:
-                name = page.rsplit("/", 1)[-1]
+                name = page.rsplit("/", 1)[-1] if page != "/documentation" else "index"
                 subprocess.run(
                     [browser, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={scratch}/profile",
                      "--window-size=1280,1600", "--virtual-time-budget=10000",

@@ -183,7 +183,8 @@ def main():
 
     print("\nmerging into one site (docc merge) …", flush=True)
     merged = os.path.join(OUT, "DeepLearning.doccarchive")
-    run([docc, "merge", *archives, "--output-path", merged, "--synthesized-landing-page-name", "Deep learning in Swift"])
+    run([docc, "merge", *archives, "--output-path", merged, "--synthesized-landing-page-name", "Deep learning in Swift",
+         "--synthesized-landing-page-topics-style", "list"])
     os.rename(merged, SITE)
     shutil.rmtree(os.path.join(OUT, "work"))
     print(f"reference: wrote {os.path.relpath(SITE, ROOT)}; open it through a web server:\n"
