@@ -23,14 +23,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 with open(os.path.join(ROOT, "docs", "mlx-swift-names.txt"), encoding="utf-8") as f:
     mlx = {line.strip() for line in f if line.strip() and not line.startswith("#")}
 
-try:
-    torch = importlib.import_module("torch")
-except ImportError:
-    torch = None
-try:
-    sklearn = importlib.import_module("sklearn")
-except ImportError:
-    sklearn = None
+
+
+def imported(module):
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+# The Python packages whose names the tables use, by prefix, with their names for messages.
+packages = {"torch.": (imported("torch"), "PyTorch"), "sklearn.": (imported("sklearn"), "scikit-learn")}
+torch = packages["torch."][0]
 
 
 def python_has(root, name):
@@ -40,7 +44,7 @@ def python_has(root, name):
         if hasattr(value, part):
             value = getattr(value, part)
             continue
-        try:  # a submodule not imported by `import torch`
+        try:  # a submodule the package does not import itself
             value = importlib.import_module(".".join(parts[: index + 1]))
         except ImportError:
             return False
@@ -62,20 +66,15 @@ for path in sorted(glob.glob(os.path.join(ROOT, "Sources", "*", "*.docc", "*.md"
         if not line.startswith("|"):
             continue
         for name in re.findall(r"`([A-Za-z_][A-Za-z0-9_.]*)`", line):
-            if name.startswith("torch."):
-                if torch is None:
+            prefix = next((p for p in packages if name.startswith(p)), None)
+            if prefix:
+                package, label = packages[prefix]
+                if package is None:
                     unchecked += 1
-                elif python_has(torch, name):
+                elif python_has(package, name):
                     checked += 1
                 else:
-                    problems.append(f"{os.path.relpath(path, ROOT)}: {name} is not in PyTorch {torch.__version__}")
-            elif name.startswith("sklearn."):
-                if sklearn is None:
-                    unchecked += 1
-                elif python_has(sklearn, name):
-                    checked += 1
-                else:
-                    problems.append(f"{os.path.relpath(path, ROOT)}: {name} is not in scikit-learn {sklearn.__version__}")
+                    problems.append(f"{os.path.relpath(path, ROOT)}: {name} is not in {label} {package.__version__}")
             elif name.startswith("MLX"):
                 if mlx_has(name):
                     checked += 1

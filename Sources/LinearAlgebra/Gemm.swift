@@ -64,10 +64,9 @@ func gemm(
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
                 let (a, b, c) = (a.baseAddress ?? UnsafePointer(c.baseAddress!), b.baseAddress ?? UnsafePointer(c.baseAddress!), c.baseAddress!)
-                let kernel = level.multiply
-                kernel(
-                    m, k, n, a, aStrides.row, aStrides.column, b, bStrides.row, bStrides.column, c,
-                    (accumulating ? ProductSums.adding : .overwriting).rawValue, level.sliceDepth)
+                matmul(
+                    m: m, k: k, n: n, a: a, aStrides: (aStrides.row, aStrides.column), b: b, bStrides: (bStrides.row, bStrides.column), c: c,
+                    sums: accumulating ? .adding : .overwriting, level: level)
             }
         }
     }

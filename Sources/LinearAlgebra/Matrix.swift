@@ -151,16 +151,10 @@ public func matmul(_ a: Matrix, _ b: Matrix, level: KernelLevel) -> Matrix {
     return Matrix(rows: a.rows, columns: b.columns, values: c)
 }
 
-/// The one place the shapes of a product are checked before the kernel runs.
+/// C = A·B into `c` at `level`, through `product(_:transposed:_:transposed:into:accumulating:level:name:)`,
+/// where the shapes of every product are checked before the kernel runs.
 func matmul(_ a: Matrix, _ b: Matrix, into c: inout [Double], level: KernelLevel) {
-    require(
-        a.columns == b.rows,
-        "matmul: \(a.shapeDescription) · \(b.shapeDescription): inner dimensions \(a.columns) ≠ \(b.rows)")
-    a.requireConsistent("matmul")
-    b.requireConsistent("matmul")
-    let count = a.rows * b.columns
-    if c.count != count { c = [Double](repeating: 0, count: count) }
-    gemm(m: a.rows, k: a.columns, n: b.columns, a: a.values, b: b.values, c: &c, level: level)  // overwrites every element
+    product(a, transposed: false, b, transposed: false, into: &c, accumulating: false, level: level, name: "matmul")
 }
 
 /// C = A·Bᵀ without forming Bᵀ: A is m×k, B is n×k (each row of B one column of the

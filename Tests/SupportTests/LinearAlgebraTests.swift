@@ -225,6 +225,51 @@ struct LinearAlgebraTests {
         #expect(text[3].contains("reluBackward: 2 pre-activations but a gradient of 1 values"), "\(text[3])")
     }
 
+    @Test("the products with a transposed operand and the pointer entry carry NaN, ±1e300 and overflow as the plain loop does")
+    func transposedProductsAtTheEdges() {
+        // Entries of every kind: NaN, ±1e300 (whose products overflow to ±∞ and whose
+        // sums then give ∞ − ∞ = NaN), ±0 and ordinary values.
+        let specials: [Double] = [1e300, -1e300, 0, -0.0, 1.5, -2.25, 1e-300]
+        let (m, k, n) = (9, 7, 10)  // 8-row tiles, leftover rows, a partial column tile
+        var aValues = (0..<(m * k)).map { specials[($0 * 5) % specials.count] }
+        aValues[2 * k + 3] = .nan  // one NaN: row 2 of the product is NaN, the others are not
+        let a = Matrix(rows: m, columns: k, values: aValues)
+        let bt = Matrix(rows: n, columns: k, values: (0..<(n * k)).map { specials[($0 * 3 + 1) % specials.count] })
+        let at = Matrix(rows: k, columns: m, values: a.transposed.values)
+        let expected = referenceMatmul(a, bt.transposed).values
+        #expect(expected.contains { $0.isNaN } && expected.contains { $0.isInfinite }, "the case must reach NaN and ∞")
+        for level in KernelLevel.supported {
+            #expect(Self.sameBits(matmul(a, transposeOf: bt, level: level).values, expected), "A·Bᵀ, level \(level)")
+            #expect(Self.sameBits(matmul(transposeOf: at, bt.transposed, level: level).values, expected), "Aᵀ·B, level \(level)")
+            var c = [Double](repeating: .nan, count: m * n)
+            a.values.withUnsafeBufferPointer { a in
+                bt.values.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        matmul(
+                            m: m, k: k, n: n, a: a.baseAddress!, aStrides: (k, 1), b: b.baseAddress!, bStrides: (1, k), c: c.baseAddress!,
+                            level: level)
+                    }
+                }
+            }
+            #expect(Self.sameBits(c, expected), "pointer entry, level \(level)")
+        }
+    }
+
+    @Test("the pointer entry refuses negative sizes, naming them")
+    func pointerEntryRefusesNegativeSizes() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var c = [Double](repeating: 0, count: 4)
+            let a: [Double] = [1, 2, 3, 4]
+            a.withUnsafeBufferPointer { a in
+                c.withUnsafeMutableBufferPointer { c in
+                    matmul(m: 2, k: -1, n: 2, a: a.baseAddress!, aStrides: (2, 1), b: a.baseAddress!, bStrides: (2, 1), c: c.baseAddress!)
+                }
+            }
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("matmul: sizes must not be negative, got (2×-1) · (-1×2)"), "\(message)")
+    }
+
     @Test("a product with a transposed operand that does not fit stops naming both shapes and which is transposed")
     func transposedProductMismatch() async {
         let right = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
